@@ -1,0 +1,105 @@
+/**
+ * Command-line parsing for `epochlab` (node:util parseArgs). Errors are
+ * BadInput with FILE = `epochlab`, e.g.
+ * `epochlab: --cpus: expected a positive integer, got "x"`.
+ */
+import { parseArgs } from 'node:util';
+import { BadInput } from './bad-input.js';
+
+export type Command =
+  | {
+    kind: 'run'; scenario: string; cpus?: number; seed?: number; trace?: string;
+    json: boolean; noTrace: boolean; duration?: number /* ms */;
+  }
+  | { kind: 'scenarios' }
+  | { kind: 'help' };
+
+const OPTIONS = {
+  cpus: { type: 'string' },
+  seed: { type: 'string' },
+  trace: { type: 'string' },
+  json: { type: 'boolean' },
+  'no-trace': { type: 'boolean' },
+  duration: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+const bad = (field: string | null, problem: string): never => { throw new BadInput('epochlab', field, problem); };
+
+/** Parses process.argv.slice(2). */
+export function parseCli(argv: string[]): Command {
+  const { values, positionals } = parse(argv);
+  if (values.help) return { kind: 'help' };
+  const [command, ...rest] = positionals;
+  switch (command) {
+    case undefined:
+    case 'help':
+      return { kind: 'help' };
+    case 'scenarios':
+      rejectExtras(rest, values, []);
+      return { kind: 'scenarios' };
+    case 'run':
+      rejectExtras(rest.slice(1), values, Object.keys(OPTIONS));
+      return runCommand(rest[0] ?? 'default', values);
+    default:
+      return bad(null, `unknown command ${JSON.stringify(command)} (try: epochlab help)`);
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    return bad(null, parseErrorText(err as Error & { code?: string }));
+  }
+}
+
+function parseErrorText(err: Error & { code?: string }): string {
+  const option = /'(-[^' ]+)/.exec(err.message)?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `${option}: unknown option (try: epochlab help)`;
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return `${option}: ${err.message.includes('does not take') ? 'takes no value' : 'expected a value'}`;
+  }
+  return err.message.split(/\.\s|\n/)[0] ?? err.message;
+}
+
+function rejectExtras(extra: string[], values: Values, allowed: string[]): void {
+  if (extra.length > 0) bad(null, `unexpected argument ${JSON.stringify(extra[0])}`);
+  const stray = Object.keys(values).find((name) => !allowed.includes(name));
+  if (stray !== undefined) bad(`--${stray}`, 'only valid with "run"');
+}
+
+function runCommand(scenario: string, values: Values): Command {
+  const cmd: Command = { kind: 'run', scenario, json: values.json ?? false, noTrace: values['no-trace'] ?? false };
+  if (values.cpus !== undefined) cmd.cpus = positiveInt('--cpus', values.cpus);
+  if (values.seed !== undefined) cmd.seed = nonNegativeInt('--seed', values.seed);
+  if (values.trace !== undefined) cmd.trace = nonEmpty('--trace', values.trace);
+  if (values.duration !== undefined) cmd.duration = durationMs('--duration', values.duration);
+  if (cmd.trace !== undefined && cmd.noTrace) bad('--trace', 'cannot be used with --no-trace');
+  return cmd;
+}
+
+function positiveInt(flag: string, text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : bad(flag, `expected a positive integer, got ${JSON.stringify(text)}`);
+}
+
+function nonNegativeInt(flag: string, text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(n) ? n : bad(flag, `expected a non-negative integer, got ${JSON.stringify(text)}`);
+}
+
+function nonEmpty(flag: string, text: string): string {
+  return text !== '' ? text : bad(flag, 'expected a file name');
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/** `10s`, `500ms`, `2m`, or a bare number of milliseconds. */
+export function durationMs(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!match) return bad(flag, `expected a duration like 10s, 500ms, 2m or N (ms), got ${JSON.stringify(text)}`);
+  return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!);
+}

@@ -1,0 +1,137 @@
+/**
+ * Built-in scenarios, written in the scenario-file format, so that
+ * `epochlab run NAME` works without a file. `epochlab scenarios` lists them.
+ */
+import { availableParallelism } from 'node:os';
+
+/** Sentinel for `cpus`: every core of this machine (capped at 64), resolved at load time. */
+export const ALL_CPUS = 'all-cpus';
+
+export interface BuiltinScenario {
+  description: string;
+  scenario: Record<string, unknown>;
+}
+
+const u32map = (provider: string, maxEntries: number) =>
+  ({ provider, keySize: 4, valueSize: 4, maxEntries });
+
+export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
+  default: {
+    description: 'every core, PASSIVE user ops and DISPATCH program batches on an object map and a passthrough map, about 2 s',
+    scenario: {
+      name: 'default', cpus: ALL_CPUS,
+      maps: {
+        objects: u32map('object', 1024),
+        values: { provider: 'passthrough', keySize: 4, valueSize: 8, maxEntries: 1024 },
+      },
+      workload: {
+        findPct: 60, updatePct: 30, deletePct: 10, keyRange: 512,
+        opsPerCpu: 100_000_000, batchSize: 64, durationMs: 2000, irql: 'mixed',
+      },
+    },
+  },
+  smoke: {
+    description: 'one CPU, a handful of explicit user ops on a passthrough map (insert, find, replace, delete, misses)',
+    scenario: {
+      name: 'smoke', cpus: 1,
+      maps: { m: u32map('passthrough', 16) },
+      threads: [{
+        cpu: 0, irql: 'PASSIVE', ops: [
+          { op: 'update', map: 'm', key: 1, value: 100 },
+          { op: 'find', map: 'm', key: 1 },
+          { op: 'update', map: 'm', key: 1, value: 200 },
+          { op: 'find', map: 'm', key: 1 },
+          { op: 'update', map: 'm', key: 2, value: 'hex:0a0b0c0d', option: 'NOEXIST' },
+          { op: 'delete', map: 'm', key: 1 },
+          { op: 'find', map: 'm', key: 1 },
+          { op: 'delete', map: 'm', key: 1 },
+        ],
+      }],
+    },
+  },
+  contention: {
+    description: 'two CPUs fighting over 4 keys of a small passthrough map, user ops and program batches',
+    scenario: {
+      name: 'contention', cpus: 2,
+      maps: { hot: u32map('passthrough', 16) },
+      workload: {
+        findPct: 40, updatePct: 40, deletePct: 20, keyRange: 4,
+        opsPerCpu: 20_000, batchSize: 16, irql: 'mixed',
+      },
+    },
+  },
+  'object-churn': {
+    description: 'two CPUs inserting, replacing and deleting objects in an object map from user mode (epoch reclamation)',
+    scenario: {
+      name: 'object-churn', cpus: 2,
+      maps: { objects: u32map('object', 64) },
+      workload: {
+        findPct: 30, updatePct: 50, deletePct: 20, keyRange: 48,
+        opsPerCpu: 20_000, batchSize: 32, irql: 'PASSIVE',
+      },
+    },
+  },
+  'full-map': {
+    description: 'one CPU fills a 4-entry passthrough map: the 5th and 6th inserts fail with EBPF_OUT_OF_SPACE, a replace still works',
+    scenario: {
+      name: 'full-map', cpus: 1,
+      maps: { small: u32map('passthrough', 4) },
+      threads: [{
+        cpu: 0, irql: 'PASSIVE', ops: [
+          ...[1, 2, 3, 4, 5, 6].map((key) => ({ op: 'update', map: 'small', key, value: key * 10 })),
+          { op: 'update', map: 'small', key: 1, value: 111, option: 'EXIST' },
+        ],
+      }],
+    },
+  },
+  'legacy-veto': {
+    description: 'a legacy provider vetoes deleting key 2 from its preprocess delete callback',
+    scenario: {
+      name: 'legacy-veto', cpus: 1,
+      maps: { legacy: { ...u32map('legacy', 16), options: { vetoKeys: [2] } } },
+      threads: [{
+        cpu: 0, irql: 'PASSIVE', ops: [
+          ...[1, 2, 3].map((key) => ({ op: 'update', map: 'legacy', key, value: key })),
+          ...[1, 2, 3].map((key) => ({ op: 'delete', map: 'legacy', key })),
+        ],
+      }],
+    },
+  },
+  stall: {
+    description: 'a PASSIVE thread stalls 300 ms while another CPU keeps running program batches: a stall warning fires',
+    scenario: {
+      name: 'stall', cpus: 2, stallEpochs: 50,
+      maps: { m: u32map('passthrough', 16) },
+      threads: [
+        {
+          cpu: 0, irql: 'PASSIVE', ops: [
+            { op: 'update', map: 'm', key: 1, value: 1 },
+            { op: 'stall', ms: 300 },
+            { op: 'find', map: 'm', key: 1 },
+          ],
+        },
+        {
+          cpu: 1, irql: 'DISPATCH', ops: [{
+            op: 'batch', count: 200, ops: [
+              { op: 'update', map: 'm', key: 2, value: 2 },
+              { op: 'find', map: 'm', key: 2, add: 1 },
+            ],
+          }],
+        },
+      ],
+    },
+  },
+};
+
+/** Names and one-line descriptions, for `epochlab scenarios`. */
+export function listScenarios(): Array<{ name: string; description: string }> {
+  return Object.entries(BUILTIN_SCENARIOS).map(([name, b]) => ({ name, description: b.description }));
+}
+
+/** A fresh copy of a built-in scenario with load-time values (CPU count) filled in; undefined if unknown. */
+export function builtinScenario(name: string): Record<string, unknown> | undefined {
+  if (!Object.hasOwn(BUILTIN_SCENARIOS, name)) return undefined;
+  const scenario = structuredClone(BUILTIN_SCENARIOS[name]!.scenario);
+  if (scenario['cpus'] === ALL_CPUS) scenario['cpus'] = Math.min(64, availableParallelism());
+  return scenario;
+}

@@ -1,0 +1,163 @@
+/**
+ * The scenario file's structure, as zod 4 schemas, and the conversion of a
+ * zod issue into a one-line `FIELD: problem`. Only shapes, types and ranges
+ * live here; cross-field checks (map names, key widths, CPU numbers) are in
+ * scenario.ts.
+ */
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.int().min(min).max(max);
+const num = (min: number, max: number) => z.number().min(min).max(max);
+
+/** Key or value: a non-negative integer or a "hex:..." string; checked by encodeKey. */
+const bytes = z.unknown();
+const mapName = z.string();
+
+const updateOp = z.strictObject({
+  op: z.literal('update'), map: mapName, key: bytes, value: bytes,
+  option: z.enum(['ANY', 'NOEXIST', 'EXIST']).default('ANY'),
+});
+const findOp = z.strictObject({ op: z.literal('find'), map: mapName, key: bytes, add: z.int().default(0) });
+const deleteOp = z.strictObject({ op: z.literal('delete'), map: mapName, key: bytes });
+const findAndDeleteOp = z.strictObject({ op: z.literal('find_and_delete'), map: mapName, key: bytes });
+const deleteMapOp = z.strictObject({ op: z.literal('delete_map'), map: mapName });
+const stallOp = z.strictObject({ op: z.literal('stall'), ms: num(0, 3_600_000) });
+
+/** What a batch (one program invocation at DISPATCH) may contain. */
+const batchedOp = z.discriminatedUnion('op', [updateOp, findOp, deleteOp, findAndDeleteOp, stallOp]);
+const batchOp = z.strictObject({
+  op: z.literal('batch'), count: int(1, 1_000_000_000).default(1), ops: z.array(batchedOp),
+});
+const threadOp = z.discriminatedUnion('op', [
+  updateOp, findOp, deleteOp, findAndDeleteOp, deleteMapOp, batchOp, stallOp,
+]);
+
+/** Every op name, for telling "unknown op" from "not allowed here". */
+export const OP_NAMES: readonly string[] = threadOp.options.map((o) => o.shape.op.value);
+
+const mapSchema = z.strictObject({
+  provider: z.string().min(1),
+  keySize: int(1, 64),
+  valueSize: int(1, 4096),
+  maxEntries: int(0, 1_048_576),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+const threadSchema = z.strictObject({
+  cpu: z.int().min(0),
+  irql: z.enum(['PASSIVE', 'DISPATCH']),
+  ops: z.array(threadOp),
+});
+
+const workloadSchema = z.strictObject({
+  findPct: num(0, 100),
+  updatePct: num(0, 100),
+  deletePct: num(0, 100),
+  keyRange: int(1, 2 ** 31 - 1),
+  opsPerCpu: int(1, 1e9),
+  batchSize: int(1, 100_000),
+  durationMs: num(0, 3_600_000).default(0),
+  irql: z.enum(['mixed', 'PASSIVE', 'DISPATCH']).default('mixed'),
+  maps: z.array(mapName).min(1).optional(),
+  prefill: int(0, 2 ** 31 - 1).default(0),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  cpus: int(1, 64).default(2),
+  seed: z.int().default(1),
+  epochTickMs: num(0.1, 1000).default(1),
+  maps: z.record(z.string(), mapSchema),
+  threads: z.array(threadSchema).default([]),
+  workload: workloadSchema.optional(),
+  faults: z.strictObject({ allocFailAt: z.array(int(1, Number.MAX_SAFE_INTEGER)).default([]) })
+    .default({ allocFailAt: [] }),
+  stallEpochs: int(1, 1e9).default(200),
+  watchdogMs: int(1, 3_600_000).default(10_000),
+  arenaMB: int(1, 1024).default(64),
+  traceRecords: int(64, 1_048_576).default(4096),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioMap = z.output<typeof mapSchema>;
+export type ScenarioThread = z.output<typeof threadSchema>;
+export type ScenarioOp = z.output<typeof threadOp>;
+export type ScenarioWorkload = z.output<typeof workloadSchema>;
+
+/** A field path as users write it: `threads[0].ops[2].op`, `maps.counters.keySize`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+/** A short rendering of a bad input value for messages. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'an array';
+  if (value !== null && typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+export interface FieldProblem { field: string | null; problem: string }
+
+/** Parses structurally; returns the scenario or the first problem found. */
+export function parseScenario(json: unknown): { ok: true; value: Scenario } | { ok: false; error: FieldProblem } {
+  const result = scenarioSchema.safeParse(json, { reportInput: true });
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, error: describeIssue(result.error.issues[0]!) };
+}
+
+/** Turns one zod issue into `FIELD` + `problem`. */
+export function describeIssue(issue: z.core.$ZodIssue): FieldProblem {
+  const path = [...issue.path];
+  if (issue.code === 'unrecognized_keys') {
+    return { field: formatPath([...path, issue.keys[0]!]) || null, problem: 'unknown field' };
+  }
+  const field = formatPath(path) || null;
+  return { field, problem: issueProblem(issue) };
+}
+
+function issueProblem(issue: z.core.$ZodIssue): string {
+  const got = describeValue(issue.input);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'missing';
+      return `expected ${typeName(issue.expected)}, got ${got}`;
+    case 'too_small':
+      return issue.origin === 'array' ? `must have at least ${issue.minimum} item(s)`
+        : `must be at least ${issue.minimum}${issue.origin === 'string' ? ' character(s)' : ''}, got ${got}`;
+    case 'too_big':
+      return issue.origin === 'array' ? `must have at most ${issue.maximum} item(s)`
+        : `must be at most ${issue.maximum}, got ${got}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
+    case 'invalid_union':
+      return unionProblem(issue);
+    default:
+      return issue.message;
+  }
+}
+
+function unionProblem(issue: z.core.$ZodIssueInvalidUnion): string {
+  const tag = (issue as { discriminator?: string }).discriminator;
+  if (tag === undefined) return issue.message;
+  const input = issue.input as Record<string, unknown> | undefined;
+  const value = input?.[tag];
+  if (value === undefined) return 'missing';
+  if (typeof value === 'string' && OP_NAMES.includes(value)) return `op "${value}" is not allowed inside a batch`;
+  return `unknown ${tag} ${describeValue(value)}`;
+}
+
+function typeName(expected: string): string {
+  const names: Record<string, string> = {
+    int: 'an integer', number: 'a number', string: 'a string', object: 'an object', record: 'an object',
+    array: 'an array',
+    boolean: 'true or false',
+  };
+  return names[expected] ?? expected;
+}

@@ -1,0 +1,280 @@
+/**
+ * Scenario loading: read a scenario file (or a built-in), validate it and
+ * compile it into the RunPlan every worker receives. Structure is checked by
+ * the zod schemas in scenario-schema.ts; cross-field rules (map names, key
+ * widths, CPU numbers, providers) are checked here. Every failure is a
+ * one-line BadInput naming the file and the field.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import type { IrqlName, MapPlan, OpPlan, RunPlan, ThreadPlan, WorkloadPlan } from '../runtime/plan.js';
+import { BUILTIN_PROVIDERS, loadProviderFactory, missingCallbacks, providerSpec } from '../providers/index.js';
+import type { MapProvider } from '../providers/provider.js';
+import { BadInput } from './bad-input.js';
+import { builtinScenario } from './builtins.js';
+import {
+  parseScenario, describeValue, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
+} from './scenario-schema.js';
+
+export interface ScenarioOverrides { cpus?: number; seed?: number }
+
+/** Thrown inside compilation; becomes a BadInput carrying the file name. */
+class FieldError extends Error {
+  constructor(readonly field: string | null, problem: string) { super(problem); }
+}
+
+const fail = (field: string | null, problem: string): never => { throw new FieldError(field, problem); };
+
+const UPDATE_OPTIONS = { ANY: 0, NOEXIST: 1, EXIST: 2 } as const;
+const MAP_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** Loads a scenario from a .json path or a built-in name and compiles it. */
+export async function loadScenario(arg: string, overrides: ScenarioOverrides): Promise<RunPlan> {
+  const looksLikePath = arg.endsWith('.json') || arg.includes('/') || arg.includes('\\');
+  const builtin = looksLikePath ? undefined : builtinScenario(arg);
+  if (builtin) return compileScenario(builtin, `builtin:${arg}`, process.cwd(), overrides);
+  let text: string;
+  try {
+    text = await readFile(arg, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    if (code === 'ENOENT' && !looksLikePath) {
+      throw new BadInput(arg, null, 'no such scenario file or built-in scenario (try: epochlab scenarios)');
+    }
+    throw new BadInput(arg, null, `cannot read file (${code})`);
+  }
+  return compileScenario(parseJson(text, arg), arg, dirname(resolve(arg)), overrides);
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new BadInput(file, null, `invalid JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Validates parsed scenario JSON and compiles it; `source` names it in errors, `dir` resolves provider paths. */
+export async function compileScenario(json: unknown, source: string, dir: string,
+  overrides: ScenarioOverrides): Promise<RunPlan> {
+  checkOverrides(overrides);
+  try {
+    const parsed = parseScenario(json);
+    if (!parsed.ok) return fail(parsed.error.field, parsed.error.problem);
+    const scenario = { ...parsed.value, ...definedOnly(overrides) };
+    const plan = buildPlan(scenario, source, dir);
+    await checkProviders(plan.maps, scenario);
+    return plan;
+  } catch (err) {
+    if (err instanceof FieldError) throw new BadInput(source, err.field, err.message);
+    throw err;
+  }
+}
+
+function checkOverrides(overrides: ScenarioOverrides): void {
+  const { cpus, seed } = overrides;
+  if (cpus !== undefined && !(Number.isInteger(cpus) && cpus >= 1 && cpus <= 64)) {
+    throw new BadInput('epochlab', '--cpus', `must be an integer from 1 to 64, got ${cpus}`);
+  }
+  if (seed !== undefined && !Number.isSafeInteger(seed)) {
+    throw new BadInput('epochlab', '--seed', `must be an integer, got ${seed}`);
+  }
+}
+
+function definedOnly(overrides: ScenarioOverrides): ScenarioOverrides {
+  const out: ScenarioOverrides = {};
+  if (overrides.cpus !== undefined) out.cpus = overrides.cpus;
+  if (overrides.seed !== undefined) out.seed = overrides.seed;
+  return out;
+}
+
+function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
+  const maps = compileMaps(s, dir);
+  if (s.threads.length === 0 && !s.workload) fail('threads', 'a scenario needs threads or a workload');
+  const threads = compileThreads(s.threads, s.cpus, maps);
+  const workload = s.workload ? compileWorkload(s.workload, maps) : null;
+  return {
+    name: s.name ?? defaultName(source),
+    source, cpus: s.cpus, seed: s.seed, epochTickMs: s.epochTickMs,
+    stallEpochs: s.stallEpochs, watchdogMs: s.watchdogMs,
+    arenaBytes: s.arenaMB * 2 ** 20, traceRecords: s.traceRecords,
+    profile: 'documented', maps, threads, workload,
+    faults: { allocFailAt: [...s.faults.allocFailAt] },
+    trace: true,
+  };
+}
+
+function defaultName(source: string): string {
+  return source.startsWith('builtin:') ? source.slice('builtin:'.length) : basename(source, '.json');
+}
+
+function compileMaps(s: Scenario, dir: string): MapPlan[] {
+  const names = Object.keys(s.maps);
+  if (names.length === 0) fail('maps', 'a scenario needs at least one map');
+  return names.map((name, index) => {
+    if (!MAP_NAME.test(name)) fail(`maps.${name}`, 'map names must start with a letter or _ and use only letters, digits, _ . -');
+    const m = s.maps[name]!;
+    return {
+      name, index, provider: providerSpec(m.provider, dir),
+      keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries,
+      options: m.options, buckets: bucketCount(m.maxEntries),
+    };
+  });
+}
+
+/** The next power of two >= maxEntries; 64 when unbounded; at least 1. */
+export function bucketCount(maxEntries: number): number {
+  if (maxEntries === 0) return 64;
+  let buckets = 1;
+  while (buckets < maxEntries) buckets *= 2;
+  return buckets;
+}
+
+function compileThreads(threads: ScenarioThread[], cpus: number, maps: MapPlan[]): ThreadPlan[] {
+  const owner = new Map<number, number>();
+  return threads.map((t, i) => {
+    const field = `threads[${i}]`;
+    if (t.cpu >= cpus) fail(`${field}.cpu`, `cpu ${t.cpu} is out of range (cpus = ${cpus})`);
+    const other = owner.get(t.cpu);
+    if (other !== undefined) fail(`${field}.cpu`, `cpu ${t.cpu} already runs threads[${other}]`);
+    owner.set(t.cpu, i);
+    const ops = t.ops.map((op, j) => compileOp(op, `${field}.ops[${j}]`, t.irql, maps));
+    return { cpu: t.cpu, irql: t.irql, ops };
+  });
+}
+
+function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[]): OpPlan {
+  switch (op.op) {
+    case 'stall': return { op: 'stall', ms: op.ms };
+    case 'batch':
+      if (irql !== 'DISPATCH') fail(`${field}.op`, 'a batch runs as a program and needs a DISPATCH thread');
+      return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileOp(o, `${field}.ops[${k}]`, irql, maps)) };
+    case 'delete_map': return { op: 'delete_map', map: findMap(maps, op.map, `${field}.map`).index };
+    default: return compileKeyedOp(op, field, maps);
+  }
+}
+
+type KeyedOp = Extract<ScenarioOp, { key: unknown }>;
+
+function compileKeyedOp(op: KeyedOp, field: string, maps: MapPlan[]): OpPlan {
+  const m = findMap(maps, op.map, `${field}.map`);
+  const key = encodeAt(op.key, m.keySize, 'key', `${field}.key`);
+  switch (op.op) {
+    case 'update': {
+      const value = encodeAt(op.value, m.valueSize, 'value', `${field}.value`);
+      return { op: 'update', map: m.index, key, value, option: UPDATE_OPTIONS[op.option] };
+    }
+    case 'find': return { op: 'find', map: m.index, key, add: op.add };
+    case 'delete': return { op: 'delete', map: m.index, key };
+    case 'find_and_delete': return { op: 'find_and_delete', map: m.index, key };
+  }
+}
+
+function findMap(maps: MapPlan[], name: string, field: string): MapPlan {
+  return maps.find((m) => m.name === name) ?? fail(field, `no map named ${JSON.stringify(name)}`);
+}
+
+function compileWorkload(w: ScenarioWorkload, maps: MapPlan[]): WorkloadPlan {
+  const sum = w.findPct + w.updatePct + w.deletePct;
+  if (Math.abs(sum - 100) > 1e-9) fail('workload', `findPct + updatePct + deletePct must be 100, got ${sum}`);
+  const names = w.maps ?? maps.map((m) => m.name);
+  const used = names.map((name, i) => findMap(maps, name, `workload.maps[${i}]`));
+  used.forEach((m, i) => {
+    if (used.indexOf(m) !== i) fail(`workload.maps[${i}]`, `map "${m.name}" is listed twice`);
+    if (m.keySize < 4 && w.keyRange > 2 ** (8 * m.keySize)) {
+      fail('workload.keyRange', `keys up to ${w.keyRange - 1} do not fit in map "${m.name}" (keySize ${m.keySize})`);
+    }
+  });
+  if (w.prefill > w.keyRange) fail('workload.prefill', `must be at most keyRange (${w.keyRange}), got ${w.prefill}`);
+  return {
+    findPct: w.findPct, updatePct: w.updatePct, deletePct: w.deletePct, keyRange: w.keyRange,
+    opsPerCpu: w.opsPerCpu, batchSize: w.batchSize, durationMs: w.durationMs, irql: w.irql,
+    maps: used.map((m) => m.index), prefill: w.prefill,
+  };
+}
+
+/** Loads each distinct provider once, instantiates it per map, and checks its callbacks. */
+async function checkProviders(maps: MapPlan[], s: Scenario): Promise<void> {
+  const factories = new Map<string, Awaited<ReturnType<typeof loadProviderFactory>>>();
+  for (const m of maps) {
+    const field = `maps.${m.name}.provider`;
+    let factory = factories.get(m.provider);
+    if (!factory) {
+      const given = s.maps[m.name]!.provider;
+      factory = await loadProviderFactory(m.provider).catch((err: unknown) => fail(field, loadProblem(given, err)));
+      factories.set(m.provider, factory);
+    }
+    const missing = missingCallbacks(instantiate(factory, s.maps[m.name]!.options, field));
+    if (missing.length > 0) fail(field, `provider lacks required callbacks: ${missing.join(', ')}`);
+  }
+}
+
+function loadProblem(given: string, err: unknown): string {
+  if (/[/\\.]/.test(given) || !errorText(err).includes('Cannot find module')) return errorText(err);
+  const builtins = Object.keys(BUILTIN_PROVIDERS).join(', ');
+  return `no built-in provider named ${JSON.stringify(given)} (built-ins: ${builtins}) and no module file at that path`;
+}
+
+function instantiate(factory: (options: Record<string, unknown>) => MapProvider,
+  options: Record<string, unknown>, field: string): MapProvider {
+  let provider: unknown;
+  try {
+    provider = factory(options);
+  } catch (err) {
+    return fail(field, `createProvider(options) failed: ${errorText(err)}`);
+  }
+  const p = provider as Partial<MapProvider> | null;
+  if (typeof p !== 'object' || p === null || typeof p.dispatch !== 'object' || p.dispatch === null) {
+    return fail(field, 'createProvider(options) did not return a provider with a dispatch table');
+  }
+  return p as MapProvider;
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
+
+function encodeAt(value: unknown, size: number, what: 'key' | 'value', field: string): Uint8Array {
+  try {
+    return encodeBytes(value, size, what);
+  } catch (err) {
+    return fail(field, errorText(err));
+  }
+}
+
+/** Encodes a scenario key (integer, little-endian, or "hex:..." zero-padded) in exactly `size` bytes. Throws Error. */
+export function encodeKey(value: unknown, size: number): Uint8Array {
+  return encodeBytes(value, size, 'key');
+}
+
+/** Encodes a scenario value like encodeKey, in the map's valueSize. Throws Error. */
+export function encodeValue(value: unknown, size: number): Uint8Array {
+  return encodeBytes(value, size, 'value');
+}
+
+function encodeBytes(value: unknown, size: number, what: 'key' | 'value'): Uint8Array {
+  const tooWide = `${what} wider than ${what}Size (${size} byte${size === 1 ? '' : 's'})`;
+  if (typeof value === 'string') return encodeHex(value, size, tooWide);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new Error(`expected a non-negative integer or a "hex:..." string, got ${describeValue(value)}`);
+  }
+  const out = new Uint8Array(size);
+  let rest = BigInt(value);
+  for (let i = 0; i < size && rest > 0n; i++) {
+    out[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  if (rest > 0n) throw new Error(tooWide);
+  return out;
+}
+
+function encodeHex(text: string, size: number, tooWide: string): Uint8Array {
+  const digits = text.startsWith('hex:') ? text.slice(4) : null;
+  if (digits === null || !/^(?:[0-9a-fA-F]{2})*$/.test(digits)) {
+    throw new Error(`expected a non-negative integer or "hex:" and pairs of hex digits, got ${describeValue(text)}`);
+  }
+  if (digits.length / 2 > size) throw new Error(tooWide);
+  const out = new Uint8Array(size);
+  for (let i = 0; i < digits.length / 2; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}

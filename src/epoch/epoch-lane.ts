@@ -1,0 +1,196 @@
+/**
+ * One lane's side of epoch-based reclamation: epochEnter / epochExit and
+ * epochFree (retire), modelled on libs/runtime/ebpf_epoch.c.
+ *
+ * State owned by the lane (plain words, written only by the owning thread):
+ * the epoch_state_t slots, the active list, ActiveCount. Shared: Announce
+ * (the oldest epoch among the lane's active states, 0 when none), written
+ * with Atomics.store and read by the epoch manager; the lane's free list,
+ * guarded by its FreeLock and drained by the manager.
+ *
+ * Invariant: a block is retired only after it was unlinked from every shared
+ * structure (the RCU rule); it is stamped with the published epoch at retire
+ * time and may be freed once every lane's announced epoch is greater than the
+ * stamp (released = oldest active epoch - 1 >= stamp).
+ */
+import {
+  BlockField, BlockState, EPOCH_STATE_SLOTS, EpochStateWord, Lane, blockWord, laneWord, stateWord,
+  Counter, counterWord, INFO_ALIGNED_BIT,
+} from '../shm/layout.js';
+import { Shm } from '../shm/shm.js';
+import { Arena } from '../shm/arena.js';
+import { TraceWriter } from '../shm/trace-ring.js';
+import { Ev } from '../trace/events.js';
+import { Rule } from '../check/rules.js';
+import { Violations } from '../runtime/violations.js';
+
+/** An epoch_state_t handle: the slot index of a state in this lane's record. */
+export type EpochState = number;
+const ALL_SLOTS = (1 << EPOCH_STATE_SLOTS) - 1;
+
+export class EpochLane {
+  private readonly i32: Int32Array;
+  private readonly w: {
+    irql: number; activeCount: number; activeHead: number; freeSlots: number; localEpoch: number;
+    freeLock: number; freeHead: number; freeTail: number; freeLength: number;
+  };
+  private readonly retiredCounter: number;
+
+  constructor(
+    private readonly shm: Shm,
+    readonly lane: number,
+    private readonly arena: Arena,
+    private readonly trace: TraceWriter,
+    private readonly violations: Violations,
+  ) {
+    const l = shm.layout;
+    this.i32 = shm.i32;
+    this.w = {
+      irql: laneWord(l, lane, Lane.Irql),
+      activeCount: laneWord(l, lane, Lane.ActiveCount),
+      activeHead: laneWord(l, lane, Lane.ActiveHead),
+      freeSlots: laneWord(l, lane, Lane.FreeSlots),
+      localEpoch: laneWord(l, lane, Lane.LocalEpoch),
+      freeLock: laneWord(l, lane, Lane.FreeLock),
+      freeHead: laneWord(l, lane, Lane.FreeHead),
+      freeTail: laneWord(l, lane, Lane.FreeTail),
+      freeLength: laneWord(l, lane, Lane.FreeLength),
+    };
+    this.retiredCounter = counterWord(l, lane, Counter.Retired);
+  }
+
+  /** Takes a free epoch_state_t slot (like a stack variable in C); -1 if none is left. */
+  allocateState(): EpochState {
+    const free = this.i32[this.w.freeSlots] as number;
+    if (free === 0) return -1;
+    const slot = 31 - Math.clz32(free & -free);
+    this.i32[this.w.freeSlots] = free & ~(1 << slot);
+    return slot;
+  }
+
+  releaseState(slot: EpochState): void {
+    this.i32[this.w.freeSlots] = ((this.i32[this.w.freeSlots] as number) | (1 << slot)) & ALL_SLOTS;
+  }
+
+  get activeCount(): number {
+    return this.i32[this.w.activeCount] as number;
+  }
+
+  inEpoch(): boolean {
+    return (this.i32[this.w.activeCount] as number) > 0;
+  }
+
+  /** epoch_enter: records the published epoch in `state` and links it into the active list. */
+  enter(state: EpochState): void {
+    const i32 = this.i32;
+    const s = stateWord(this.shm.layout, this.lane, state);
+    const epoch = this.shm.loadPublishedEpoch();
+    const head = i32[this.w.activeHead] as number;
+    i32[s + EpochStateWord.NextLo] = head;
+    i32[s + EpochStateWord.PrevLo] = -1;
+    i32[s + EpochStateWord.EpochLo] = epoch;
+    i32[s + EpochStateWord.Cpu] = this.lane;
+    i32[s + EpochStateWord.IrqlAtEnter] = i32[this.w.irql] as number;
+    if (head >= 0) i32[stateWord(this.shm.layout, this.lane, head) + EpochStateWord.PrevLo] = state;
+    i32[this.w.activeHead] = state;
+    i32[this.w.localEpoch] = epoch;
+    const count = (i32[this.w.activeCount] as number) + 1;
+    i32[this.w.activeCount] = count;
+    // Nested enters read a published epoch >= the outer one, so only the
+    // outermost enter changes the lane's announcement.
+    if (count === 1) this.shm.storeAnnounce(this.lane, epoch);
+    this.trace.emit(Ev.EpochEnter, state, -1, 0, 0, epoch, count, 0, 0);
+  }
+
+  /** epoch_exit: unlinks `state`; must run at the IRQL of its enter. */
+  exit(state: EpochState): void {
+    const i32 = this.i32;
+    const l = this.shm.layout;
+    const s = stateWord(l, this.lane, state);
+    if (!this.isActive(state)) {
+      this.violations.record(Rule.Unpaired, -1, 0, 0, 0, `epoch_exit of state ${state} that is not entered on lane ${this.lane}`);
+      return;
+    }
+    const irqlAtEnter = i32[s + EpochStateWord.IrqlAtEnter] as number;
+    const irql = i32[this.w.irql] as number;
+    if (irql !== irqlAtEnter) {
+      this.violations.record(Rule.ExitIrql, -1, 0, 0, 0, `epoch_exit at IRQL ${irql}, entered at ${irqlAtEnter}`);
+    }
+    const next = i32[s + EpochStateWord.NextLo] as number;
+    const prev = i32[s + EpochStateWord.PrevLo] as number;
+    if (prev >= 0) i32[stateWord(l, this.lane, prev) + EpochStateWord.NextLo] = next;
+    else i32[this.w.activeHead] = next;
+    if (next >= 0) i32[stateWord(l, this.lane, next) + EpochStateWord.PrevLo] = prev;
+    i32[s + EpochStateWord.Cpu] = -1;
+    const count = (i32[this.w.activeCount] as number) - 1;
+    i32[this.w.activeCount] = count;
+    const epoch = i32[s + EpochStateWord.EpochLo] as number;
+    this.trace.emit(Ev.EpochExit, state, -1, 0, 0, epoch, count, 0, 0);
+    if (count === 0) this.shm.storeAnnounce(this.lane, 0);
+    else this.shm.storeAnnounce(this.lane, this.oldestActiveEpoch());
+  }
+
+  /** Smallest epoch among the active states (owner only). */
+  private oldestActiveEpoch(): number {
+    const l = this.shm.layout;
+    let min = 0;
+    for (let slot = this.i32[this.w.activeHead] as number; slot >= 0;) {
+      const s = stateWord(l, this.lane, slot);
+      const e = this.i32[s + EpochStateWord.EpochLo] as number;
+      if (min === 0 || e < min) min = e;
+      slot = this.i32[s + EpochStateWord.NextLo] as number;
+    }
+    return min;
+  }
+
+  private isActive(state: EpochState): boolean {
+    if (state < 0 || state >= EPOCH_STATE_SLOTS) return false;
+    return this.i32[stateWord(this.shm.layout, this.lane, state) + EpochStateWord.Cpu] === this.lane &&
+      ((this.i32[this.w.freeSlots] as number) & (1 << state)) === 0;
+  }
+
+  /**
+   * epoch_free / epoch_free_cache_aligned: stamps the block with the
+   * published epoch and queues it on this lane's free list. A second free of
+   * the same block is a violation and is not performed.
+   */
+  retire(ptr: number, aligned: boolean, map = -1): void {
+    if (ptr === 0) return; // freeing NULL is a no-op, as in the runtime
+    if (!this.arena.isBlockPointer(ptr)) {
+      this.violations.record(Rule.WildPointer, map, 0, ptr, 0, `epoch_free of ${ptr}, which is not an arena block`);
+      return;
+    }
+    const blockAligned = ((this.i32[blockWord(ptr, BlockField.Info)] as number) & INFO_ALIGNED_BIT) !== 0;
+    if (blockAligned !== aligned) {
+      this.violations.record(Rule.FreeMismatch, map, 0, ptr, 0,
+        `${aligned ? 'epoch_free_cache_aligned' : 'epoch_free'} of a block allocated ${blockAligned ? 'cache aligned' : 'unaligned'}`);
+    }
+    if (!this.shm.transitionBlock(ptr, BlockState.Allocated, BlockState.Retired)) {
+      const st = this.shm.loadBlockState(ptr);
+      this.violations.record(Rule.DoubleFree, map, 0, ptr, st,
+        `epoch_free of block ${ptr} (tag ${this.i32[blockWord(ptr, BlockField.Tag)]}) that is already ${st === BlockState.Retired ? 'retired' : 'free'}`);
+      return;
+    }
+    const stamp = this.shm.loadPublishedEpoch();
+    this.enqueueRetired(ptr, stamp);
+    this.trace.emit(Ev.Retire, 0, map, 0, 0, ptr, stamp, 0, 0, this.i32[blockWord(ptr, BlockField.Tag)] as number);
+  }
+
+  /** Appends a retired block to this lane's FIFO free list. */
+  private enqueueRetired(ptr: number, stamp: number): void {
+    const i32 = this.i32;
+    const h = blockWord(ptr, 0);
+    i32[h + BlockField.FreedEpoch] = stamp;
+    i32[h + BlockField.Next] = 0;
+    i32[h + BlockField.Owner] = ((i32[h + BlockField.Owner] as number) & 0xffff) | (this.lane << 16);
+    this.shm.acquireLock(this.w.freeLock);
+    // SYNC: the free-list words are plain, guarded by FreeLock.
+    const tail = i32[this.w.freeTail] as number;
+    if (tail === 0) i32[this.w.freeHead] = ptr;
+    else i32[blockWord(tail, BlockField.Next)] = ptr;
+    i32[this.w.freeTail] = ptr;
+    i32[this.w.freeLength]++;
+    this.shm.releaseLock(this.w.freeLock);
+    i32[this.retiredCounter]++;
+  }
+}

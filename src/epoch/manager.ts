@@ -1,0 +1,151 @@
+/**
+ * The epoch manager: one thread that advances the published epoch, computes
+ * the released epoch and frees what every lane retired at or before it.
+ *
+ * One tick, in this order (the order is what makes it safe):
+ *   1. advance the published epoch to E (Atomics.add);
+ *   2. read every lane's announcement; released = min(E, oldest announced) - 1;
+ *   3. for each lane, detach the prefix of its FIFO free list whose stamps are
+ *      <= released (under the lane's FreeLock), then free those blocks and run
+ *      any work items among them.
+ * A block retired after step 2 was stamped with an epoch >= E (the advance
+ * came first), so it is never freed by this tick; a reader that was not seen
+ * in step 2 announced after the scan and so cannot reach anything unlinked
+ * before it.
+ */
+import {
+  Ctl, BlockField, BlockKind, BlockState, Counter, INFO_KIND_SHIFT, Lane, blockWord, counterWord, laneWord,
+} from '../shm/layout.js';
+import { Shm } from '../shm/shm.js';
+import { Arena } from '../shm/arena.js';
+import { TraceWriter } from '../shm/trace-ring.js';
+import { Ev } from '../trace/events.js';
+import { Violations } from '../runtime/violations.js';
+import { Rule } from '../check/rules.js';
+
+export interface ManagerOptions {
+  /** A lane whose announced epoch lags the published one by more than this many advances is named in a stall warning. */
+  stallEpochs: number;
+}
+
+/** Runs a work item found on a free list (a deferred map cleanup). */
+export type WorkItemRunner = (ptr: number) => void;
+
+export class EpochManager {
+  private readonly lanes: number;
+  private readonly warnedAt: number[];
+  private readonly counters: { freed: number; bytesFreed: number; peak: number; stalls: number };
+  peakGarbage = 0;
+
+  constructor(
+    private readonly shm: Shm,
+    private readonly arena: Arena,
+    private readonly trace: TraceWriter,
+    private readonly violations: Violations,
+    private readonly options: ManagerOptions,
+    private readonly runWorkItem: WorkItemRunner,
+  ) {
+    const l = shm.layout;
+    this.lanes = l.lanes;
+    this.warnedAt = new Array<number>(this.lanes).fill(0);
+    const lane = l.lanes - 1;
+    this.counters = {
+      freed: counterWord(l, lane, Counter.Freed),
+      bytesFreed: counterWord(l, lane, Counter.BytesFreed),
+      peak: counterWord(l, lane, Counter.PeakGarbage),
+      stalls: counterWord(l, lane, Counter.StallWarnings),
+    };
+  }
+
+  /** One advance-compute-free cycle. Returns the number of blocks freed. */
+  tick(): number {
+    const published = this.shm.advancePublishedEpoch();
+    let oldest = published;
+    for (let lane = 0; lane < this.lanes; lane++) {
+      const announced = this.shm.loadAnnounce(lane);
+      if (announced !== 0 && announced < oldest) oldest = announced;
+      this.checkStall(lane, announced, published);
+    }
+    const released = oldest - 1;
+    this.shm.storeReleasedEpoch(released);
+    this.shm.add(Ctl.EpochAdvances, 1);
+    this.trace.emit(Ev.EpochAdvance, 0, -1, 0, 0, published, released, 0, 0);
+    let freed = 0;
+    for (let lane = 0; lane < this.lanes; lane++) freed += this.drainLane(lane, released);
+    this.notePeakGarbage();
+    return freed;
+  }
+
+  /** Retired blocks not yet freed, over all lanes. */
+  garbage(): number {
+    let total = 0;
+    for (let lane = 0; lane < this.lanes; lane++) {
+      total += this.shm.load(laneWord(this.shm.layout, lane, Lane.FreeLength));
+    }
+    return total;
+  }
+
+  private notePeakGarbage(): void {
+    const g = this.garbage();
+    if (g > this.peakGarbage) {
+      this.peakGarbage = g;
+      this.shm.i32[this.counters.peak] = g;
+    }
+  }
+
+  private checkStall(lane: number, announced: number, published: number): void {
+    if (announced === 0 || published - announced <= this.options.stallEpochs) return;
+    if (this.warnedAt[lane] === announced) return; // one warning per stalled epoch
+    this.warnedAt[lane] = announced;
+    this.shm.i32[this.counters.stalls]++;
+    this.trace.emit(Ev.StallWarning, lane, -1, 0, 0, lane, announced, 0, 0, published);
+  }
+
+  /** Detaches the eligible prefix of a lane's free list, then frees it. */
+  private drainLane(lane: number, released: number): number {
+    const l = this.shm.layout;
+    const i32 = this.shm.i32;
+    const lock = laneWord(l, lane, Lane.FreeLock);
+    const headW = laneWord(l, lane, Lane.FreeHead);
+    if (this.shm.load(headW) === 0) return 0;
+    this.shm.acquireLock(lock);
+    // SYNC: free-list words are plain, guarded by the lane's FreeLock.
+    const first = i32[headW] as number;
+    let last = 0;
+    let n = 0;
+    for (let p = first; p !== 0 && (i32[blockWord(p, BlockField.FreedEpoch)] as number) <= released;) {
+      last = p;
+      n++;
+      p = i32[blockWord(p, BlockField.Next)] as number;
+    }
+    if (n > 0) {
+      const rest = i32[blockWord(last, BlockField.Next)] as number;
+      i32[headW] = rest;
+      if (rest === 0) i32[laneWord(l, lane, Lane.FreeTail)] = 0;
+      i32[laneWord(l, lane, Lane.FreeLength)] -= n;
+    }
+    this.shm.releaseLock(lock);
+    for (let p = first, k = 0; k < n; k++) {
+      const next = i32[blockWord(p, BlockField.Next)] as number;
+      this.freeBlock(p, released);
+      p = next;
+    }
+    return n;
+  }
+
+  private freeBlock(ptr: number, released: number): void {
+    const i32 = this.shm.i32;
+    if (this.shm.loadBlockState(ptr) !== BlockState.Retired) {
+      this.violations.record(Rule.DoubleFree, -1, 0, ptr, 0, `block ${ptr} on a free list is not in the retired state`);
+      return;
+    }
+    const kind = (i32[blockWord(ptr, BlockField.Info)] as number) >>> INFO_KIND_SHIFT;
+    if (kind === BlockKind.WorkItem) this.runWorkItem(ptr);
+    const stamp = i32[blockWord(ptr, BlockField.FreedEpoch)] as number;
+    const tag = i32[blockWord(ptr, BlockField.Tag)] as number;
+    this.trace.emit(Ev.Free, 0, -1, 0, 0, ptr, stamp, 0, 0, released, tag);
+    i32[this.counters.freed]++;
+    i32[this.counters.bytesFreed] += i32[blockWord(ptr, BlockField.Size)] as number;
+    this.arena.release(ptr);
+  }
+}

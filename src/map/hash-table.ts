@@ -1,0 +1,232 @@
+/**
+ * The hash table, shaped like libs/runtime/ebpf_hash_table.c.
+ *
+ * - A power-of-two array of slots [spinlock, bucket pointer] per map.
+ * - A bucket is an immutable arena block: [count, entry...], each entry
+ *   [value pointer, value generation, key words...]. Writers build a new
+ *   bucket under the slot's spinlock (raising the lane to DISPATCH) and
+ *   publish it with one atomic store; readers take no lock, run inside an
+ *   epoch, and see either the old or the new bucket, never a mix.
+ * - Every update allocates a new value block; the displaced value and the
+ *   old bucket are retired (epoch_free), never freed in place.
+ * - max_entries is enforced with an atomic count: increment, then check.
+ *
+ * The table does not call providers except through `DeleteNotifier` for a
+ * delete callback that must run under the bucket lock (PRE_FREE mode); the
+ * custom-map glue (src/runtime/custom-map.ts) does everything else.
+ */
+import { EbpfResult } from '../runtime/ebpf-result.js';
+import { LaneContext } from '../runtime/lane-context.js';
+import { Ev, UpdateOption } from '../trace/events.js';
+import { Rule } from '../check/rules.js';
+import { MapInfo } from './map-info.js';
+import { TAG_BUCKET, TAG_VALUE } from './tags.js';
+
+/** Calls the delete callback under the bucket lock, before unlink; a non-success result vetoes. */
+export interface DeleteNotifier {
+  deleteUnderLock(map: number, keyPtr: number, valuePtr: number, flags: number): number;
+}
+
+export class HashTable {
+  /** Set by find(): generation of the found value block. */
+  foundGeneration = 0;
+  /** Set by update(): the value a replace displaced (0 if none). */
+  displaced = 0;
+  displacedGeneration = 0;
+  /** Set by remove(): the removed value. */
+  removed = 0;
+  removedGeneration = 0;
+  private readonly i32: Int32Array;
+
+  constructor(private readonly ctx: LaneContext) {
+    this.i32 = ctx.i32;
+  }
+
+  /** Lock-free lookup. Returns the stored value pointer, or 0 when the key is missing. */
+  find(info: MapInfo, keyPtr: number): number {
+    const bucket = info.bucketOf(this.i32, keyPtr >> 2);
+    const head = this.ctx.shm.loadBucketHead(info.index, bucket);
+    if (head === 0) return 0;
+    this.ctx.shm.touch(false);
+    const gen = this.ctx.mem.generationOf(head);
+    const at = this.scan(info, head, keyPtr);
+    const value = at < 0 ? 0 : this.i32[at] as number;
+    if (value !== 0) this.foundGeneration = this.i32[at + 1] as number;
+    if (!this.ctx.mem.isLive(head, gen)) this.staleBucket(info, head, gen);
+    return value;
+  }
+
+  /**
+   * Inserts or replaces `keyPtr` with a copy of `srcLen` bytes at `srcPtr`.
+   * On success after a replace, `displaced` names the old value, which the
+   * caller retires after its callback.
+   */
+  update(info: MapInfo, keyPtr: number, srcPtr: number, srcLen: number, option: number): number {
+    this.displaced = 0;
+    const ctx = this.ctx;
+    const value = ctx.allocate(info.storedValueSize, TAG_VALUE, false);
+    if (value === 0) return EbpfResult.NoMemory;
+    ctx.mem.copy(value, srcPtr, Math.min(srcLen, info.storedValueSize));
+    const bucket = info.bucketOf(this.i32, keyPtr >> 2);
+    const irql = this.lockBucket(info, bucket);
+    const old = ctx.shm.loadBucketHead(info.index, bucket);
+    const at = old === 0 ? -1 : this.scan(info, old, keyPtr);
+    let result: number;
+    if (at < 0) result = option === UpdateOption.Exist ? EbpfResult.KeyNotFound : this.insert(info, bucket, old, keyPtr, value);
+    else result = option === UpdateOption.NoExist ? EbpfResult.ObjectAlreadyExists : this.replace(info, bucket, old, at, value);
+    this.unlockBucket(info, bucket, irql);
+    if (result === EbpfResult.Success) {
+      if (old !== 0) ctx.epoch.retire(old, false, info.index);
+    } else {
+      ctx.epoch.retire(value, false, info.index); // the unused new value
+    }
+    return result;
+  }
+
+  /**
+   * Removes `keyPtr`. In PRE_FREE mode the notifier runs under the lock
+   * first and may veto. On success `removed` names the value, which the
+   * caller retires after its callback.
+   */
+  remove(info: MapInfo, keyPtr: number, notifier: DeleteNotifier | null, flags: number): number {
+    this.removed = 0;
+    const bucket = info.bucketOf(this.i32, keyPtr >> 2);
+    const irql = this.lockBucket(info, bucket);
+    const old = this.ctx.shm.loadBucketHead(info.index, bucket);
+    const at = old === 0 ? -1 : this.scan(info, old, keyPtr);
+    let result: number = EbpfResult.KeyNotFound;
+    if (at >= 0) {
+      const value = this.i32[at] as number;
+      result = notifier === null ? EbpfResult.Success : notifier.deleteUnderLock(info.index, keyPtr, value, flags);
+      if (result === EbpfResult.Success) result = this.unlink(info, bucket, old, at);
+    }
+    this.unlockBucket(info, bucket, irql);
+    if (result === EbpfResult.Success) this.ctx.epoch.retire(old, false, info.index);
+    return result;
+  }
+
+  /**
+   * Empties one bucket (map cleanup / destroy): calls `visit(keyPtr, valuePtr)`
+   * for each entry, then unpublishes the bucket and retires it and its values.
+   */
+  drainBucket(info: MapInfo, bucket: number, visit: (keyPtr: number, valuePtr: number) => void): number {
+    const head = this.ctx.shm.loadBucketHead(info.index, bucket);
+    if (head === 0) return 0;
+    const count = this.i32[head >> 2] as number;
+    for (let i = 0; i < count; i++) {
+      const e = this.entryWord(info, head, i);
+      visit((e + 2) << 2, this.i32[e] as number);
+    }
+    this.ctx.shm.publishBucketHead(info.index, bucket, 0);
+    for (let i = 0; i < count; i++) this.ctx.epoch.retire(this.i32[this.entryWord(info, head, i)] as number, false, info.index);
+    this.ctx.epoch.retire(head, false, info.index);
+    if (info.maxEntries > 0) this.ctx.shm.add(info.entryCountWord, -count);
+    return count;
+  }
+
+  private insert(info: MapInfo, bucket: number, old: number, keyPtr: number, value: number): number {
+    const shm = this.ctx.shm;
+    if (info.maxEntries > 0 && shm.add(info.entryCountWord, 1) + 1 > info.maxEntries) {
+      shm.add(info.entryCountWord, -1);
+      return EbpfResult.OutOfSpace;
+    }
+    const count = old === 0 ? 0 : this.i32[old >> 2] as number;
+    const fresh = this.allocateBucket(info, count + 1);
+    if (fresh === 0) {
+      if (info.maxEntries > 0) shm.add(info.entryCountWord, -1);
+      return EbpfResult.NoMemory;
+    }
+    if (count > 0) this.copyEntries(info, old, 0, count, fresh, 0);
+    const e = this.entryWord(info, fresh, count);
+    this.i32[e] = value;
+    this.i32[e + 1] = this.ctx.mem.generationOf(value);
+    this.i32.copyWithin(e + 2, keyPtr >> 2, (keyPtr >> 2) + info.keyWords);
+    // SYNC: the bucket's plain writes above are published by this store.
+    shm.publishBucketHead(info.index, bucket, fresh);
+    return EbpfResult.Success;
+  }
+
+  private replace(info: MapInfo, bucket: number, old: number, at: number, value: number): number {
+    const count = this.i32[old >> 2] as number;
+    const fresh = this.allocateBucket(info, count);
+    if (fresh === 0) return EbpfResult.NoMemory;
+    this.copyEntries(info, old, 0, count, fresh, 0);
+    this.displaced = this.i32[at] as number;
+    this.displacedGeneration = this.i32[at + 1] as number;
+    const e = (fresh >> 2) + 1 + (at - (old >> 2) - 1);
+    this.i32[e] = value;
+    this.i32[e + 1] = this.ctx.mem.generationOf(value);
+    // SYNC: as in insert, one atomic store publishes the whole new bucket.
+    this.ctx.shm.publishBucketHead(info.index, bucket, fresh);
+    return EbpfResult.Success;
+  }
+
+  private unlink(info: MapInfo, bucket: number, old: number, at: number): number {
+    const count = this.i32[old >> 2] as number;
+    const index = (at - (old >> 2) - 1) / info.entryWords;
+    let fresh = 0;
+    if (count > 1) {
+      // The real table pre-allocates backup buckets so a delete cannot fail;
+      // here the smaller bucket is allocated now and may fail (NO_MEMORY).
+      fresh = this.allocateBucket(info, count - 1);
+      if (fresh === 0) return EbpfResult.NoMemory;
+      this.copyEntries(info, old, 0, index, fresh, 0);
+      this.copyEntries(info, old, index + 1, count - index - 1, fresh, index);
+    }
+    this.removed = this.i32[at] as number;
+    this.removedGeneration = this.i32[at + 1] as number;
+    this.ctx.shm.publishBucketHead(info.index, bucket, fresh);
+    if (info.maxEntries > 0) this.ctx.shm.add(info.entryCountWord, -1);
+    return EbpfResult.Success;
+  }
+
+  /** Word index of the matching entry's value word, or -1. */
+  private scan(info: MapInfo, bucketPtr: number, keyPtr: number): number {
+    const i32 = this.i32;
+    const count = i32[bucketPtr >> 2] as number;
+    const k = keyPtr >> 2;
+    const words = info.keyWords;
+    let e = (bucketPtr >> 2) + 1;
+    for (let i = 0; i < count; i++, e += info.entryWords) {
+      let j = 0;
+      while (j < words && i32[e + 2 + j] === i32[k + j]) j++;
+      if (j === words) return e;
+    }
+    return -1;
+  }
+
+  private entryWord(info: MapInfo, bucketPtr: number, i: number): number {
+    return (bucketPtr >> 2) + 1 + i * info.entryWords;
+  }
+
+  private allocateBucket(info: MapInfo, count: number): number {
+    const ptr = this.ctx.allocate(4 + count * info.entryWords * 4, TAG_BUCKET, false);
+    if (ptr !== 0) this.i32[ptr >> 2] = count;
+    return ptr;
+  }
+
+  private copyEntries(info: MapInfo, from: number, fromIndex: number, n: number, to: number, toIndex: number): void {
+    const src = this.entryWord(info, from, fromIndex);
+    this.i32.copyWithin(this.entryWord(info, to, toIndex), src, src + n * info.entryWords);
+  }
+
+  private lockBucket(info: MapInfo, bucket: number): number {
+    const irql = this.ctx.raiseIrql();
+    this.ctx.shm.acquireLock(info.lockWord(bucket));
+    this.ctx.lockHeld(1);
+    this.ctx.trace.emit(Ev.BucketLock, bucket, info.index, 0, 0, 0, 0, 0, 0);
+    return irql;
+  }
+
+  private unlockBucket(info: MapInfo, bucket: number, irql: number): void {
+    this.ctx.trace.emit(Ev.BucketUnlock, bucket, info.index, 0, 0, 0, 0, 0, 0);
+    this.ctx.lockHeld(-1);
+    this.ctx.shm.releaseLock(info.lockWord(bucket));
+    this.ctx.lowerIrql(irql);
+  }
+
+  private staleBucket(info: MapInfo, head: number, gen: number): void {
+    this.ctx.violations.record(Rule.UseAfterFree, info.index, 0, head, gen,
+      `lookup read bucket ${head} of map ${info.index} while or after it was freed`);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The provider registry: built-in providers by name, or a user's provider
+ * module by path. Used by the CLI (to validate a scenario) and by every
+ * thread that runs callbacks (to build its per-map provider instances).
+ */
+import { pathToFileURL } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
+import { MapProvider, ProviderFactory, REQUIRED_CALLBACKS } from './provider.js';
+import { createProvider as createObject } from './object.js';
+import { createProvider as createPassthrough } from './passthrough.js';
+import { createProvider as createMinimal } from './minimal.js';
+import { createProvider as createLegacy } from './legacy.js';
+
+export const BUILTIN_PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
+  object: createObject,
+  passthrough: createPassthrough,
+  minimal: createMinimal,
+  legacy: createLegacy,
+};
+
+/** Turns a scenario's provider field into a loadable spec: a built-in name, or a file URL. */
+export function providerSpec(provider: string, scenarioDir: string): string {
+  if (provider in BUILTIN_PROVIDERS) return provider;
+  const abs = isAbsolute(provider) ? provider : resolve(scenarioDir, provider);
+  return pathToFileURL(abs).href;
+}
+
+/** Loads a provider factory. Throws an Error with a one-line message on failure. */
+export async function loadProviderFactory(spec: string): Promise<ProviderFactory> {
+  const builtin = BUILTIN_PROVIDERS[spec];
+  if (builtin) return builtin;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(spec)) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`cannot load provider module: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const factory = mod['createProvider'] ?? (mod['default'] as Record<string, unknown> | undefined)?.['createProvider'];
+  if (typeof factory !== 'function') throw new Error('provider module does not export createProvider(options)');
+  return factory as ProviderFactory;
+}
+
+/** Names of required callbacks a provider instance lacks (empty when complete). */
+export function missingCallbacks(provider: MapProvider): string[] {
+  const d = provider.dispatch as Record<string, unknown>;
+  return REQUIRED_CALLBACKS.filter((name) => typeof d[name] !== 'function');
+}

@@ -1,0 +1,138 @@
+/**
+ * Calls into a provider's dispatch table. Each wrapper counts the call,
+ * records it in the trace when it returns (name, map, key, flags, IRQL,
+ * inEpoch, bucketLockHeld, result), and turns a throw into a
+ * provider.callback-threw violation that stops the run at the next operation
+ * boundary. Callbacks that run under a bucket lock therefore never unwind
+ * through it.
+ */
+import type { CreateOut, MapProvider, ProviderDispatchTable } from '../providers/provider.js';
+import { Cb, CALLBACK_NAMES, CbState, Ev } from '../trace/events.js';
+import { Counter, RunState } from '../shm/layout.js';
+import { EbpfResult } from './ebpf-result.js';
+import { LaneContext } from './lane-context.js';
+import { LaneProviderContext } from './provider-context.js';
+import { MapInfo } from '../map/map-info.js';
+import { Rule } from '../check/rules.js';
+
+/** A lane's view of one map: its provider instance and cached header. */
+export interface MapRt {
+  readonly index: number;
+  readonly name: string;
+  readonly provider: MapProvider;
+  readonly dispatch: ProviderDispatchTable;
+  info: MapInfo | null;
+  mapContext: number;
+  keySize: number;
+}
+
+const CB_COUNTERS = [
+  Counter.CbPreprocessMapCreate, Counter.CbPostprocessMapDelete, Counter.CbPostprocessMapFindElement,
+  Counter.CbPreprocessMapUpdateElement, Counter.CbPreprocessMapDeleteElement, Counter.CbPostprocessMapDeleteElement,
+  Counter.CbPreprocessMapAssociateProgramType,
+];
+const THREW = -1;
+
+export class Callbacks {
+  /** Set when a callback threw: the lane stops after the current operation. */
+  fault = false;
+
+  constructor(private readonly lane: LaneContext, readonly pctx: LaneProviderContext) {}
+
+  create(m: MapRt, mapType: number, keySize: number, valueSize: number, maxEntries: number, out: CreateOut): number {
+    const d = m.dispatch;
+    let r: number = THREW;
+    try {
+      r = d.preprocessMapCreate!(this.enter(0), mapType, keySize, valueSize, maxEntries, out);
+    } catch (err) {
+      this.threw(m, Cb.PreprocessMapCreate, 0, err);
+    }
+    this.done(m, Cb.PreprocessMapCreate, 0, 0, 0, r);
+    return r === THREW ? EbpfResult.InvalidArgument : r;
+  }
+
+  mapDelete(m: MapRt): void {
+    try {
+      m.dispatch.postprocessMapDelete!(this.enter(0), m.mapContext);
+    } catch (err) {
+      this.threw(m, Cb.PostprocessMapDelete, 0, err);
+    }
+    this.done(m, Cb.PostprocessMapDelete, 0, 0, 0, 0);
+  }
+
+  associate(m: MapRt, programType: string): number {
+    let r: number = THREW;
+    try {
+      r = m.dispatch.preprocessMapAssociateProgramType!(this.enter(0), m.mapContext, programType);
+    } catch (err) {
+      this.threw(m, Cb.PreprocessMapAssociateProgramType, 0, err);
+    }
+    this.done(m, Cb.PreprocessMapAssociateProgramType, 0, 0, 0, r);
+    return r === THREW ? EbpfResult.InvalidArgument : r;
+  }
+
+  /** postprocess_map_find_element; keySizeArg is 0 for helper calls, as in the runtime. */
+  find(m: MapRt, keySizeArg: number, keyPtr: number, inValue: number, outSize: number, outValue: number, flags: number): number {
+    const info = m.info as MapInfo;
+    let r: number = THREW;
+    try {
+      r = m.dispatch.postprocessMapFindElement!(this.enter(flags), m.mapContext, keySizeArg, keyPtr,
+        info.actualValueSize, inValue, outSize, outValue, flags);
+    } catch (err) {
+      this.threw(m, Cb.PostprocessMapFindElement, keyPtr, err);
+    }
+    this.done(m, Cb.PostprocessMapFindElement, keyPtr, flags, 0, r);
+    return r === THREW ? EbpfResult.InvalidArgument : r;
+  }
+
+  update(m: MapRt, keyPtr: number, inValue: number, outSize: number, outValue: number, flags: number): number {
+    const info = m.info as MapInfo;
+    let r: number = THREW;
+    try {
+      r = m.dispatch.preprocessMapUpdateElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr,
+        info.valueSize, inValue, outSize, outValue, flags);
+    } catch (err) {
+      this.threw(m, Cb.PreprocessMapUpdateElement, keyPtr, err);
+    }
+    this.done(m, Cb.PreprocessMapUpdateElement, keyPtr, flags, 0, r);
+    return r === THREW ? EbpfResult.InvalidArgument : r;
+  }
+
+  /** Whichever delete callback is registered; returns its result (SUCCESS for the void one). */
+  delete(m: MapRt, keyPtr: number, value: number, flags: number): number {
+    const d = m.dispatch;
+    const info = m.info as MapInfo;
+    const post = d.postprocessMapDeleteElement !== undefined;
+    const id = post ? Cb.PostprocessMapDeleteElement : Cb.PreprocessMapDeleteElement;
+    let r: number = EbpfResult.Success;
+    try {
+      if (post) d.postprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
+      else r = d.preprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
+    } catch (err) {
+      this.threw(m, id, keyPtr, err);
+      r = THREW;
+    }
+    this.done(m, id, keyPtr, flags, value, r);
+    return r === THREW ? EbpfResult.Success : r;
+  }
+
+  private enter(flags: number): LaneProviderContext {
+    this.pctx.flags = flags;
+    return this.pctx;
+  }
+
+  private done(m: MapRt, cb: number, keyPtr: number, flags: number, value: number, result: number): void {
+    const lane = this.lane;
+    lane.count(CB_COUNTERS[cb] as number);
+    const state = (lane.epoch.inEpoch() ? CbState.InEpoch : 0) | (lane.locksHeld > 0 ? CbState.BucketLockHeld : 0);
+    lane.trace.emit(Ev.Callback, cb, m.index, flags, result, state, value, keyPtr, keyPtr === 0 ? 0 : m.keySize);
+  }
+
+  private threw(m: MapRt, cb: number, keyPtr: number, err: unknown): void {
+    this.fault = true;
+    const message = err instanceof Error ? err.message : String(err);
+    this.lane.violations.record(Rule.CallbackThrew, m.index, keyPtr, cb, 0,
+      `${CALLBACK_NAMES[cb]} threw on CPU ${this.lane.lane} (map ${m.name}): ${message}`, keyPtr === 0 ? 0 : m.keySize);
+    this.lane.shm.setRunState(RunState.Stopping);
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * A simulated CPU: runs map operations as user-mode calls (PASSIVE, each in
+ * its own epoch, like an IOCTL) or as helper calls inside program
+ * invocations (DISPATCH; invoke = batch begin + invoke + end, one epoch per
+ * batch). Also used for the system lane, which runs deferred cleanups.
+ */
+import { LaneContext } from './lane-context.js';
+import { Callbacks, MapRt } from './callbacks.js';
+import { CustomMaps } from './custom-map.js';
+import { MapLifecycle } from './map-lifecycle.js';
+import { LaneProviderContext } from './provider-context.js';
+import { EbpfResult } from './ebpf-result.js';
+import { Profile } from './profile.js';
+import type { MapPlan, OpPlan, RunPlan } from './plan.js';
+import type { ProviderFactory } from '../providers/provider.js';
+import { Counter, MAX_KEY_BYTES, RunState, Scratch } from '../shm/layout.js';
+import { Shm } from '../shm/shm.js';
+import { Ev, Irql, Mode, OpCode, UpdateOption } from '../trace/events.js';
+
+const OP_CODES: Record<string, number> = {
+  update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,
+};
+
+/** The program type a DISPATCH thread's program is loaded as. */
+export const PROGRAM_TYPE = 'sample';
+
+export class Cpu {
+  readonly lane: LaneContext;
+  readonly maps: MapRt[];
+  readonly custom: CustomMaps;
+  readonly lifecycle: MapLifecycle;
+  readonly keyPtr: number;
+  readonly valuePtr: number;
+  readonly outPtr: number;
+
+  constructor(shm: Shm, laneIndex: number, readonly plan: RunPlan, factories: ProviderFactory[], profile: Profile) {
+    this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt));
+    this.maps = plan.maps.map((mp: MapPlan, i: number): MapRt => {
+      const provider = (factories[i] as ProviderFactory)(mp.options);
+      return { index: i, name: mp.name, provider, dispatch: provider.dispatch, info: null, mapContext: 0, keySize: mp.keySize };
+    });
+    const pctx = new LaneProviderContext(this.lane, { rawFind: (m, k, o) => this.custom.rawFind(m, k, o) });
+    pctx.keySizes = plan.maps.map((mp) => mp.keySize);
+    this.custom = new CustomMaps(this.lane, this.maps, new Callbacks(this.lane, pctx), profile);
+    this.lifecycle = new MapLifecycle(this.lane, this.custom);
+    this.keyPtr = this.lane.scratch(Scratch.Key);
+    this.valuePtr = this.lane.scratch(Scratch.ValueIn);
+    this.outPtr = this.lane.scratch(Scratch.ValueOut);
+  }
+
+  /** True while the run wants more work from this CPU. */
+  running(): boolean {
+    return !this.custom.callbacks.fault && this.lane.shm.runState() === RunState.Running;
+  }
+
+  /** Loads key bytes into the key scratch buffer (zero-padded to whole words). */
+  setKey(key: Uint8Array): void {
+    const u8 = this.lane.shm.u8;
+    u8.fill(0, this.keyPtr, this.keyPtr + MAX_KEY_BYTES);
+    u8.set(key, this.keyPtr);
+  }
+
+  setValue(value: Uint8Array): void {
+    this.lane.shm.u8.set(value, this.valuePtr);
+  }
+
+  /** A user-mode call (IOCTL): PASSIVE, a reference on the map, its own epoch. */
+  userCall(op: number, m: MapRt, option: number): number {
+    const lane = this.lane;
+    lane.heartbeat(op, m.index);
+    lane.trace.emit(Ev.OpBegin, op, m.index, option, 0, Mode.User, 0, this.keyPtr, m.keySize);
+    let result: number = EbpfResult.InvalidObject;
+    if (m.info !== null && this.lifecycle.handleOpen(m) && this.lifecycle.acquire(m)) {
+      const state = lane.epoch.allocateState();
+      lane.epoch.enter(state);
+      result = this.crud(op, m, option, false);
+      lane.epoch.exit(state);
+      lane.epoch.releaseState(state);
+      this.lifecycle.release(m);
+    }
+    this.finishOp(op, m, result);
+    return result;
+  }
+
+  /** A helper call from a running program (DISPATCH, inside the program's epoch). */
+  helperCall(op: number, m: MapRt, option: number, add: number): number {
+    const lane = this.lane;
+    lane.heartbeat(op, m.index);
+    lane.trace.emit(Ev.OpBegin, op, m.index, option, 0, Mode.Helper, 0, this.keyPtr, m.keySize);
+    let result = this.crud(op, m, option, true);
+    if (result === EbpfResult.Success && op === OpCode.Find && add !== 0) this.addInPlace(add);
+    this.finishOp(op, m, result);
+    return result;
+  }
+
+  private finishOp(op: number, m: MapRt, result: number): void {
+    this.lane.count(Counter.Ops);
+    if (result !== EbpfResult.Success) this.lane.count(Counter.OpsFailed);
+    this.lane.trace.emit(Ev.OpEnd, op, m.index, 0, result, 0, 0, this.keyPtr, m.keySize);
+  }
+
+  private crud(op: number, m: MapRt, option: number, helper: boolean): number {
+    switch (op) {
+      case OpCode.Find: return this.custom.find(m, this.keyPtr, this.outPtr, helper);
+      case OpCode.Update: return this.custom.update(m, this.keyPtr, this.valuePtr, option, helper);
+      case OpCode.Delete: return this.custom.delete(m, this.keyPtr, helper);
+      case OpCode.FindAndDelete: return this.custom.findAndDelete(m, this.keyPtr, this.outPtr, helper);
+      default: return EbpfResult.InvalidArgument;
+    }
+  }
+
+  /** The program writes to the live stored value (a helper find returned a pointer). */
+  private addInPlace(add: number): void {
+    const mem = this.lane.mem;
+    const v = this.custom.foundValue;
+    const gen = this.custom.foundGeneration;
+    mem.writeU32Ref(v, gen, 0, mem.readU32Ref(v, gen, 0) + add);
+  }
+
+  /** batch_begin: enter the program's epoch at the program's IRQL (DISPATCH). */
+  batchBegin(): number {
+    const state = this.lane.epoch.allocateState();
+    this.lane.setIrql(Irql.Dispatch);
+    this.lane.epoch.enter(state);
+    this.lane.count(Counter.Invocations);
+    return state;
+  }
+
+  /** batch_end: leave the epoch entered by batchBegin, at the same IRQL. */
+  batchEnd(state: number): void {
+    this.lane.epoch.exit(state);
+    this.lane.epoch.releaseState(state);
+  }
+
+  /** Runs one scenario op on this CPU at the thread's IRQL. */
+  runOp(op: OpPlan, dispatch: boolean): number {
+    switch (op.op) {
+      case 'stall': return this.stall(op.ms);
+      case 'delete_map': return this.deleteMap(this.maps[op.map] as MapRt);
+      case 'batch': return this.batch(op.ops, op.count);
+      default: break;
+    }
+    const m = this.maps[op.map] as MapRt;
+    this.setKey(op.key);
+    if (op.op === 'update') this.setValue(op.value);
+    const code = OP_CODES[op.op] as number;
+    const option = op.op === 'update' ? op.option : UpdateOption.Any;
+    if (!dispatch) return this.userCall(code, m, option);
+    const state = this.batchBegin();
+    const r = this.helperCall(code, m, option, op.op === 'find' ? op.add : 0);
+    this.batchEnd(state);
+    return r;
+  }
+
+  /** A program batch: one epoch for `count` invocations of `ops`. */
+  batch(ops: OpPlan[], count: number): number {
+    const lane = this.lane;
+    lane.trace.emit(Ev.OpBegin, OpCode.Batch, -1, 0, 0, Mode.Helper, count, 0, 0);
+    const state = this.batchBegin();
+    for (let i = 0; i < count && this.running(); i++) {
+      for (const op of ops) {
+        if (op.op === 'stall') { this.stall(op.ms); continue; }
+        if (op.op === 'batch' || op.op === 'delete_map') continue; // rejected by validation
+        const m = this.maps[op.map] as MapRt;
+        this.setKey(op.key);
+        if (op.op === 'update') this.setValue(op.value);
+        this.helperCall(OP_CODES[op.op] as number, m, op.op === 'update' ? op.option : 0, op.op === 'find' ? op.add : 0);
+      }
+    }
+    this.batchEnd(state);
+    lane.trace.emit(Ev.OpEnd, OpCode.Batch, -1, 0, EbpfResult.Success, Mode.Helper, count, 0, 0);
+    return EbpfResult.Success;
+  }
+
+  /** delete_map: a user-mode close of the map's handle. */
+  deleteMap(m: MapRt): number {
+    const lane = this.lane;
+    lane.heartbeat(OpCode.DeleteMap, m.index);
+    lane.trace.emit(Ev.OpBegin, OpCode.DeleteMap, m.index, 0, 0, Mode.User, 0, 0, 0);
+    const irql = lane.irql;
+    lane.setIrql(Irql.Passive);
+    const r = this.lifecycle.closeHandle(m);
+    lane.setIrql(irql);
+    lane.trace.emit(Ev.OpEnd, OpCode.DeleteMap, m.index, 0, r, Mode.User, 0, 0, 0);
+    return r;
+  }
+
+  /** stall: hold the current epoch (or a fresh one) for `ms`, heartbeating. */
+  stall(ms: number): number {
+    const lane = this.lane;
+    lane.trace.emit(Ev.OpBegin, OpCode.Stall, -1, 0, 0, Mode.User, ms, 0, 0);
+    const own = !lane.epoch.inEpoch();
+    const state = own ? lane.epoch.allocateState() : -1;
+    if (own) lane.epoch.enter(state);
+    const until = performance.now() + ms;
+    while (performance.now() < until && lane.shm.runState() !== RunState.Aborted) {
+      lane.heartbeat(OpCode.Stall, -1);
+      lane.shm.sleep(Math.min(5, Math.max(0, until - performance.now())));
+    }
+    if (own) {
+      lane.epoch.exit(state);
+      lane.epoch.releaseState(state);
+    }
+    lane.trace.emit(Ev.OpEnd, OpCode.Stall, -1, 0, EbpfResult.Success, Mode.User, ms, 0, 0);
+    return EbpfResult.Success;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The custom-map glue (ebpf_custom_map_* in libs/execution_context/ebpf_maps.c):
+ * find, update, delete and find-and-delete on a provider-backed map, with
+ * provider callbacks at the documented points:
+ *
+ *   find:    core lookup, then postprocess_map_find_element (after a hit).
+ *   update:  preprocess_map_update_element, then the core update; on a
+ *            replace, one delete callback for the old value (UPDATE) after the
+ *            bucket lock is released; on a core failure after a successful
+ *            preprocess, one delete callback for the new value (UPDATE).
+ *   delete:  PRE_FREE mode: the delete callback under the bucket lock before
+ *            unlink (it may veto); otherwise after unlink and unlock.
+ *
+ * Helper calls on a map whose provider updates the original value are
+ * blocked with EBPF_OPERATION_NOT_SUPPORTED before any callback.
+ */
+import { EbpfResult } from './ebpf-result.js';
+import { LaneContext } from './lane-context.js';
+import { Callbacks, MapRt } from './callbacks.js';
+import { Profile } from './profile.js';
+import { DeleteNotifier, HashTable } from '../map/hash-table.js';
+import { MapInfo } from '../map/map-info.js';
+import { MapOperationFlag } from '../trace/events.js';
+import { Scratch } from '../shm/layout.js';
+import { Rule } from '../check/rules.js';
+
+export class CustomMaps implements DeleteNotifier {
+  readonly table: HashTable;
+  /** For helper finds: the live stored value (pointer, generation). */
+  foundValue = 0;
+  foundGeneration = 0;
+
+  constructor(
+    private readonly lane: LaneContext,
+    readonly maps: MapRt[],
+    readonly callbacks: Callbacks,
+    readonly profile: Profile,
+  ) {
+    this.table = new HashTable(lane);
+  }
+
+  /**
+   * Lookup. User mode copies the value to `outPtr` (valueSize bytes); a
+   * helper gets the live stored value in foundValue/foundGeneration.
+   */
+  find(m: MapRt, keyPtr: number, outPtr: number, helper: boolean): number {
+    const info = m.info as MapInfo;
+    if (helper && info.updatesOriginalValue) return EbpfResult.OperationNotSupported;
+    const value = this.table.find(info, keyPtr);
+    if (value === 0) return EbpfResult.ObjectNotFound;
+    const gen = this.table.foundGeneration;
+    const flags = helper ? MapOperationFlag.Helper : 0;
+    if (m.dispatch.postprocessMapFindElement) {
+      const out = info.updatesOriginalValue && !helper ? outPtr : 0;
+      const r = this.callbacks.find(m, helper ? 0 : info.keySize, keyPtr, value, out === 0 ? 0 : info.valueSize, out, flags);
+      if (r !== EbpfResult.Success) return r;
+    }
+    if (helper) {
+      this.foundValue = value;
+      this.foundGeneration = gen;
+    } else if (!info.updatesOriginalValue) {
+      this.copyOut(info, value, gen, outPtr);
+    }
+    return EbpfResult.Success;
+  }
+
+  /** Update with option ANY / NOEXIST / EXIST; `valuePtr` holds valueSize bytes. */
+  update(m: MapRt, keyPtr: number, valuePtr: number, option: number, helper: boolean): number {
+    const info = m.info as MapInfo;
+    if (helper && info.updatesOriginalValue) return EbpfResult.OperationNotSupported;
+    if (option < 0 || option > 2) return EbpfResult.InvalidArgument;
+    const flags = helper ? MapOperationFlag.Helper : 0;
+    let src = valuePtr;
+    let srcLen = info.valueSize;
+    if (info.updatesOriginalValue) {
+      src = this.lane.scratch(Scratch.Temp);
+      srcLen = info.actualValueSize;
+      this.lane.mem.fill(src, 0, srcLen);
+    }
+    const pre = m.dispatch.preprocessMapUpdateElement !== undefined;
+    if (pre) {
+      const out = info.updatesOriginalValue ? src : 0;
+      const r = this.callbacks.update(m, keyPtr, valuePtr, out === 0 ? 0 : info.actualValueSize, out, flags);
+      if (r !== EbpfResult.Success) return r;
+    }
+    const result = this.table.update(info, keyPtr, src, srcLen, option);
+    if (result === EbpfResult.Success) {
+      this.afterReplace(m, keyPtr, flags);
+    } else if (this.hasDeleteCallback(m) && (pre || this.profile.undoWithoutPreprocess)) {
+      this.callbacks.delete(m, keyPtr, src, flags | MapOperationFlag.Update); // undo; result ignored
+    }
+    return result;
+  }
+
+  /** Explicit delete (user or helper). */
+  delete(m: MapRt, keyPtr: number, helper: boolean): number {
+    const info = m.info as MapInfo;
+    if (helper && info.updatesOriginalValue) return EbpfResult.OperationNotSupported;
+    const flags = helper ? MapOperationFlag.Helper : 0;
+    const notifier = info.preFreeMode && this.hasDeleteCallback(m) ? this : null;
+    const result = this.table.remove(info, keyPtr, notifier, flags);
+    if (result !== EbpfResult.Success) return result;
+    const removed = this.table.removed;
+    if (notifier === null && this.hasDeleteCallback(m)) this.callbacks.delete(m, keyPtr, removed, flags);
+    this.lane.epoch.retire(removed, false, info.index);
+    return EbpfResult.Success;
+  }
+
+  /** Lookup-and-delete: the provider's find runs first, then the delete path, then the copy. */
+  findAndDelete(m: MapRt, keyPtr: number, outPtr: number, helper: boolean): number {
+    const info = m.info as MapInfo;
+    if (helper && info.updatesOriginalValue) return EbpfResult.OperationNotSupported;
+    const value = this.table.find(info, keyPtr);
+    if (value === 0) return EbpfResult.ObjectNotFound;
+    const gen = this.table.foundGeneration;
+    const flags = helper ? MapOperationFlag.Helper : 0;
+    if (m.dispatch.postprocessMapFindElement) {
+      const out = info.updatesOriginalValue && !helper ? outPtr : 0;
+      const r = this.callbacks.find(m, helper ? 0 : info.keySize, keyPtr, value, out === 0 ? 0 : info.valueSize, out, flags);
+      if (r !== EbpfResult.Success) return r;
+    }
+    const r = this.delete(m, keyPtr, helper);
+    if (r !== EbpfResult.Success) return r;
+    // Safe after the unlink: the caller is still inside its epoch.
+    if (!helper && !info.updatesOriginalValue) this.copyOut(info, value, gen, outPtr);
+    return EbpfResult.Success;
+  }
+
+  /** DeleteNotifier: PRE_FREE mode, under the bucket lock, before unlink. */
+  deleteUnderLock(map: number, keyPtr: number, valuePtr: number, flags: number): number {
+    return this.callbacks.delete(this.maps[map] as MapRt, keyPtr, valuePtr, flags);
+  }
+
+  /** find_element_function: raw lookup, no callbacks, no blocking. */
+  rawFind(map: number, keyPtr: number, out: { ptr: number }): 0 | 6 | 7 {
+    const m = this.maps[map];
+    if (m === undefined || m.info === null || m.mapContext === 0) return EbpfResult.InvalidArgument;
+    const value = this.table.find(m.info, keyPtr);
+    out.ptr = value;
+    return value === 0 ? EbpfResult.ObjectNotFound : EbpfResult.Success;
+  }
+
+  hasDeleteCallback(m: MapRt): boolean {
+    return m.dispatch.postprocessMapDeleteElement !== undefined || m.dispatch.preprocessMapDeleteElement !== undefined;
+  }
+
+  private afterReplace(m: MapRt, keyPtr: number, flags: number): void {
+    const old = this.table.displaced;
+    if (old === 0) return;
+    if (this.hasDeleteCallback(m)) this.callbacks.delete(m, keyPtr, old, flags | MapOperationFlag.Update);
+    this.lane.epoch.retire(old, false, m.index);
+  }
+
+  /** Copies a stored value out to a user buffer, checking the block is still live. */
+  private copyOut(info: MapInfo, value: number, gen: number, outPtr: number): void {
+    this.lane.shm.touch(false);
+    this.lane.mem.copy(outPtr, value, info.valueSize);
+    if (!this.lane.mem.isLive(value, gen)) {
+      this.lane.violations.record(Rule.UseAfterFree, info.index, 0, value, gen,
+        `copy of value block ${value} of map ${info.index} after it was freed`);
+    }
+  }
+}

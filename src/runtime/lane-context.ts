@@ -1,0 +1,97 @@
+/**
+ * Everything one lane (a simulated CPU, or the system lane of the epoch
+ * manager) needs to act on shared state: the gateway, its trace writer, the
+ * arena, its epoch participant, memory access, and its IRQL.
+ *
+ * The lane's IRQL lives in its shared record (Lane.Irql) so that other
+ * threads (watchdog, reports) can see it; only the owning thread writes it.
+ */
+import { Lane, Counter, counterWord, laneWord, scratchByte } from '../shm/layout.js';
+import { Shm } from '../shm/shm.js';
+import { Arena } from '../shm/arena.js';
+import { Memory } from '../shm/memory.js';
+import { TraceWriter } from '../shm/trace-ring.js';
+import { EpochLane } from '../epoch/epoch-lane.js';
+import { Violations } from './violations.js';
+import { Irql } from '../trace/events.js';
+import { Rule } from '../check/rules.js';
+
+export class LaneContext {
+  readonly trace: TraceWriter;
+  readonly violations: Violations;
+  readonly arena: Arena;
+  readonly epoch: EpochLane;
+  readonly mem: Memory;
+  readonly i32: Int32Array;
+  private readonly irqlWord: number;
+  private readonly counterBase: number;
+
+  constructor(readonly shm: Shm, readonly lane: number, allocFailAt: ReadonlySet<number> = new Set()) {
+    this.i32 = shm.i32;
+    this.trace = new TraceWriter(shm, lane);
+    this.violations = new Violations(shm, lane, this.trace);
+    this.arena = new Arena(shm, allocFailAt);
+    this.epoch = new EpochLane(shm, lane, this.arena, this.trace, this.violations);
+    this.mem = new Memory(shm, (ptr, gen, write) => this.violations.record(Rule.UseAfterFree, -1, 0, ptr, gen,
+      `${write ? 'write to' : 'read of'} block ${ptr} (generation ${gen}) after it was freed`));
+    this.irqlWord = laneWord(shm.layout, lane, Lane.Irql);
+    this.counterBase = counterWord(shm.layout, lane, 0);
+  }
+
+  get irql(): number {
+    return this.i32[this.irqlWord] as number;
+  }
+
+  /** KeRaiseIrql to DISPATCH; returns the previous IRQL for lowerIrql. */
+  raiseIrql(): number {
+    const old = this.i32[this.irqlWord] as number;
+    this.i32[this.irqlWord] = Irql.Dispatch;
+    return old;
+  }
+
+  lowerIrql(old: number): void {
+    this.i32[this.irqlWord] = old;
+  }
+
+  setIrql(irql: number): void {
+    this.i32[this.irqlWord] = irql;
+  }
+
+  /** Byte offset of one of this lane's scratch buffers (Scratch.*). */
+  scratch(part: number): number {
+    return scratchByte(this.shm.layout, this.lane, part);
+  }
+
+  count(counter: number, delta = 1): void {
+    this.i32[this.counterBase + counter] += delta;
+  }
+
+  counter(counter: number): number {
+    return this.i32[this.counterBase + counter] as number;
+  }
+
+  /** Marks progress for the watchdog and records the operation in flight. */
+  heartbeat(op: number, map: number): void {
+    const base = this.counterBase - Lane.CounterBase;
+    this.i32[base + Lane.Heartbeat]++;
+    this.i32[base + Lane.LastOp] = op;
+    this.i32[base + Lane.LastMap] = map;
+  }
+
+  /** Tracks bucket spinlocks held by this lane (callbacks report bucketLockHeld). */
+  lockHeld(delta: number): void {
+    this.i32[this.counterBase - Lane.CounterBase + Lane.BucketLocksHeld] += delta;
+  }
+
+  get locksHeld(): number {
+    return this.i32[this.counterBase - Lane.CounterBase + Lane.BucketLocksHeld] as number;
+  }
+
+  /** epoch_allocate_with_tag through this lane (counts allocations). */
+  allocate(size: number, tag: number, aligned: boolean, kind = 0): number {
+    const ptr = this.arena.allocate(size, tag, aligned, kind);
+    if (ptr === 0) this.count(Counter.AllocFailed);
+    else this.count(Counter.Allocated);
+    return ptr;
+  }
+}

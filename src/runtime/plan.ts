@@ -1,0 +1,86 @@
+/**
+ * A validated, compiled scenario: what the main thread hands to every worker.
+ * Everything here survives structured clone (plain objects, numbers, strings,
+ * Uint8Array). Produced by src/cli/scenario.ts from a scenario file.
+ */
+
+export type IrqlName = 'PASSIVE' | 'DISPATCH';
+
+export interface MapPlan {
+  /** The scenario's name for the map. */
+  name: string;
+  /** Creation order; also the map's index in shared memory. */
+  index: number;
+  /** A built-in provider name, or an absolute path (file URL string) to a provider module. */
+  provider: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  /** Provider options (the binding context), as given in the scenario. */
+  options: Record<string, unknown>;
+  /** Hash-table buckets: the next power of two >= maxEntries (64 when unbounded). */
+  buckets: number;
+}
+
+export type OpPlan =
+  | { op: 'update'; map: number; key: Uint8Array; value: Uint8Array; option: number }
+  | { op: 'find'; map: number; key: Uint8Array; add: number }
+  | { op: 'delete'; map: number; key: Uint8Array }
+  | { op: 'find_and_delete'; map: number; key: Uint8Array }
+  | { op: 'delete_map'; map: number }
+  | { op: 'batch'; count: number; ops: OpPlan[] }
+  | { op: 'stall'; ms: number };
+
+export interface ThreadPlan {
+  cpu: number;
+  irql: IrqlName;
+  ops: OpPlan[];
+}
+
+/** A generated, seeded random op mix (scenario field `workload`). */
+export interface WorkloadPlan {
+  findPct: number;
+  updatePct: number;
+  deletePct: number;
+  /** Keys are drawn uniformly from 0..keyRange-1 (little-endian in the map's key size). */
+  keyRange: number;
+  /** Operations per CPU; with durationMs, an upper bound. */
+  opsPerCpu: number;
+  /** Helper calls per program batch on DISPATCH CPUs. */
+  batchSize: number;
+  /** Stop generating after this long (0 = run all opsPerCpu). */
+  durationMs: number;
+  /** Which IRQL each CPU runs at: 'mixed' alternates PASSIVE (even CPUs) and DISPATCH (odd). */
+  irql: 'mixed' | IrqlName;
+  /** Map indexes the workload touches (default: all). */
+  maps: number[];
+  /** Keys to insert before the timed phase (0 = none). */
+  prefill: number;
+}
+
+export interface FaultPlan {
+  /** The n-th epoch allocation of the run (1-based, counted over all CPUs) fails. */
+  allocFailAt: number[];
+}
+
+export interface RunPlan {
+  name: string;
+  /** Where the scenario came from: a file path, or `builtin:NAME`. */
+  source: string;
+  cpus: number;
+  seed: number;
+  epochTickMs: number;
+  /** Stall warning threshold, in epoch advances behind the published epoch. */
+  stallEpochs: number;
+  /** A CPU with no progress for this long ends the run (watchdog). */
+  watchdogMs: number;
+  arenaBytes: number;
+  traceRecords: number;
+  profile: 'documented';
+  maps: MapPlan[];
+  threads: ThreadPlan[];
+  workload: WorkloadPlan | null;
+  faults: FaultPlan;
+  /** Record events into the trace rings (off for pure throughput runs). */
+  trace: boolean;
+}

@@ -1,0 +1,142 @@
+/**
+ * The context a lane hands to provider callbacks: its CPU, live IRQL, the
+ * current flags, memory access, the epoch API, find_element_function, and a
+ * few kernel services with IRQL rules. One object per lane, reused for every
+ * callback (no allocation per call); the runtime sets `flags` before a call.
+ */
+import type {
+  EpochApi, IrqlValue, KernelServices, ProviderContext, ProviderMemory,
+} from '../providers/provider.js';
+import type { EbpfResultCode } from './ebpf-result.js';
+import { LaneContext } from './lane-context.js';
+import { MapOperationFlag, Irql } from '../trace/events.js';
+import { Rule } from '../check/rules.js';
+import { MAX_KEY_BYTES, Scratch } from '../shm/layout.js';
+
+/** A raw lookup used by find_element_function (no callbacks, no blocking). */
+export interface RawFinder {
+  rawFind(map: number, keyPtr: number, out: { ptr: number }): EbpfResultCode;
+}
+
+class LaneEpochApi implements EpochApi {
+  constructor(private readonly lane: LaneContext) {}
+
+  newState(): number {
+    return this.lane.epoch.allocateState();
+  }
+
+  releaseState(state: number): void {
+    this.lane.epoch.releaseState(state);
+  }
+
+  enter(state: number): void {
+    this.lane.epoch.enter(state);
+  }
+
+  exit(state: number): void {
+    this.lane.epoch.exit(state);
+  }
+
+  allocateWithTag(size: number, tag: number): number {
+    this.requireEpoch('epoch_allocate_with_tag');
+    return this.lane.allocate(size, tag, false);
+  }
+
+  allocateCacheAlignedWithTag(size: number, tag: number): number {
+    this.requireEpoch('epoch_allocate_cache_aligned_with_tag');
+    return this.lane.allocate(size, tag, true);
+  }
+
+  free(ptr: number): void {
+    this.requireEpoch('epoch_free');
+    this.lane.epoch.retire(ptr, false);
+  }
+
+  freeCacheAligned(ptr: number): void {
+    this.requireEpoch('epoch_free_cache_aligned');
+    this.lane.epoch.retire(ptr, true);
+  }
+
+  /** The runtime does not enforce this (reference 2.6); it records it. */
+  private requireEpoch(what: string): void {
+    if (!this.lane.epoch.inEpoch()) {
+      this.lane.violations.record(Rule.OutsideEpoch, -1, 0, 0, 0, `${what} called outside an epoch on lane ${this.lane.lane}`);
+    }
+  }
+}
+
+class LaneKernelServices implements KernelServices {
+  constructor(private readonly lane: LaneContext, private readonly owner: LaneProviderContext) {}
+
+  sleep(ms: number): void {
+    this.blockingWait('sleep', ms);
+  }
+
+  wait(ms: number): void {
+    this.blockingWait('wait', ms);
+  }
+
+  lookupHandle(handle: number): number {
+    if (this.lane.irql >= Irql.Dispatch) {
+      this.lane.violations.record(Rule.HandleLookupAtDispatch, -1, 0, handle, 0,
+        `handle lookup (ObReferenceObjectByHandle) at DISPATCH on lane ${this.lane.lane}; not performed`);
+      return 0;
+    }
+    if ((this.owner.flags & MapOperationFlag.Helper) !== 0) {
+      this.lane.violations.record(Rule.HandleTableWithHelper, -1, 0, handle, 0,
+        'handle lookup with EBPF_MAP_OPERATION_HELPER set: not in the caller\'s process context; not performed');
+      return 0;
+    }
+    return handle > 0 ? handle : 0;
+  }
+
+  private blockingWait(what: string, ms: number): void {
+    if (this.lane.irql >= Irql.Dispatch) {
+      this.lane.violations.record(Rule.WaitAtDispatch, -1, 0, ms, 0,
+        `${what}(${ms} ms) at DISPATCH on lane ${this.lane.lane}; not performed`);
+      return;
+    }
+    this.lane.shm.sleep(Math.max(0, Math.min(ms, 10_000)));
+  }
+}
+
+export class LaneProviderContext implements ProviderContext {
+  flags = 0;
+  readonly cpu: number;
+  readonly mem: ProviderMemory;
+  readonly epoch: EpochApi;
+  readonly services: KernelServices;
+
+  constructor(private readonly lane: LaneContext, private readonly finder: RawFinder) {
+    this.cpu = lane.lane;
+    this.mem = lane.mem;
+    this.epoch = new LaneEpochApi(lane);
+    this.services = new LaneKernelServices(lane, this);
+  }
+
+  get irql(): IrqlValue {
+    return this.lane.irql >= Irql.Dispatch ? 2 : 0;
+  }
+
+  findElement(map: number, keyPtr: number, out: { ptr: number }): EbpfResultCode {
+    if (!this.lane.epoch.inEpoch()) {
+      this.lane.violations.record(Rule.OutsideEpoch, map, 0, 0, 0, 'find_element_function called outside an epoch');
+    }
+    // Keys are compared as words: copy into aligned, zero-padded scratch.
+    const k = this.lane.scratch(Scratch.Key2);
+    this.lane.mem.fill(k, 0, MAX_KEY_BYTES);
+    this.lane.mem.copy(k, keyPtr, this.keySizeOf(map));
+    return this.finder.rawFind(map, k, out);
+  }
+
+  reportInvariant(message: string): void {
+    this.lane.violations.record(Rule.ProviderInvariant, -1, 0, 0, 0, message);
+  }
+
+  /** Set by the runtime: key size per map index, for findElement's copy. */
+  keySizes: number[] = [];
+
+  private keySizeOf(map: number): number {
+    return this.keySizes[map] ?? MAX_KEY_BYTES;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The arena: every byte of epoch memory lives here, in the shared buffer.
+ *
+ * Blocks come in power-of-two size classes (64 B .. 1 MiB, header included)
+ * and start on 64-byte boundaries. A block's 32-byte header sits immediately
+ * before its payload (see BlockField); a cache-aligned block has one more
+ * 32-byte pad in front of the header, so its payload is 64-byte aligned.
+ * Free blocks go to a free list per (class, alignment), guarded by a
+ * spinlock; fresh blocks come from a bump pointer (Atomics.add).
+ *
+ * Invariants: a block's header never moves while the block exists; a freed
+ * block is poisoned and its generation bumped, so a stale reference (pointer
+ * + generation) can always tell that its block went away. Exhaustion returns
+ * 0 (NULL), never throws.
+ */
+import {
+  BLOCK_HEADER_BYTES, BlockField, BlockState, Ctl, INFO_ALIGNED_BIT, INFO_KIND_SHIFT, LINE_BYTES,
+  SIZE_CLASS_COUNT, SIZE_CLASS_MIN_BYTES, SizeClassField, WORD_BYTES, blockWord, sizeClassWord,
+} from './layout.js';
+import { Shm } from './shm.js';
+
+export const POISON_BYTE = 0xef;
+
+export interface BlockInfo {
+  ptr: number;
+  tag: number;
+  size: number;
+  state: number;
+  generation: number;
+  aligned: boolean;
+  kind: number;
+  freedEpoch: number;
+}
+
+export class Arena {
+  private readonly base: number;
+  private readonly end: number;
+  private readonly faultsOn: boolean;
+
+  constructor(private readonly shm: Shm, private readonly failAt: ReadonlySet<number> = new Set()) {
+    this.base = shm.layout.arenaBase;
+    this.end = shm.layout.arenaEnd;
+    this.faultsOn = failAt.size > 0;
+  }
+
+  /** Smallest class whose block holds `total` bytes, or -1 if none does. */
+  static classFor(total: number): number {
+    let cls = 0;
+    let bytes = SIZE_CLASS_MIN_BYTES;
+    while (bytes < total) {
+      bytes *= 2;
+      cls++;
+    }
+    return cls < SIZE_CLASS_COUNT ? cls : -1;
+  }
+
+  /**
+   * Allocates a zeroed block with `size` payload bytes. Returns the payload
+   * pointer, or 0 when the arena is exhausted or a fault is injected.
+   */
+  allocate(size: number, tag: number, aligned: boolean, kind: number): number {
+    if (size <= 0) return 0;
+    if (this.faultsOn && this.failAt.has(this.shm.add(Ctl.AllocSeq, 1) + 1)) return 0;
+    const pad = aligned ? LINE_BYTES : BLOCK_HEADER_BYTES;
+    const cls = Arena.classFor(size + pad);
+    if (cls < 0) return 0;
+    let start = this.popFree(cls, aligned);
+    if (start === 0) start = this.bump(SIZE_CLASS_MIN_BYTES << cls);
+    if (start === 0) return 0;
+    const ptr = start + pad;
+    const i32 = this.shm.i32;
+    const h = blockWord(ptr, 0);
+    const info = cls | (aligned ? INFO_ALIGNED_BIT : 0) | (kind << INFO_KIND_SHIFT);
+    i32[h + BlockField.Tag] = tag;
+    i32[h + BlockField.Size] = size;
+    i32[h + BlockField.FreedEpoch] = 0;
+    i32[h + BlockField.Next] = 0;
+    i32[h + BlockField.Info] = info;
+    i32[h + BlockField.Owner] = this.shm.lane & 0xffff;
+    if (aligned) i32[start / WORD_BYTES + BlockField.Info] = info; // lets a walker find the class
+    this.shm.u8.fill(0, ptr, ptr + size);
+    // SYNC: the header and zeroed payload above are published by this store.
+    this.shm.setBlockState(ptr, BlockState.Allocated);
+    return ptr;
+  }
+
+  /**
+   * Returns a block to its free list: poison, bump the generation, mark FREE.
+   * The caller has already taken the block out of every reachable structure.
+   */
+  release(ptr: number): void {
+    const i32 = this.shm.i32;
+    const h = blockWord(ptr, 0);
+    const info = i32[h + BlockField.Info] as number;
+    const size = i32[h + BlockField.Size] as number;
+    this.shm.u8.fill(POISON_BYTE, ptr, ptr + size);
+    i32[h + BlockField.Generation] = ((i32[h + BlockField.Generation] as number) + 1) | 0;
+    this.shm.setBlockState(ptr, BlockState.Free);
+    this.pushFree(info & 0xff, (info & INFO_ALIGNED_BIT) !== 0, ptr);
+  }
+
+  /** True when `ptr` is the payload pointer of a block in this arena. */
+  isBlockPointer(ptr: number): boolean {
+    if (ptr < this.base + BLOCK_HEADER_BYTES || ptr >= this.end || (ptr & 31) !== 0) return false;
+    const info = this.shm.i32[blockWord(ptr, BlockField.Info)] as number;
+    const aligned = (info & INFO_ALIGNED_BIT) !== 0;
+    const start = ptr - (aligned ? LINE_BYTES : BLOCK_HEADER_BYTES);
+    return start >= this.base && (start & (LINE_BYTES - 1)) === 0 && (info & 0xff) < SIZE_CLASS_COUNT;
+  }
+
+  state(ptr: number): number {
+    return this.shm.loadBlockState(ptr);
+  }
+
+  generation(ptr: number): number {
+    return this.shm.i32[blockWord(ptr, BlockField.Generation)] as number;
+  }
+
+  info(ptr: number): BlockInfo {
+    const i32 = this.shm.i32;
+    const h = blockWord(ptr, 0);
+    const info = i32[h + BlockField.Info] as number;
+    return {
+      ptr,
+      tag: i32[h + BlockField.Tag] as number,
+      size: i32[h + BlockField.Size] as number,
+      state: this.shm.loadBlockState(ptr),
+      generation: i32[h + BlockField.Generation] as number,
+      aligned: (info & INFO_ALIGNED_BIT) !== 0,
+      kind: info >>> INFO_KIND_SHIFT,
+      freedEpoch: i32[h + BlockField.FreedEpoch] as number,
+    };
+  }
+
+  /** Calls `visit` for every block ever carved from the arena (main thread, at rest). */
+  walk(visit: (b: BlockInfo) => void): void {
+    const bump = this.shm.load(Ctl.ArenaBump);
+    let start = this.base;
+    while (start < bump) {
+      const firstInfo = this.shm.i32[start / WORD_BYTES + BlockField.Info] as number;
+      const aligned = (firstInfo & INFO_ALIGNED_BIT) !== 0;
+      const ptr = start + (aligned ? LINE_BYTES : BLOCK_HEADER_BYTES);
+      visit(this.info(ptr));
+      start += SIZE_CLASS_MIN_BYTES << (firstInfo & 0xff);
+    }
+  }
+
+  /** Bytes carved from the arena so far (high-water mark). */
+  bytesUsed(): number {
+    return this.shm.load(Ctl.ArenaBump) - this.base;
+  }
+
+  private bump(bytes: number): number {
+    // Blocks are power-of-two sized and >= 64 B; aligning each to 64 B keeps
+    // every block start on a line boundary.
+    const start = this.shm.add(Ctl.ArenaBump, bytes);
+    if (start + bytes > this.end) {
+      this.shm.add(Ctl.ArenaBump, -bytes);
+      return 0;
+    }
+    return start;
+  }
+
+  private popFree(cls: number, aligned: boolean): number {
+    const headWord = sizeClassWord(cls, aligned, SizeClassField.FreeHead);
+    const i32 = this.shm.i32;
+    // Unlocked peek: an empty list is the common case while the arena is young.
+    if (this.shm.load(headWord) === 0) return 0;
+    const lockWord = sizeClassWord(cls, aligned, SizeClassField.Lock);
+    this.shm.acquireLock(lockWord);
+    // SYNC: list links are plain words guarded by the class lock.
+    const ptr = i32[headWord] as number;
+    if (ptr !== 0) {
+      i32[headWord] = i32[blockWord(ptr, BlockField.Next)] as number;
+      i32[sizeClassWord(cls, aligned, SizeClassField.FreeCount)]--;
+    }
+    this.shm.releaseLock(lockWord);
+    return ptr === 0 ? 0 : ptr - (aligned ? LINE_BYTES : BLOCK_HEADER_BYTES);
+  }
+
+  private pushFree(cls: number, aligned: boolean, ptr: number): void {
+    const lockWord = sizeClassWord(cls, aligned, SizeClassField.Lock);
+    const headWord = sizeClassWord(cls, aligned, SizeClassField.FreeHead);
+    const i32 = this.shm.i32;
+    this.shm.acquireLock(lockWord);
+    i32[blockWord(ptr, BlockField.Next)] = i32[headWord] as number;
+    i32[sizeClassWord(cls, aligned, SizeClassField.FreeCount)]++;
+    this.shm.store(headWord, ptr);
+    this.shm.releaseLock(lockWord);
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The Atomics gateway. Only src/shm/ calls Atomics; every other module goes
+ * through a named method here, which also calls the scheduling gate first
+ * (src/sched/gate.ts), so a controlled scheduler can later decide who runs.
+ *
+ * In JavaScript every Atomics operation is sequentially consistent and plain
+ * typed-array accesses are unordered. Each method's comment says which plain
+ * writes it publishes, or which it makes visible, so the `// SYNC:` notes at
+ * the call sites can point here.
+ */
+import {
+  Ctl, Layout, LayoutConfig, RunState, SlotField, computeLayout, laneWord, slotWord,
+  Lane, LAYOUT_MAGIC, LAYOUT_VERSION, blockWord, BlockField,
+} from './layout.js';
+import { Step, StepGate, freeGate } from '../sched/gate.js';
+
+/** Thrown inside a lane when the run was aborted (watchdog, fatal error). */
+export class RunAborted extends Error {
+  constructor(reason: string) {
+    super(`run aborted: ${reason}`);
+    this.name = 'RunAborted';
+  }
+}
+
+const SPIN_BEFORE_WAIT = 256;
+const LOCK_CONTENDED = 1 << 16;
+/** Every Atomics.wait in epochlab is bounded; this is the spinlock's slice. */
+export const LOCK_WAIT_SLICE_MS = 1;
+
+export class Shm {
+  readonly i32: Int32Array;
+  readonly u8: Uint8Array;
+  /** The lane this thread acts as (-1 for the main thread, which only observes). */
+  lane = -1;
+  gate: StepGate = freeGate;
+
+  constructor(readonly sab: SharedArrayBuffer, readonly layout: Layout) {
+    this.i32 = new Int32Array(sab);
+    this.u8 = new Uint8Array(sab);
+  }
+
+  /** Allocates and initialises a fresh buffer (main thread, before workers). */
+  static create(config: LayoutConfig, hashSeed: number): Shm {
+    const layout = computeLayout(config);
+    const shm = new Shm(new SharedArrayBuffer(layout.totalBytes), layout);
+    const w = shm.i32;
+    w[Ctl.Magic] = LAYOUT_MAGIC;
+    w[Ctl.Version] = LAYOUT_VERSION;
+    w[Ctl.Cpus] = config.cpus;
+    w[Ctl.Lanes] = layout.lanes;
+    w[Ctl.MapCount] = config.mapBuckets.length;
+    w[Ctl.HashSeed] = hashSeed | 0;
+    w[Ctl.TraceRecords] = config.traceRecords;
+    w[Ctl.ArenaBase] = layout.arenaBase;
+    w[Ctl.ArenaEnd] = layout.arenaEnd;
+    w[Ctl.ArenaBump] = layout.arenaBase;
+    w[Ctl.PublishedEpoch] = 1; // the published epoch starts at 1
+    w[Ctl.ReleasedEpoch] = 0;
+    for (let lane = 0; lane < layout.lanes; lane++) {
+      w[laneWord(layout, lane, Lane.ActiveHead)] = -1;
+      w[laneWord(layout, lane, Lane.FreeSlots)] = 0xff; // EPOCH_STATE_SLOTS free
+      w[laneWord(layout, lane, Lane.LastOp)] = -1;
+    }
+    // SYNC: workers receive the buffer through postMessage after these plain
+    // writes; the structured-clone handoff orders them before the first read.
+    return shm;
+  }
+
+  /** Attaches to a buffer made by Shm.create (in a worker). */
+  static attach(sab: SharedArrayBuffer, config: LayoutConfig, lane: number): Shm {
+    const shm = new Shm(sab, computeLayout(config));
+    if (shm.i32[Ctl.Magic] !== LAYOUT_MAGIC) throw new Error('shared buffer has no epochlab layout');
+    shm.lane = lane;
+    return shm;
+  }
+
+  // ---- generic words -------------------------------------------------------
+
+  load(word: number): number {
+    return Atomics.load(this.i32, word);
+  }
+
+  store(word: number, value: number): void {
+    Atomics.store(this.i32, word, value);
+  }
+
+  /** Atomic add; returns the previous value. A scheduling point. */
+  add(word: number, delta: number): number {
+    this.gate.point(Step.Counter);
+    return Atomics.add(this.i32, word, delta);
+  }
+
+  /** Compare-exchange; returns the previous value. A scheduling point. */
+  cas(word: number, expected: number, value: number): number {
+    this.gate.point(Step.Counter);
+    return Atomics.compareExchange(this.i32, word, expected, value);
+  }
+
+  /** A bounded wait (every Atomics.wait in epochlab has a timeout). */
+  waitWord(word: number, expected: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
+    this.gate.point(Step.Wait);
+    return Atomics.wait(this.i32, word, expected, timeoutMs);
+  }
+
+  /** Sleeps this thread for `ms` (a bounded wait on a word that never changes). */
+  sleep(ms: number): void {
+    this.gate.point(Step.Wait);
+    if (ms > 0) Atomics.wait(this.i32, Ctl.Magic, LAYOUT_MAGIC, ms);
+  }
+
+  /** Async bounded wait for the main thread, which must not block. */
+  waitWordAsync(word: number, expected: number, timeoutMs: number): Promise<string> {
+    const r = Atomics.waitAsync(this.i32, word, expected, timeoutMs);
+    return r.async ? r.value : Promise.resolve(r.value);
+  }
+
+  notifyWord(word: number): void {
+    Atomics.notify(this.i32, word);
+  }
+
+  // ---- run state -----------------------------------------------------------
+
+  runState(): number {
+    return Atomics.load(this.i32, Ctl.RunState);
+  }
+
+  setRunState(state: number): void {
+    Atomics.store(this.i32, Ctl.RunState, state);
+    Atomics.notify(this.i32, Ctl.RunState);
+  }
+
+  throwIfAborted(): void {
+    if (Atomics.load(this.i32, Ctl.RunState) === RunState.Aborted) throw new RunAborted('watchdog or fatal error');
+  }
+
+  // ---- epochs --------------------------------------------------------------
+
+  /** The global published epoch. SYNC: pairs with advancePublishedEpoch. */
+  loadPublishedEpoch(): number {
+    this.gate.point(Step.EpochRead);
+    return Atomics.load(this.i32, Ctl.PublishedEpoch);
+  }
+
+  /** Advances the published epoch; returns the new value (manager only). */
+  advancePublishedEpoch(): number {
+    this.gate.point(Step.EpochAdvance);
+    return Atomics.add(this.i32, Ctl.PublishedEpoch, 1) + 1;
+  }
+
+  /**
+   * Publishes a lane's oldest active epoch (0 = not in an epoch). SYNC: the
+   * manager reads it with loadAnnounce after it advanced the published epoch;
+   * a reader's pointer loads come after this store, so either the manager sees
+   * the reader or the reader cannot reach anything retired before the scan.
+   */
+  storeAnnounce(lane: number, epoch: number): void {
+    this.gate.point(Step.EpochAnnounce);
+    Atomics.store(this.i32, laneWord(this.layout, lane, Lane.Announce), epoch);
+  }
+
+  loadAnnounce(lane: number): number {
+    this.gate.point(Step.EpochScan);
+    return Atomics.load(this.i32, laneWord(this.layout, lane, Lane.Announce));
+  }
+
+  storeReleasedEpoch(epoch: number): void {
+    Atomics.store(this.i32, Ctl.ReleasedEpoch, epoch);
+  }
+
+  loadReleasedEpoch(): number {
+    return Atomics.load(this.i32, Ctl.ReleasedEpoch);
+  }
+
+  // ---- spinlocks -----------------------------------------------------------
+
+  /**
+   * Acquires a spinlock word (0 = free, lane + 1 = held). Spins, then waits in
+   * bounded slices; gives up with RunAborted when the run is aborted.
+   * SYNC: the successful compareExchange acquires every plain write made by
+   * the previous holder before its releaseLock.
+   */
+  acquireLock(word: number): number {
+    const me = this.lane + 1;
+    let spins = 0;
+    for (;;) {
+      this.gate.point(Step.LockTry);
+      const seen = Atomics.compareExchange(this.i32, word, 0, me);
+      if (seen === 0) return spins;
+      spins++;
+      if (spins > SPIN_BEFORE_WAIT) this.waitForLock(word, seen);
+    }
+  }
+
+  private waitForLock(word: number, seen: number): void {
+    this.throwIfAborted();
+    const flagged = seen | LOCK_CONTENDED;
+    if (seen !== flagged && Atomics.compareExchange(this.i32, word, seen, flagged) !== seen) return;
+    Atomics.wait(this.i32, word, flagged, LOCK_WAIT_SLICE_MS);
+  }
+
+  /** Releases a spinlock. SYNC: publishes the holder's plain writes. */
+  releaseLock(word: number): void {
+    this.gate.point(Step.LockRelease);
+    const old = Atomics.exchange(this.i32, word, 0);
+    if ((old & LOCK_CONTENDED) !== 0) Atomics.notify(this.i32, word);
+  }
+
+  lockHolder(word: number): number {
+    return (Atomics.load(this.i32, word) & (LOCK_CONTENDED - 1)) - 1;
+  }
+
+  // ---- buckets -------------------------------------------------------------
+
+  /** Reads a bucket pointer. SYNC: acquires the entries published below. */
+  loadBucketHead(map: number, bucket: number): number {
+    this.gate.point(Step.BucketRead);
+    return Atomics.load(this.i32, slotWord(this.layout, map, bucket, SlotField.Head));
+  }
+
+  /**
+   * Publishes a new immutable bucket with one atomic store. SYNC: the plain
+   * writes that filled the bucket's entries happen before this store, so a
+   * reader that loads the pointer sees a complete bucket.
+   */
+  publishBucketHead(map: number, bucket: number, ptr: number): void {
+    this.gate.point(Step.BucketPublish);
+    Atomics.store(this.i32, slotWord(this.layout, map, bucket, SlotField.Head), ptr);
+  }
+
+  // ---- blocks --------------------------------------------------------------
+
+  /** A scheduling point before a plain read or write of a block's bytes. */
+  touch(write: boolean): void {
+    this.gate.point(write ? Step.BlockWrite : Step.BlockRead);
+  }
+
+  /** Sets a block's state. SYNC: publishes the header fields written before it. */
+  setBlockState(ptr: number, state: number): void {
+    this.gate.point(Step.BlockState);
+    Atomics.store(this.i32, blockWord(ptr, BlockField.State), state);
+  }
+
+  loadBlockState(ptr: number): number {
+    return Atomics.load(this.i32, blockWord(ptr, BlockField.State));
+  }
+
+  /** Atomically moves a block from one state to another; false if it was not in `from`. */
+  transitionBlock(ptr: number, from: number, to: number): boolean {
+    this.gate.point(Step.BlockState);
+    return Atomics.compareExchange(this.i32, blockWord(ptr, BlockField.State), from, to) === from;
+  }
+
+  /** Trace-ring cursor store (see src/shm/trace-ring.ts). */
+  storeCursor(word: number, value: number): void {
+    Atomics.store(this.i32, word, value);
+  }
+}

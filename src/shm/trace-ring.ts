@@ -1,0 +1,133 @@
+/**
+ * Per-lane trace rings: single producer (the owning lane), single consumer
+ * (the main thread's monitor). Records are fixed width (TRACE_RECORD_WORDS).
+ * Every record takes a global sequence number from one shared counter, so the
+ * merged trace is a single order consistent with the Atomics order of the run.
+ *
+ * Invariants: Tail is written only by the owner, Head only by the consumer,
+ * both with Atomics.store; the owner never overwrites an unconsumed record
+ * (it waits, in bounded slices, while the ring is full).
+ */
+import {
+  Ctl, Lane, MAX_KEY_BYTES, TEXT_RING_BYTES, TRACE_RECORD_WORDS, TraceWord, WORD_BYTES,
+  laneWord, textRingByte, traceRecordWord,
+} from './layout.js';
+import { Shm } from './shm.js';
+import { Step } from '../sched/gate.js';
+
+const FULL_WAIT_SLICE_MS = 5;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class TraceWriter {
+  readonly on: boolean;
+  private readonly capacity: number;
+  private readonly headWord: number;
+  private readonly tailWord: number;
+  private readonly irqlWord: number;
+  private tail = 0;
+  private textTail = 0;
+
+  constructor(private readonly shm: Shm, readonly lane: number) {
+    const l = shm.layout;
+    this.on = shm.i32[Ctl.TraceOn] === 1;
+    this.capacity = l.config.traceRecords;
+    this.headWord = laneWord(l, lane, Lane.TraceHead);
+    this.tailWord = laneWord(l, lane, Lane.TraceTail);
+    this.irqlWord = laneWord(l, lane, Lane.Irql);
+    this.tail = shm.load(this.tailWord);
+  }
+
+  /**
+   * Appends one record. `keyPtr`/`keyLen` name key bytes in the buffer (0/0
+   * for none). Returns the record's sequence number (0 when tracing is off).
+   */
+  emit(ev: number, code: number, map: number, flags: number, result: number,
+    a: number, b: number, keyPtr: number, keyLen: number, c = 0, d = 0): number {
+    if (!this.on) return 0;
+    const shm = this.shm;
+    shm.gate.point(Step.TraceAppend);
+    this.waitForRoom();
+    const seq = Atomics.add(shm.i32, Ctl.TraceSeq, 1) + 1;
+    const w = traceRecordWord(shm.layout, this.lane, this.tail % this.capacity);
+    const i32 = shm.i32;
+    i32[w + TraceWord.Seq] = seq;
+    i32[w + TraceWord.Event] = ev;
+    i32[w + TraceWord.Irql] = i32[this.irqlWord] as number;
+    i32[w + TraceWord.Map] = map;
+    i32[w + TraceWord.Code] = code;
+    i32[w + TraceWord.Flags] = flags;
+    i32[w + TraceWord.Result] = result;
+    i32[w + TraceWord.A] = a;
+    i32[w + TraceWord.B] = b;
+    i32[w + TraceWord.C] = c;
+    i32[w + TraceWord.D] = d;
+    const n = keyLen > MAX_KEY_BYTES ? MAX_KEY_BYTES : keyLen;
+    i32[w + TraceWord.KeyLen] = n;
+    if (n > 0) shm.u8.copyWithin((w + TraceWord.Key) * WORD_BYTES, keyPtr, keyPtr + n);
+    this.tail++;
+    // SYNC: publishes the record's plain writes above to the consumer, which
+    // reads Tail with Atomics.load before reading the record.
+    Atomics.store(i32, this.tailWord, this.tail);
+    return seq;
+  }
+
+  /** Appends a UTF-8 message to the lane's text ring; returns [start, length]. */
+  text(message: string): [number, number] {
+    if (!this.on) return [0, 0];
+    const bytes = encoder.encode(message.length > 1000 ? message.slice(0, 1000) : message);
+    const base = textRingByte(this.shm.layout, this.lane);
+    const start = this.textTail;
+    for (let i = 0; i < bytes.length; i++) this.shm.u8[base + ((start + i) % TEXT_RING_BYTES)] = bytes[i] as number;
+    this.textTail += bytes.length;
+    return [start, bytes.length];
+  }
+
+  private waitForRoom(): void {
+    const i32 = this.shm.i32;
+    for (;;) {
+      const head = Atomics.load(i32, this.headWord);
+      if (this.tail - head < this.capacity) return;
+      this.shm.throwIfAborted();
+      Atomics.wait(i32, this.headWord, head, FULL_WAIT_SLICE_MS);
+    }
+  }
+}
+
+/** The consumer side: copies records out and frees their ring slots. */
+export class TraceReader {
+  private readonly heads: number[];
+
+  constructor(private readonly shm: Shm) {
+    this.heads = [];
+    for (let lane = 0; lane < shm.layout.lanes; lane++) this.heads.push(0);
+  }
+
+  /** Copies every published record of `lane` into `out` (one Int32Array each). */
+  drain(lane: number, out: Int32Array[], max = Infinity): number {
+    const l = this.shm.layout;
+    const i32 = this.shm.i32;
+    const tail = Atomics.load(i32, laneWord(l, lane, Lane.TraceTail));
+    let head = this.heads[lane] as number;
+    let n = 0;
+    while (head < tail && n < max) {
+      const w = traceRecordWord(l, lane, head % l.config.traceRecords);
+      out.push(i32.slice(w, w + TRACE_RECORD_WORDS));
+      head++;
+      n++;
+    }
+    this.heads[lane] = head;
+    // SYNC: hands the slots back to the producer (it waits on this word).
+    Atomics.store(i32, laneWord(l, lane, Lane.TraceHead), head);
+    if (n > 0) Atomics.notify(i32, laneWord(l, lane, Lane.TraceHead));
+    return n;
+  }
+
+  /** Reads a message written by TraceWriter.text. */
+  text(lane: number, start: number, length: number): string {
+    const base = textRingByte(this.shm.layout, lane);
+    const bytes = new Uint8Array(length);
+    for (let i = 0; i < length; i++) bytes[i] = this.shm.u8[base + ((start + i) % TEXT_RING_BYTES)] as number;
+    return decoder.decode(bytes);
+  }
+}

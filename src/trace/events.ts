@@ -1,0 +1,118 @@
+/**
+ * Names and numbers shared by the runtime, the trace rings and the trace
+ * readers. Numbers are what travel through shared memory; names are what a
+ * person reads in the JSON Lines trace.
+ */
+
+export const Irql = { Passive: 0, Dispatch: 2 } as const;
+export type IrqlLevel = (typeof Irql)[keyof typeof Irql];
+export const irqlName = (irql: number): 'PASSIVE' | 'DISPATCH' => (irql >= Irql.Dispatch ? 'DISPATCH' : 'PASSIVE');
+
+/** EBPF_MAP_OPERATION_* flags passed to provider callbacks. */
+export const MapOperationFlag = { None: 0, Helper: 0x01, Update: 0x02, MapCleanup: 0x04 } as const;
+
+export function flagNames(flags: number): string[] {
+  const names: string[] = [];
+  if (flags & MapOperationFlag.Helper) names.push('EBPF_MAP_OPERATION_HELPER');
+  if (flags & MapOperationFlag.Update) names.push('EBPF_MAP_OPERATION_UPDATE');
+  if (flags & MapOperationFlag.MapCleanup) names.push('EBPF_MAP_OPERATION_MAP_CLEANUP');
+  return names;
+}
+
+/** Kinds of trace event. */
+export const Ev = {
+  OpBegin: 1,
+  OpEnd: 2,
+  Callback: 3,
+  EpochEnter: 4,
+  EpochExit: 5,
+  EpochAdvance: 6,
+  Retire: 7,
+  Free: 8,
+  BucketLock: 9,
+  BucketUnlock: 10,
+  StallWarning: 11,
+  Violation: 12,
+  Alloc: 13,
+  Read: 14, ///< a reader saw a value (A = block, B = age in epoch advances)
+  CallbackEnd: 15, ///< a provider callback returned (Result = its result)
+} as const;
+
+export const EVENT_NAMES: Record<number, string> = {
+  [Ev.OpBegin]: 'op_begin',
+  [Ev.OpEnd]: 'op_end',
+  [Ev.EpochEnter]: 'epoch_enter',
+  [Ev.EpochExit]: 'epoch_exit',
+  [Ev.EpochAdvance]: 'epoch_advance',
+  [Ev.Retire]: 'retire',
+  [Ev.Free]: 'free',
+  [Ev.BucketLock]: 'bucket_lock',
+  [Ev.BucketUnlock]: 'bucket_unlock',
+  [Ev.StallWarning]: 'stall_warning',
+  [Ev.Violation]: 'violation',
+  [Ev.Alloc]: 'alloc',
+  [Ev.Read]: 'read',
+};
+
+/** Map operations, as they appear in scenarios and traces. */
+export const OpCode = {
+  Create: 0,
+  Find: 1,
+  Update: 2,
+  Delete: 3,
+  FindAndDelete: 4,
+  AssociateProgramType: 5,
+  DeleteMap: 6,
+  Batch: 7,
+  Stall: 8,
+  Invoke: 9,
+  MapCleanup: 10, ///< the deferred work item of a map delete
+} as const;
+
+export const OP_NAMES = [
+  'create', 'find', 'update', 'delete', 'find_and_delete', 'associate_program_type',
+  'delete_map', 'batch', 'stall', 'invoke', 'map_cleanup',
+] as const;
+
+/** Provider callbacks, numbered; trace names are exactly the seed's. */
+export const Cb = {
+  PreprocessMapCreate: 0,
+  PostprocessMapDelete: 1,
+  PostprocessMapFindElement: 2,
+  PreprocessMapUpdateElement: 3,
+  PreprocessMapDeleteElement: 4,
+  PostprocessMapDeleteElement: 5,
+  PreprocessMapAssociateProgramType: 6,
+} as const;
+
+export const CALLBACK_NAMES = [
+  'preprocess_map_create',
+  'postprocess_map_delete',
+  'postprocess_map_find_element',
+  'preprocess_map_update_element',
+  'preprocess_map_delete_element',
+  'postprocess_map_delete_element',
+  'preprocess_map_associate_program_type',
+] as const;
+
+/** The camelCase property names of the dispatch table, by Cb number. */
+export const CALLBACK_PROPS = [
+  'preprocessMapCreate',
+  'postprocessMapDelete',
+  'postprocessMapFindElement',
+  'preprocessMapUpdateElement',
+  'preprocessMapDeleteElement',
+  'postprocessMapDeleteElement',
+  'preprocessMapAssociateProgramType',
+] as const;
+
+/** Update options (EBPF_ANY / EBPF_NOEXIST / EBPF_EXIST). */
+export const UpdateOption = { Any: 0, NoExist: 1, Exist: 2 } as const;
+export const OPTION_NAMES = ['ANY', 'NOEXIST', 'EXIST'] as const;
+
+/** Mode of an operation: a user-mode call (IOCTL) or a helper call from a program. */
+export const Mode = { User: 0, Helper: 1, System: 2 } as const;
+export const MODE_NAMES = ['user', 'helper', 'system'] as const;
+
+/** Flag bits carried in a callback record's B word. */
+export const CbState = { InEpoch: 1, BucketLockHeld: 2 } as const;
