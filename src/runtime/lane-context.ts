@@ -78,6 +78,11 @@ export class LaneContext {
     this.i32[base + Lane.LastMap] = map;
   }
 
+  /** Marks the lane idle (its task ended): the watchdog stops watching it. */
+  idle(): void {
+    this.i32[this.counterBase - Lane.CounterBase + Lane.LastOp] = -1;
+  }
+
   /** Tracks bucket spinlocks held by this lane (callbacks report bucketLockHeld). */
   lockHeld(delta: number): void {
     this.i32[this.counterBase - Lane.CounterBase + Lane.BucketLocksHeld] += delta;

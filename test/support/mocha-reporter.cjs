@@ -11,8 +11,8 @@ class ClosingLineReporter extends Mocha.reporters.Spec {
     runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, () => { passed += 1; });
     runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, () => { failed += 1; });
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
-      // Printed after the spec reporter's epilogue (registered first).
-      setImmediate(() => process.stdout.write(`${passed} passed, ${failed} failed\n`));
+      // The spec reporter registered its epilogue first, so this line comes last.
+      process.stdout.write(`${passed} passed, ${failed} failed\n`);
     });
   }
 }

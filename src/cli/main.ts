@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * The `epochlab` command. Exit codes: 0 run complete with no violation,
+ * 1 violations (or an aborted run), 2 bad input (one line on stderr).
+ */
+import { parseCli } from './args.js';
+import { BadInput } from './bad-input.js';
+import { listScenarios } from './builtins.js';
+import { runCommand } from './run.js';
+
+const HELP = `usage:
+  epochlab run [SCENARIO.json | BUILTIN] [--cpus N] [--seed N] [--duration 10s] [--trace FILE] [--no-trace] [--json]
+  epochlab scenarios     list the built-in scenarios
+  epochlab help`;
+
+async function main(argv: string[]): Promise<number> {
+  const cmd = parseCli(argv);
+  switch (cmd.kind) {
+    case 'help':
+      console.log(HELP);
+      return 0;
+    case 'scenarios':
+      for (const s of listScenarios()) console.log(`${s.name.padEnd(16)} ${s.description}`);
+      return 0;
+    case 'run':
+      return runCommand(cmd);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (err: unknown) => {
+  if (err instanceof BadInput) {
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stderr.write(`epochlab: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,36 @@
+/**
+ * The human-readable run summary printed by `epochlab run`.
+ */
+import type { RunReport } from '../runtime/report.js';
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+export function formatSummary(r: RunReport): string {
+  const lines: string[] = [];
+  lines.push(`epochlab run: ${r.scenario} (${r.source}), ${r.cpus} CPU(s), seed ${r.seed}, profile ${r.profile}`);
+  lines.push(`  maps:               ${Object.entries(r.maps).map(([n, res]) => `${n} ${res}`).join(', ')}`);
+  lines.push(`  operations:         ${fmt(r.ops)} in ${fmt(r.elapsedMs)} ms = ${fmt(r.opsPerSec)} ops/s (${fmt(r.opsFailed)} returned an error code)`);
+  lines.push('  callbacks:');
+  for (const [name, n] of Object.entries(r.callbacks)) lines.push(`    ${name.padEnd(40)} ${fmt(n)}`);
+  lines.push(`  epochs advanced:    ${fmt(r.epochsAdvanced)}`);
+  lines.push(`  blocks:             ${fmt(r.blocksAllocated)} allocated, ${fmt(r.blocksRetired)} retired, ${fmt(r.blocksFreed)} freed, ${fmt(r.leakedBlocks)} leaked`);
+  lines.push(`  peak garbage:       ${fmt(r.peakGarbage)} retired blocks waiting for their epoch`);
+  if (r.allocFailures > 0) lines.push(`  allocation failures: ${fmt(r.allocFailures)}`);
+  lines.push(`  stall warnings:     ${fmt(r.stallWarnings)}`);
+  if (r.traceEvents > 0) lines.push(`  trace events:       ${fmt(r.traceEvents)}`);
+  for (const v of r.violations.slice(0, 20)) {
+    lines.push(`  VIOLATION ${v.rule} (cpu ${v.cpu}${v.map ? `, map ${v.map}` : ''}): ${v.message}`);
+  }
+  if (r.violations.length > 20) lines.push(`  ... ${r.violations.length - 20} more violation(s)`);
+  if (r.watchdog) {
+    lines.push(`  WATCHDOG: ${r.watchdog.reason}`);
+    for (const c of r.watchdog.cpus) {
+      const last = c.lastEvents.at(-1);
+      lines.push(`    cpu ${c.cpu}: ${c.irql}, ${c.busy ? `in ${c.lastOp ?? '?'}${c.lastMap ? ` on ${c.lastMap}` : ''}` : 'idle'}, ` +
+        `announced epoch ${c.announcedEpoch}, bucket locks held ${c.bucketLocksHeld}` +
+        (last ? `, last event #${last.seq} ${last.event}` : ''));
+    }
+  }
+  lines.push(`  verdict:            ${r.verdict.toUpperCase()}${r.violationCount > 0 ? ` (${r.violationCount} violation(s))` : ''}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,79 @@
+/**
+ * Runs a compiled scenario end to end on real threads:
+ *   1. one SharedArrayBuffer for all simulated state; a piscina pool of
+ *      cpus + 1 threads (one per CPU, one for the epoch manager);
+ *   2. the epoch manager starts; CPU 0 creates the maps (setup);
+ *   3. one long-running task per CPU, with an explicit CPU index;
+ *   4. CPU 0 closes the handles still open (teardown); the manager drains:
+ *      deferred cleanups run, every retired block is freed;
+ *   5. the main thread checks for leaks and builds the report.
+ * Meanwhile the main thread merges the trace rings (Monitor) and watches
+ * for CPUs that stop making progress (Watchdog).
+ */
+import { Piscina } from 'piscina';
+import { Shm } from '../shm/shm.js';
+import { Ctl, LayoutConfig, ManagerCommand } from '../shm/layout.js';
+import { Prng } from '../sched/prng.js';
+import type { RunPlan } from './plan.js';
+import type { Task, TaskInit, TaskResult } from './tasks.js';
+import { workerPath } from './worker-path.js';
+import { Monitor } from '../trace/monitor.js';
+import type { TraceSink } from '../trace/jsonl.js';
+import { TraceReader } from '../shm/trace-ring.js';
+import { Watchdog, WatchdogReport } from './watchdog.js';
+import { RunReport, buildReport, findLeaks } from './report.js';
+
+export interface RunOptions {
+  /** Where events go (a JSON Lines file, memory); none for throughput runs. */
+  sinks?: TraceSink[];
+  /** Told the last sequence number used, so a caller can append events after it. */
+  onLastSeq?: (seq: number) => void;
+}
+
+export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunReport> {
+  const config: LayoutConfig = {
+    cpus: plan.cpus, mapBuckets: plan.maps.map((m) => m.buckets), arenaBytes: plan.arenaBytes,
+    traceRecords: plan.traceRecords,
+  };
+  const shm = Shm.create(config, new Prng(plan.seed, 0x5eed).nextU32());
+  shm.i32[Ctl.TraceOn] = plan.trace ? 1 : 0;
+  if (plan.faults.allocFailAt.length > 0) shm.i32[Ctl.AllocFaultsOn] = 1;
+  const init: TaskInit = { sab: shm.sab, layout: config, plan };
+  const reader = new TraceReader(shm);
+  const monitor = new Monitor(shm, {
+    cpus: plan.cpus, mapNames: plan.maps.map((m) => m.name), text: (l, s, n) => reader.text(l, s, n),
+  }, options.sinks ?? []);
+  const threads = plan.cpus + 1;
+  const pool = new Piscina({ filename: workerPath('cpu'), minThreads: threads, maxThreads: threads, idleTimeout: Infinity });
+  const watchdog = new Watchdog(shm, plan, monitor);
+  monitor.start();
+  try {
+    const report = await execute(plan, init, shm, pool, monitor, watchdog);
+    options.onLastSeq?.(monitor.lastSeq);
+    return report;
+  } finally {
+    watchdog.stop();
+    await pool.destroy();
+  }
+}
+
+async function execute(plan: RunPlan, init: TaskInit, shm: Shm, pool: Piscina, monitor: Monitor, watchdog: Watchdog): Promise<RunReport> {
+  const run = (task: Task, filename?: string): Promise<TaskResult> => pool.run(task, filename ? { filename } : {});
+  const manager = run({ ...init, kind: 'manager' }, workerPath('epoch-manager'));
+  watchdog.start();
+  const setup = await watchdog.race(run({ ...init, kind: 'setup' }));
+  const started = performance.now();
+  const cpus = setup ? await watchdog.race(Promise.all(
+    Array.from({ length: plan.cpus }, (_, cpu) => run({ ...init, kind: 'cpu', cpu })),
+  )) : null;
+  const elapsedMs = performance.now() - started;
+  const teardown = cpus ? await watchdog.race(run({ ...init, kind: 'teardown' })) : null;
+  shm.store(Ctl.ManagerCommand, ManagerCommand.Exit);
+  shm.notifyWord(Ctl.ManagerCommand);
+  const managerResult = await watchdog.race(manager);
+  monitor.stop();
+  const report: WatchdogReport | null = watchdog.report;
+  const leaks = report ? [] : findLeaks(shm);
+  const results = [setup, ...(cpus ?? []), teardown, managerResult].filter((r): r is TaskResult => r !== null);
+  return buildReport({ plan, shm, monitor, results, createResults: setup?.createResults ?? [], elapsedMs, leaks, watchdog: report });
+}

@@ -1,0 +1,215 @@
+/**
+ * The tasks the main thread runs on the worker pool (workers/*.ts only
+ * forward to these): setup (create maps, prefill), one long-running task per
+ * CPU, teardown (close remaining map handles) and the epoch manager.
+ */
+import { Shm } from '../shm/shm.js';
+import { Counter, Ctl, LayoutConfig, ManagerCommand, RunState, counterWord } from '../shm/layout.js';
+import { Cpu, PROGRAM_TYPE } from './cpu.js';
+import { MapRt } from './callbacks.js';
+import { EbpfResult } from './ebpf-result.js';
+import { PROFILES } from './profile.js';
+import type { OpPlan, RunPlan, ThreadPlan } from './plan.js';
+import type { ViolationRecord } from './violations.js';
+import { WorkloadRunner, prefill } from './workload.js';
+import { loadProviderFactory } from '../providers/index.js';
+import type { ProviderFactory } from '../providers/provider.js';
+import { EpochManager } from '../epoch/manager.js';
+import { Ev, Irql, Mode, OpCode } from '../trace/events.js';
+import { RunAborted } from '../shm/shm.js';
+
+export interface TaskInit {
+  sab: SharedArrayBuffer;
+  layout: LayoutConfig;
+  plan: RunPlan;
+}
+
+export type Task = TaskInit & (
+  | { kind: 'setup' }
+  | { kind: 'cpu'; cpu: number }
+  | { kind: 'teardown' }
+  | { kind: 'manager' }
+);
+
+export interface TaskResult {
+  kind: string;
+  lane: number;
+  ops: number;
+  violations: ViolationRecord[];
+  /** Per map, the result of its creation (setup task). */
+  createResults: number[];
+  /** A program load (associate) failure on this CPU, if any. */
+  programLoad: number;
+  aborted: boolean;
+  peakGarbage: number;
+  leftoverGarbage: number;
+}
+
+const factoryCache = new Map<string, Promise<ProviderFactory>>();
+
+async function factoriesFor(plan: RunPlan): Promise<ProviderFactory[]> {
+  return Promise.all(plan.maps.map((m) => {
+    let f = factoryCache.get(m.provider);
+    if (!f) {
+      f = loadProviderFactory(m.provider);
+      factoryCache.set(m.provider, f);
+    }
+    return f;
+  }));
+}
+
+/** Builds the CPU object for a lane of this task. */
+async function cpuFor(task: TaskInit, lane: number): Promise<Cpu> {
+  const shm = Shm.attach(task.sab, task.layout, lane);
+  const profile = PROFILES[task.plan.profile];
+  if (!profile) throw new Error(`unknown profile ${task.plan.profile}`);
+  return new Cpu(shm, lane, task.plan, await factoriesFor(task.plan), profile);
+}
+
+function result(kind: string, cpu: Cpu, extra: Partial<TaskResult> = {}): TaskResult {
+  return {
+    kind, lane: cpu.lane.lane, ops: cpu.lane.counter(Counter.Ops), violations: cpu.lane.violations.kept,
+    createResults: [], programLoad: EbpfResult.Success, aborted: false, peakGarbage: 0, leftoverGarbage: 0, ...extra,
+  };
+}
+
+export async function runTask(task: Task): Promise<TaskResult> {
+  switch (task.kind) {
+    case 'setup': return guard('setup', await cpuFor(task, 0), (cpu) => setup(cpu));
+    case 'cpu': return guard('cpu', await cpuFor(task, task.cpu), (cpu) => runCpu(cpu, task.cpu));
+    case 'teardown': return guard('teardown', await cpuFor(task, 0), (cpu) => teardown(cpu));
+    case 'manager': return guard('manager', await cpuFor(task, task.plan.cpus), (cpu) => runManager(cpu));
+  }
+}
+
+/** Runs a task body; an abort (watchdog) ends it with `aborted` set instead of an error. */
+function guard(kind: string, cpu: Cpu, body: (cpu: Cpu) => Partial<TaskResult>): TaskResult {
+  try {
+    return result(kind, cpu, body(cpu));
+  } catch (err) {
+    if (err instanceof RunAborted) return result(kind, cpu, { aborted: true });
+    throw err;
+  } finally {
+    cpu.lane.idle();
+  }
+}
+
+/** Creates every map on CPU 0 (user mode: PASSIVE, one IOCTL epoch each), then prefills. */
+function setup(cpu: Cpu): Partial<TaskResult> {
+  const lane = cpu.lane;
+  const createResults = cpu.plan.maps.map((mp, i) => {
+    const m = cpu.maps[i] as MapRt;
+    lane.heartbeat(OpCode.Create, i);
+    lane.trace.emit(Ev.OpBegin, OpCode.Create, i, 0, 0, Mode.User, 0, 0, 0);
+    const state = lane.epoch.allocateState();
+    lane.epoch.enter(state);
+    const r = cpu.lifecycle.create(m, mp);
+    lane.epoch.exit(state);
+    lane.epoch.releaseState(state);
+    lane.trace.emit(Ev.OpEnd, OpCode.Create, i, 0, r, Mode.User, 0, 0, 0);
+    return r;
+  });
+  const w = cpu.plan.workload;
+  if (w && w.prefill > 0) {
+    for (const i of w.maps) if (createResults[i] === EbpfResult.Success) prefill(cpu, cpu.maps[i] as MapRt, w.prefill, cpu.plan.seed);
+  }
+  return { createResults };
+}
+
+/** Maps an op list touches (for a program's references). */
+function mapsOf(ops: OpPlan[], into = new Set<number>()): Set<number> {
+  for (const op of ops) {
+    if (op.op === 'batch') mapsOf(op.ops, into);
+    else if (op.op !== 'stall') into.add(op.map);
+  }
+  return into;
+}
+
+function runCpu(cpu: Cpu, cpuIndex: number): Partial<TaskResult> {
+  const plan = cpu.plan;
+  for (const m of cpu.maps) cpu.lifecycle.attach(m);
+  const thread = plan.threads.find((t) => t.cpu === cpuIndex);
+  const w = plan.workload;
+  const irql = thread ? thread.irql : (w?.irql === 'mixed' ? (cpuIndex % 2 === 0 ? 'PASSIVE' : 'DISPATCH') : (w?.irql ?? 'PASSIVE'));
+  const dispatch = irql === 'DISPATCH';
+  const used = thread ? [...mapsOf(thread.ops)] : (w?.maps ?? []);
+  const held = dispatch ? loadProgram(cpu, used) : [];
+  if (dispatch && held === null) return { programLoad: EbpfResult.OperationNotSupported };
+  cpu.lane.setIrql(dispatch ? Irql.Dispatch : Irql.Passive);
+  if (thread) runThread(cpu, thread, dispatch);
+  else if (w) new WorkloadRunner(cpu, w, plan.seed).run(dispatch);
+  cpu.lane.setIrql(Irql.Passive);
+  for (const m of held ?? []) cpu.lifecycle.release(m);
+  return {};
+}
+
+function runThread(cpu: Cpu, thread: ThreadPlan, dispatch: boolean): void {
+  for (const op of thread.ops) {
+    if (!cpu.running()) break;
+    cpu.runOp(op, dispatch);
+  }
+}
+
+/**
+ * Program load: PASSIVE, for each map the program uses, take a reference and
+ * call preprocess_map_associate_program_type. Returns the held maps, or null
+ * when the load failed (the references taken so far are dropped).
+ */
+function loadProgram(cpu: Cpu, used: number[]): MapRt[] | null {
+  const lane = cpu.lane;
+  const held: MapRt[] = [];
+  for (const i of used) {
+    const m = cpu.maps[i] as MapRt;
+    if (m.info === null || !cpu.lifecycle.acquire(m)) continue;
+    held.push(m);
+    lane.heartbeat(OpCode.AssociateProgramType, i);
+    lane.trace.emit(Ev.OpBegin, OpCode.AssociateProgramType, i, 0, 0, Mode.User, 0, 0, 0);
+    const state = lane.epoch.allocateState();
+    lane.epoch.enter(state);
+    const r = cpu.custom.callbacks.associate(m, PROGRAM_TYPE);
+    lane.epoch.exit(state);
+    lane.epoch.releaseState(state);
+    lane.trace.emit(Ev.OpEnd, OpCode.AssociateProgramType, i, 0, r, Mode.User, 0, 0, 0);
+    if (r !== EbpfResult.Success) {
+      for (const h of held) cpu.lifecycle.release(h);
+      return null;
+    }
+  }
+  return held;
+}
+
+/** Closes every map handle still open (as a process exit would), on CPU 0. */
+function teardown(cpu: Cpu): Partial<TaskResult> {
+  for (const m of cpu.maps) {
+    if (cpu.lifecycle.attach(m) && cpu.lifecycle.handleOpen(m)) cpu.deleteMap(m);
+  }
+  return {};
+}
+
+/** The epoch manager loop on the system lane; drains everything on Exit. */
+function runManager(cpu: Cpu): Partial<TaskResult> {
+  const shm = cpu.lane.shm;
+  const lane = cpu.lane;
+  for (const m of cpu.maps) cpu.lifecycle.attach(m);
+  const manager = new EpochManager(shm, lane.arena, lane.trace, lane.violations,
+    { stallEpochs: cpu.plan.stallEpochs }, (item) => cpu.lifecycle.runCleanup(item));
+  for (;;) {
+    const cmd = shm.load(Ctl.ManagerCommand);
+    if (cmd === ManagerCommand.Exit || shm.runState() === RunState.Aborted) break;
+    manager.tick();
+    shm.i32[Ctl.ManagerHeartbeat]++;
+    shm.waitWord(Ctl.ManagerCommand, cmd, cpu.plan.epochTickMs);
+  }
+  drain(cpu, manager);
+  shm.i32[counterWord(shm.layout, lane.lane, Counter.PeakGarbage)] = manager.peakGarbage;
+  return { peakGarbage: manager.peakGarbage, leftoverGarbage: manager.garbage() };
+}
+
+/** Final drain: ticks until no lane holds garbage (cleanups retire more), bounded. */
+function drain(cpu: Cpu, manager: EpochManager): void {
+  for (let quiet = 0, i = 0; i < 100_000 && quiet < 3; i++) {
+    if (cpu.lane.shm.runState() === RunState.Aborted) return;
+    manager.tick();
+    quiet = manager.garbage() === 0 ? quiet + 1 : 0;
+  }
+}

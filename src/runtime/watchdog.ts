@@ -1,0 +1,109 @@
+/**
+ * The watchdog: a CPU that is busy (its LastOp is not idle) but whose
+ * heartbeat has not moved for `watchdogMs`, or an epoch manager that stopped
+ * ticking, ends the run: the run state becomes Aborted (every spin and wait
+ * in the runtime checks it), and a report names each CPU's IRQL, operation
+ * in flight and last events. A run never hangs: tasks that do not come back
+ * within a grace period are abandoned and their threads terminated.
+ */
+import { Shm } from '../shm/shm.js';
+import { Ctl, Lane, RunState, laneWord } from '../shm/layout.js';
+import type { RunPlan } from './plan.js';
+import type { Monitor } from '../trace/monitor.js';
+import type { TraceEvent } from '../trace/decode.js';
+import { OP_NAMES, irqlName } from '../trace/events.js';
+
+export interface CpuStatus {
+  cpu: number;
+  irql: string;
+  busy: boolean;
+  lastOp: string | null;
+  lastMap: string | null;
+  announcedEpoch: number;
+  bucketLocksHeld: number;
+  lastEvents: TraceEvent[];
+}
+
+export interface WatchdogReport {
+  reason: string;
+  cpus: CpuStatus[];
+}
+
+const CHECK_MS = 100;
+const GRACE_MS = 3000;
+
+export class Watchdog {
+  report: WatchdogReport | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly seen: number[];
+  private readonly since: number[];
+  private aborted: Promise<void>;
+  private fire!: () => void;
+
+  constructor(private readonly shm: Shm, private readonly plan: RunPlan, private readonly monitor: Monitor) {
+    this.seen = new Array<number>(shm.layout.lanes + 1).fill(-1);
+    this.since = new Array<number>(shm.layout.lanes + 1).fill(performance.now());
+    this.aborted = new Promise((resolve) => { this.fire = resolve; });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.check(), CHECK_MS);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Resolves with the task's result, or null if the run was aborted and the task did not come back in time. */
+  race<T>(task: Promise<T>): Promise<T | null> {
+    const late = this.aborted.then(() => new Promise<null>((r) => setTimeout(() => r(null), GRACE_MS).unref()));
+    return Promise.race([task, late]);
+  }
+
+  private check(): void {
+    const now = performance.now();
+    const l = this.shm.layout;
+    for (let lane = 0; lane <= l.lanes; lane++) {
+      const isManager = lane === l.lanes;
+      const beat = this.shm.load(isManager ? Ctl.ManagerHeartbeat : laneWord(l, lane, Lane.Heartbeat));
+      const busy = isManager || this.shm.load(laneWord(l, lane, Lane.LastOp)) !== -1;
+      if (beat !== this.seen[lane] || !busy) {
+        this.seen[lane] = beat;
+        this.since[lane] = now;
+      } else if (now - (this.since[lane] as number) > this.plan.watchdogMs) {
+        this.abort(isManager ? 'the epoch manager made no progress' : `CPU ${lane} made no progress`, now - (this.since[lane] as number));
+        return;
+      }
+    }
+  }
+
+  private abort(who: string, forMs: number): void {
+    if (this.report) return;
+    this.monitor.poll();
+    this.report = { reason: `${who} for ${Math.round(forMs)} ms (watchdog ${this.plan.watchdogMs} ms)`, cpus: this.statuses() };
+    this.shm.setRunState(RunState.Aborted);
+    this.stop();
+    this.fire();
+  }
+
+  private statuses(): CpuStatus[] {
+    const l = this.shm.layout;
+    const out: CpuStatus[] = [];
+    for (let lane = 0; lane < l.lanes; lane++) {
+      const op = this.shm.load(laneWord(l, lane, Lane.LastOp));
+      const map = this.shm.load(laneWord(l, lane, Lane.LastMap));
+      out.push({
+        cpu: lane === this.plan.cpus ? -1 : lane,
+        irql: irqlName(this.shm.load(laneWord(l, lane, Lane.Irql))),
+        busy: op !== -1,
+        lastOp: op >= 0 ? (OP_NAMES[op] ?? `op${op}`) : null,
+        lastMap: map >= 0 ? (this.plan.maps[map]?.name ?? null) : null,
+        announcedEpoch: this.shm.load(laneWord(l, lane, Lane.Announce)),
+        bucketLocksHeld: this.shm.load(laneWord(l, lane, Lane.BucketLocksHeld)),
+        lastEvents: this.monitor.lastEvents(lane).slice(-5),
+      });
+    }
+    return out;
+  }
+}

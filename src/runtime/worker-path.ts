@@ -1,0 +1,4 @@
+/** Locates the compiled worker entry points (dist/workers/*.js). */
+export function workerPath(name: 'cpu' | 'epoch-manager'): string {
+  return new URL(`../../workers/${name}.js`, import.meta.url).href;
+}
