@@ -10,6 +10,7 @@ export function formatSummary(r: RunReport): string {
   lines.push(`epochlab run: ${r.scenario} (${r.source}), ${r.cpus} CPU(s), seed ${r.seed}, profile ${r.profile}`);
   lines.push(`  maps:               ${Object.entries(r.maps).map(([n, res]) => `${n} ${res}`).join(', ')}`);
   lines.push(`  operations:         ${fmt(r.ops)} in ${fmt(r.elapsedMs)} ms = ${fmt(r.opsPerSec)} ops/s (${fmt(r.opsFailed)} returned an error code)`);
+  lines.push(`  results:            ${Object.entries(r.results).map(([n, k]) => `${n.replace('EBPF_', '')} ${fmt(k)}`).join(', ')}`);
   lines.push('  callbacks:');
   for (const [name, n] of Object.entries(r.callbacks)) lines.push(`    ${name.padEnd(40)} ${fmt(n)}`);
   lines.push(`  epochs advanced:    ${fmt(r.epochsAdvanced)}`);

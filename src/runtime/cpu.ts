@@ -95,6 +95,7 @@ export class Cpu {
 
   private finishOp(op: number, m: MapRt, result: number): void {
     this.lane.count(Counter.Ops);
+    this.lane.count(Counter.ResultBase + (result & 31));
     if (result !== EbpfResult.Success) this.lane.count(Counter.OpsFailed);
     this.lane.trace.emit(Ev.OpEnd, op, m.index, 0, result, 0, 0, this.keyPtr, m.keySize);
   }

@@ -6,7 +6,7 @@
  */
 import { Shm } from '../shm/shm.js';
 import { Arena, BlockInfo } from '../shm/arena.js';
-import { BlockState, COUNTER_COUNT, Counter, Ctl, counterWord } from '../shm/layout.js';
+import { BlockState, COUNTER_COUNT, Counter, Ctl, RESULT_CODES, counterWord } from '../shm/layout.js';
 import { CALLBACK_NAMES } from '../trace/events.js';
 import { resultName } from './ebpf-result.js';
 import { tagName } from '../map/tags.js';
@@ -36,6 +36,8 @@ export interface RunReport {
   opsFailed: number;
   opsPerSec: number;
   callbacks: Record<string, number>;
+  /** Map operations by result (ebpf_result_t name). */
+  results: Record<string, number>;
   epochsAdvanced: number;
   blocksAllocated: number;
   blocksRetired: number;
@@ -96,6 +98,11 @@ export function buildReport(input: ReportInput): RunReport {
   const c = sumCounters(shm);
   const callbacks: Record<string, number> = {};
   CALLBACK_NAMES.forEach((name, i) => { callbacks[name] = c[Counter.CbPreprocessMapCreate + i] as number; });
+  const results: Record<string, number> = {};
+  for (let code = 0; code < RESULT_CODES; code++) {
+    const n = c[Counter.ResultBase + code] as number;
+    if (n > 0) results[resultName(code)] = n;
+  }
   const violations = collectViolations(input);
   const violationCount = shm.load(Ctl.ViolationCount) + (input.leaks.length > 0 ? 1 : 0) + (input.watchdog ? 1 : 0);
   const verdict = input.watchdog ? 'aborted' : violationCount > 0 ? 'fail' : 'pass';
@@ -106,6 +113,7 @@ export function buildReport(input: ReportInput): RunReport {
     ops, opsFailed: c[Counter.OpsFailed] as number,
     opsPerSec: input.elapsedMs > 0 ? Math.round(ops / (input.elapsedMs / 1000)) : 0,
     callbacks,
+    results,
     epochsAdvanced: shm.load(Ctl.EpochAdvances),
     blocksAllocated: c[Counter.Allocated] as number,
     blocksRetired: c[Counter.Retired] as number,

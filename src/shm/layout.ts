@@ -151,8 +151,11 @@ export const Counter = {
   BytesFreed: 17,
   WorkItemsRun: 18,
   Invocations: 19,
+  /** Operation results by ebpf_result_t code: ResultBase + code (codes 0..31). */
+  ResultBase: 20,
 } as const;
-export const COUNTER_COUNT = 20;
+export const RESULT_CODES = 32;
+export const COUNTER_COUNT = Counter.ResultBase + RESULT_CODES;
 
 /**
  * Map header: one per map, 3 lines. Line 0 is immutable after creation
