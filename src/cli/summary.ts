@@ -16,6 +16,7 @@ export function formatSummary(r: RunReport): string {
   lines.push(`  epochs advanced:    ${fmt(r.epochsAdvanced)}`);
   lines.push(`  blocks:             ${fmt(r.blocksAllocated)} allocated, ${fmt(r.blocksRetired)} retired, ${fmt(r.blocksFreed)} freed, ${fmt(r.leakedBlocks)} leaked`);
   lines.push(`  peak garbage:       ${fmt(r.peakGarbage)} retired blocks waiting for their epoch`);
+  for (const f of r.programLoadFailures) lines.push(`  program load failed: ${f}`);
   if (r.allocFailures > 0) lines.push(`  allocation failures: ${fmt(r.allocFailures)}`);
   lines.push(`  stall warnings:     ${fmt(r.stallWarnings)}`);
   if (r.traceEvents > 0) lines.push(`  trace events:       ${fmt(r.traceEvents)}`);

@@ -47,6 +47,8 @@ export interface RunReport {
   stallWarnings: number;
   maps: Record<string, string>;
   leakedBlocks: number;
+  /** CPUs whose program failed to load (DISPATCH threads), with the result. */
+  programLoadFailures: string[];
   violations: ReportedViolation[];
   violationCount: number;
   traceEvents: number;
@@ -123,6 +125,8 @@ export function buildReport(input: ReportInput): RunReport {
     stallWarnings: c[Counter.StallWarnings] as number,
     maps: Object.fromEntries(plan.maps.map((m, i) => [m.name, resultName(input.createResults[i] ?? -1)])),
     leakedBlocks: input.leaks.length,
+    programLoadFailures: input.results.filter((r) => r.kind === 'cpu' && r.programLoad !== 0)
+      .map((r) => `cpu ${r.lane}: ${resultName(r.programLoad)}`),
     violations, violationCount,
     traceEvents: input.monitor.eventCount,
     watchdog: input.watchdog,

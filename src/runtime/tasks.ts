@@ -133,13 +133,13 @@ function runCpu(cpu: Cpu, cpuIndex: number): Partial<TaskResult> {
   const irql = thread ? thread.irql : (w?.irql === 'mixed' ? (cpuIndex % 2 === 0 ? 'PASSIVE' : 'DISPATCH') : (w?.irql ?? 'PASSIVE'));
   const dispatch = irql === 'DISPATCH';
   const used = thread ? [...mapsOf(thread.ops)] : (w?.maps ?? []);
-  const held = dispatch ? loadProgram(cpu, used) : [];
-  if (dispatch && held === null) return { programLoad: EbpfResult.OperationNotSupported };
+  const load = dispatch ? loadProgram(cpu, used) : { held: [], result: EbpfResult.Success };
+  if (load.result !== EbpfResult.Success) return { programLoad: load.result };
   cpu.lane.setIrql(dispatch ? Irql.Dispatch : Irql.Passive);
   if (thread) runThread(cpu, thread, dispatch);
   else if (w) new WorkloadRunner(cpu, w, plan.seed).run(dispatch);
   cpu.lane.setIrql(Irql.Passive);
-  for (const m of held ?? []) cpu.lifecycle.release(m);
+  for (const m of load.held) cpu.lifecycle.release(m);
   return {};
 }
 
@@ -152,30 +152,38 @@ function runThread(cpu: Cpu, thread: ThreadPlan, dispatch: boolean): void {
 
 /**
  * Program load: PASSIVE, for each map the program uses, take a reference and
- * call preprocess_map_associate_program_type. Returns the held maps, or null
- * when the load failed (the references taken so far are dropped).
+ * call preprocess_map_associate_program_type. On failure (a map that does not
+ * exist, or a provider that refuses the program type) the references taken
+ * so far are dropped and the program does not run.
  */
-function loadProgram(cpu: Cpu, used: number[]): MapRt[] | null {
-  const lane = cpu.lane;
+function loadProgram(cpu: Cpu, used: number[]): { held: MapRt[]; result: number } {
   const held: MapRt[] = [];
   for (const i of used) {
     const m = cpu.maps[i] as MapRt;
-    if (m.info === null || !cpu.lifecycle.acquire(m)) continue;
-    held.push(m);
-    lane.heartbeat(OpCode.AssociateProgramType, i);
-    lane.trace.emit(Ev.OpBegin, OpCode.AssociateProgramType, i, 0, 0, Mode.User, 0, 0, 0);
-    const state = lane.epoch.allocateState();
-    lane.epoch.enter(state);
-    const r = cpu.custom.callbacks.associate(m, PROGRAM_TYPE);
-    lane.epoch.exit(state);
-    lane.epoch.releaseState(state);
-    lane.trace.emit(Ev.OpEnd, OpCode.AssociateProgramType, i, 0, r, Mode.User, 0, 0, 0);
-    if (r !== EbpfResult.Success) {
-      for (const h of held) cpu.lifecycle.release(h);
-      return null;
+    const acquired = m.info !== null && cpu.lifecycle.acquire(m);
+    const r = acquired ? associate(cpu, m) : EbpfResult.InvalidObject;
+    if (r === EbpfResult.Success) {
+      held.push(m);
+      continue;
     }
+    if (acquired) cpu.lifecycle.release(m);
+    for (const h of held) cpu.lifecycle.release(h);
+    return { held: [], result: r };
   }
-  return held;
+  return { held, result: EbpfResult.Success };
+}
+
+function associate(cpu: Cpu, m: MapRt): number {
+  const lane = cpu.lane;
+  lane.heartbeat(OpCode.AssociateProgramType, m.index);
+  lane.trace.emit(Ev.OpBegin, OpCode.AssociateProgramType, m.index, 0, 0, Mode.User, 0, 0, 0);
+  const state = lane.epoch.allocateState();
+  lane.epoch.enter(state);
+  const r = cpu.custom.callbacks.associate(m, PROGRAM_TYPE);
+  lane.epoch.exit(state);
+  lane.epoch.releaseState(state);
+  lane.trace.emit(Ev.OpEnd, OpCode.AssociateProgramType, m.index, 0, r, Mode.User, 0, 0, 0);
+  return r;
 }
 
 /** Closes every map handle still open (as a process exit would), on CPU 0. */
