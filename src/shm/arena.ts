@@ -99,13 +99,20 @@ export class Arena {
     this.pushFree(info & 0xff, (info & INFO_ALIGNED_BIT) !== 0, ptr);
   }
 
-  /** True when `ptr` is the payload pointer of a block in this arena. */
+  /**
+   * True when `ptr` is the payload pointer of a block carved from this arena:
+   * an unaligned block's payload is 32 bytes past a block start, a
+   * cache-aligned one's 64 bytes; block starts are recorded in the
+   * block-start map when carved, so interior and wild pointers are rejected.
+   */
   isBlockPointer(ptr: number): boolean {
-    if (ptr < this.base + BLOCK_HEADER_BYTES || ptr >= this.end || (ptr & 31) !== 0) return false;
-    const info = this.shm.i32[blockWord(ptr, BlockField.Info)] as number;
-    const aligned = (info & INFO_ALIGNED_BIT) !== 0;
+    if (!Number.isInteger(ptr) || ptr < this.base + BLOCK_HEADER_BYTES || ptr >= this.end) return false;
+    const aligned = (ptr & (LINE_BYTES - 1)) === 0;
+    if (!aligned && (ptr & (LINE_BYTES - 1)) !== BLOCK_HEADER_BYTES) return false;
     const start = ptr - (aligned ? LINE_BYTES : BLOCK_HEADER_BYTES);
-    return start >= this.base && (start & (LINE_BYTES - 1)) === 0 && (info & 0xff) < SIZE_CLASS_COUNT;
+    if (start < this.base || start >= this.shm.load(Ctl.ArenaBump) || !this.shm.isBlockStart(start)) return false;
+    const info = this.shm.i32[blockWord(ptr, BlockField.Info)] as number;
+    return ((info & INFO_ALIGNED_BIT) !== 0) === aligned;
   }
 
   state(ptr: number): number {
@@ -158,6 +165,7 @@ export class Arena {
       this.shm.add(Ctl.ArenaBump, -bytes);
       return 0;
     }
+    this.shm.markBlockStart(start);
     return start;
   }
 

@@ -8,7 +8,7 @@
  *
  * Regions, in order:
  *   control block | lane records | map headers | bucket slot arrays |
- *   trace rings   | trace text rings | lane scratch | arena
+ *   trace rings   | trace text rings | lane scratch | block-start map | arena
  *
  * A *lane* is an execution context that owns a per-CPU record: lanes
  * 0..cpus-1 are the simulated CPUs; lane `cpus` is the system lane, used by
@@ -273,6 +273,7 @@ export interface Layout {
   readonly traceBase: number; ///< word index
   readonly textBase: number; ///< byte offset
   readonly scratchBase: number; ///< byte offset
+  readonly blockMapBase: number; ///< word index: one bit per arena line, set where a block starts
   readonly arenaBase: number; ///< byte offset
   readonly arenaEnd: number; ///< byte offset
   readonly slotBases: number[]; ///< word index per map
@@ -296,11 +297,13 @@ export function computeLayout(config: LayoutConfig): Layout {
   w = traceBase + lanes * config.traceRecords * TRACE_RECORD_WORDS;
   const textBase = alignUp(w * WORD_BYTES, LINE_BYTES);
   const scratchBase = alignUp(textBase + lanes * TEXT_RING_BYTES, LINE_BYTES);
-  const arenaBase = alignUp(scratchBase + lanes * SCRATCH_BYTES, LINE_BYTES);
-  const arenaEnd = arenaBase + alignUp(config.arenaBytes, LINE_BYTES);
+  const arenaLines = alignUp(config.arenaBytes, LINE_BYTES) / LINE_BYTES;
+  const blockMapBase = alignUp(scratchBase + lanes * SCRATCH_BYTES, LINE_BYTES) / WORD_BYTES;
+  const arenaBase = alignUp((blockMapBase + Math.ceil(arenaLines / 32)) * WORD_BYTES, LINE_BYTES);
+  const arenaEnd = arenaBase + arenaLines * LINE_BYTES;
   return {
     config, lanes, totalBytes: arenaEnd, laneBase, mapBase, traceBase, textBase, scratchBase,
-    arenaBase, arenaEnd, slotBases,
+    blockMapBase, arenaBase, arenaEnd, slotBases,
   };
 }
 
@@ -350,7 +353,8 @@ export function validateLayout(l: Layout): string[] {
   if (l.traceBase * WORD_BYTES > l.textBase) problems.push('trace overlaps text');
   if (l.textBase + l.lanes * TEXT_RING_BYTES > l.scratchBase) problems.push('text overlaps scratch');
   if (Scratch.Temp + MAX_VALUE_BYTES > SCRATCH_BYTES) problems.push('scratch parts overflow');
-  if (l.scratchBase + l.lanes * SCRATCH_BYTES > l.arenaBase) problems.push('scratch overlaps arena');
+  if (l.scratchBase + l.lanes * SCRATCH_BYTES > l.blockMapBase * WORD_BYTES) problems.push('scratch overlaps block map');
+  if ((l.blockMapBase + Math.ceil((l.arenaEnd - l.arenaBase) / LINE_BYTES / 32)) * WORD_BYTES > l.arenaBase) problems.push('block map overlaps arena');
   if (l.arenaBase % LINE_BYTES !== 0) problems.push('arena not line aligned');
   if (l.arenaEnd <= l.arenaBase) problems.push('arena empty');
   return problems;

@@ -10,7 +10,7 @@
  */
 import {
   Ctl, Layout, LayoutConfig, RunState, SlotField, computeLayout, laneWord, slotWord,
-  Lane, LAYOUT_MAGIC, LAYOUT_VERSION, blockWord, BlockField,
+  Lane, LAYOUT_MAGIC, LAYOUT_VERSION, LINE_BYTES, blockWord, BlockField,
 } from './layout.js';
 import { Step, StepGate, freeGate } from '../sched/gate.js';
 
@@ -248,6 +248,21 @@ export class Shm {
   transitionBlock(ptr: number, from: number, to: number): boolean {
     this.gate.point(Step.BlockState);
     return Atomics.compareExchange(this.i32, blockWord(ptr, BlockField.State), from, to) === from;
+  }
+
+  /**
+   * Marks the arena line at byte offset `start` as a block start (set once,
+   * when the block is carved from the bump pointer; blocks never split).
+   * SYNC: the Atomics.or publishes the mark; isBlockStart reads it atomically.
+   */
+  markBlockStart(start: number): void {
+    const line = (start - this.layout.arenaBase) / LINE_BYTES;
+    Atomics.or(this.i32, this.layout.blockMapBase + (line >>> 5), 1 << (line & 31));
+  }
+
+  isBlockStart(start: number): boolean {
+    const line = (start - this.layout.arenaBase) / LINE_BYTES;
+    return (Atomics.load(this.i32, this.layout.blockMapBase + (line >>> 5)) & (1 << (line & 31))) !== 0;
   }
 
   /** Trace-ring cursor store (see src/shm/trace-ring.ts). */
