@@ -14,7 +14,7 @@
  * stamp (released = oldest active epoch - 1 >= stamp).
  */
 import {
-  BlockField, BlockState, EPOCH_STATE_SLOTS, EpochStateWord, Lane, blockWord, laneWord, stateWord,
+  BlockField, BlockState, EPOCH_STATE_SLOTS, EPOCH_STATE_WORDS, EpochStateWord, Lane, blockWord, laneWord, stateWord,
   Counter, counterWord, INFO_ALIGNED_BIT,
 } from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
@@ -35,6 +35,8 @@ export class EpochLane {
     freeLock: number; freeHead: number; freeTail: number; freeLength: number;
   };
   private readonly retiredCounter: number;
+  /** Word index of this lane's epoch_state slot 0. */
+  private readonly stateBase: number;
 
   constructor(
     private readonly shm: Shm,
@@ -57,6 +59,7 @@ export class EpochLane {
       freeLength: laneWord(l, lane, Lane.FreeLength),
     };
     this.retiredCounter = counterWord(l, lane, Counter.Retired);
+    this.stateBase = stateWord(l, lane, 0);
   }
 
   /** Takes a free epoch_state_t slot (like a stack variable in C); -1 if none is left. */
@@ -83,7 +86,7 @@ export class EpochLane {
   /** epoch_enter: records the published epoch in `state` and links it into the active list. */
   enter(state: EpochState): void {
     const i32 = this.i32;
-    const s = stateWord(this.shm.layout, this.lane, state);
+    const s = this.stateBase + state * EPOCH_STATE_WORDS;
     const epoch = this.shm.loadPublishedEpoch();
     const head = i32[this.w.activeHead] as number;
     i32[s + EpochStateWord.NextLo] = head;
@@ -91,7 +94,7 @@ export class EpochLane {
     i32[s + EpochStateWord.EpochLo] = epoch;
     i32[s + EpochStateWord.Cpu] = this.lane;
     i32[s + EpochStateWord.IrqlAtEnter] = i32[this.w.irql] as number;
-    if (head >= 0) i32[stateWord(this.shm.layout, this.lane, head) + EpochStateWord.PrevLo] = state;
+    if (head >= 0) i32[this.stateBase + head * EPOCH_STATE_WORDS + EpochStateWord.PrevLo] = state;
     i32[this.w.activeHead] = state;
     i32[this.w.localEpoch] = epoch;
     const count = (i32[this.w.activeCount] as number) + 1;
@@ -99,43 +102,41 @@ export class EpochLane {
     // Nested enters read a published epoch >= the outer one, so only the
     // outermost enter changes the lane's announcement.
     if (count === 1) this.shm.storeAnnounce(this.lane, epoch);
-    this.trace.emit(Ev.EpochEnter, state, -1, 0, 0, epoch, count, 0, 0);
+    if (this.trace.on) this.trace.emit(Ev.EpochEnter, state, -1, 0, 0, epoch, count, 0, 0);
   }
 
   /** epoch_exit: unlinks `state`; must run at the IRQL of its enter. */
   exit(state: EpochState): void {
     const i32 = this.i32;
-    const l = this.shm.layout;
-    const s = stateWord(l, this.lane, state);
-    if (!this.isActive(state)) {
-      this.violations.record(Rule.Unpaired, -1, 0, 0, 0, `epoch_exit of state ${state} that is not entered on lane ${this.lane}`);
-      return;
-    }
-    const irqlAtEnter = i32[s + EpochStateWord.IrqlAtEnter] as number;
-    const irql = i32[this.w.irql] as number;
-    if (irql !== irqlAtEnter) {
-      this.violations.record(Rule.ExitIrql, -1, 0, 0, 0, `epoch_exit at IRQL ${irql}, entered at ${irqlAtEnter}`);
-    }
+    const s = this.stateBase + state * EPOCH_STATE_WORDS;
+    if (!this.isActive(state)) return this.unpaired(state);
+    if (i32[this.w.irql] !== i32[s + EpochStateWord.IrqlAtEnter]) this.wrongIrql(s);
     const next = i32[s + EpochStateWord.NextLo] as number;
     const prev = i32[s + EpochStateWord.PrevLo] as number;
-    if (prev >= 0) i32[stateWord(l, this.lane, prev) + EpochStateWord.NextLo] = next;
+    if (prev >= 0) i32[this.stateBase + prev * EPOCH_STATE_WORDS + EpochStateWord.NextLo] = next;
     else i32[this.w.activeHead] = next;
-    if (next >= 0) i32[stateWord(l, this.lane, next) + EpochStateWord.PrevLo] = prev;
+    if (next >= 0) i32[this.stateBase + next * EPOCH_STATE_WORDS + EpochStateWord.PrevLo] = prev;
     i32[s + EpochStateWord.Cpu] = -1;
     const count = (i32[this.w.activeCount] as number) - 1;
     i32[this.w.activeCount] = count;
-    const epoch = i32[s + EpochStateWord.EpochLo] as number;
-    this.trace.emit(Ev.EpochExit, state, -1, 0, 0, epoch, count, 0, 0);
-    if (count === 0) this.shm.storeAnnounce(this.lane, 0);
-    else this.shm.storeAnnounce(this.lane, this.oldestActiveEpoch());
+    if (this.trace.on) this.trace.emit(Ev.EpochExit, state, -1, 0, 0, i32[s + EpochStateWord.EpochLo] as number, count, 0, 0);
+    this.shm.storeAnnounce(this.lane, count === 0 ? 0 : this.oldestActiveEpoch());
+  }
+
+  private unpaired(state: EpochState): void {
+    this.violations.record(Rule.Unpaired, -1, 0, 0, 0, `epoch_exit of state ${state} that is not entered on lane ${this.lane}`);
+  }
+
+  private wrongIrql(s: number): void {
+    this.violations.record(Rule.ExitIrql, -1, 0, 0, 0,
+      `epoch_exit at IRQL ${this.i32[this.w.irql]}, entered at ${this.i32[s + EpochStateWord.IrqlAtEnter]}`);
   }
 
   /** Smallest epoch among the active states (owner only). */
   private oldestActiveEpoch(): number {
-    const l = this.shm.layout;
     let min = 0;
     for (let slot = this.i32[this.w.activeHead] as number; slot >= 0;) {
-      const s = stateWord(l, this.lane, slot);
+      const s = this.stateBase + slot * EPOCH_STATE_WORDS;
       const e = this.i32[s + EpochStateWord.EpochLo] as number;
       if (min === 0 || e < min) min = e;
       slot = this.i32[s + EpochStateWord.NextLo] as number;
@@ -145,7 +146,7 @@ export class EpochLane {
 
   private isActive(state: EpochState): boolean {
     if (state < 0 || state >= EPOCH_STATE_SLOTS) return false;
-    return this.i32[stateWord(this.shm.layout, this.lane, state) + EpochStateWord.Cpu] === this.lane &&
+    return this.i32[this.stateBase + state * EPOCH_STATE_WORDS + EpochStateWord.Cpu] === this.lane &&
       ((this.i32[this.w.freeSlots] as number) & (1 << state)) === 0;
   }
 
@@ -173,7 +174,7 @@ export class EpochLane {
     }
     const stamp = this.shm.loadPublishedEpoch();
     this.enqueueRetired(ptr, stamp);
-    this.trace.emit(Ev.Retire, 0, map, 0, 0, ptr, stamp, 0, 0, this.i32[blockWord(ptr, BlockField.Tag)] as number);
+    if (this.trace.on) this.trace.emit(Ev.Retire, 0, map, 0, 0, ptr, stamp, 0, 0, this.i32[blockWord(ptr, BlockField.Tag)] as number);
   }
 
   /** Appends a retired block to this lane's FIFO free list. */

@@ -214,12 +214,12 @@ export class HashTable {
     const irql = this.ctx.raiseIrql();
     this.ctx.shm.acquireLock(info.lockWord(bucket));
     this.ctx.lockHeld(1);
-    this.ctx.trace.emit(Ev.BucketLock, bucket, info.index, 0, 0, 0, 0, 0, 0);
+    if (this.ctx.trace.on) this.ctx.trace.emit(Ev.BucketLock, bucket, info.index, 0, 0, 0, 0, 0, 0);
     return irql;
   }
 
   private unlockBucket(info: MapInfo, bucket: number, irql: number): void {
-    this.ctx.trace.emit(Ev.BucketUnlock, bucket, info.index, 0, 0, 0, 0, 0, 0);
+    if (this.ctx.trace.on) this.ctx.trace.emit(Ev.BucketUnlock, bucket, info.index, 0, 0, 0, 0, 0, 0);
     this.ctx.lockHeld(-1);
     this.ctx.shm.releaseLock(info.lockWord(bucket));
     this.ctx.lowerIrql(irql);

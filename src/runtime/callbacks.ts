@@ -124,6 +124,7 @@ export class Callbacks {
   private done(m: MapRt, cb: number, keyPtr: number, flags: number, value: number, result: number): void {
     const lane = this.lane;
     lane.count(CB_COUNTERS[cb] as number);
+    if (!lane.trace.on) return;
     const state = (lane.epoch.inEpoch() ? CbState.InEpoch : 0) | (lane.locksHeld > 0 ? CbState.BucketLockHeld : 0);
     lane.trace.emit(Ev.Callback, cb, m.index, flags, result, state, value, keyPtr, keyPtr === 0 ? 0 : m.keySize);
   }

@@ -68,7 +68,7 @@ export class Cpu {
   userCall(op: number, m: MapRt, option: number): number {
     const lane = this.lane;
     lane.heartbeat(op, m.index);
-    lane.trace.emit(Ev.OpBegin, op, m.index, option, 0, Mode.User, 0, this.keyPtr, m.keySize);
+    if (lane.trace.on) lane.trace.emit(Ev.OpBegin, op, m.index, option, 0, Mode.User, 0, this.keyPtr, m.keySize);
     let result: number = EbpfResult.InvalidObject;
     if (m.info !== null && this.lifecycle.handleOpen(m) && this.lifecycle.acquire(m)) {
       const state = lane.epoch.allocateState();
@@ -86,8 +86,8 @@ export class Cpu {
   helperCall(op: number, m: MapRt, option: number, add: number): number {
     const lane = this.lane;
     lane.heartbeat(op, m.index);
-    lane.trace.emit(Ev.OpBegin, op, m.index, option, 0, Mode.Helper, 0, this.keyPtr, m.keySize);
-    let result = this.crud(op, m, option, true);
+    if (lane.trace.on) lane.trace.emit(Ev.OpBegin, op, m.index, option, 0, Mode.Helper, 0, this.keyPtr, m.keySize);
+    const result = this.crud(op, m, option, true);
     if (result === EbpfResult.Success && op === OpCode.Find && add !== 0) this.addInPlace(add);
     this.finishOp(op, m, result);
     return result;
@@ -97,7 +97,7 @@ export class Cpu {
     this.lane.count(Counter.Ops);
     this.lane.count(Counter.ResultBase + (result & 31));
     if (result !== EbpfResult.Success) this.lane.count(Counter.OpsFailed);
-    this.lane.trace.emit(Ev.OpEnd, op, m.index, 0, result, 0, 0, this.keyPtr, m.keySize);
+    if (this.lane.trace.on) this.lane.trace.emit(Ev.OpEnd, op, m.index, 0, result, 0, 0, this.keyPtr, m.keySize);
   }
 
   private crud(op: number, m: MapRt, option: number, helper: boolean): number {

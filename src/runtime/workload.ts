@@ -8,14 +8,13 @@ import { Cpu } from './cpu.js';
 import type { WorkloadPlan } from './plan.js';
 import type { MapRt } from './callbacks.js';
 import { Prng } from '../sched/prng.js';
-import { MAX_KEY_BYTES } from '../shm/layout.js';
 import { OpCode, UpdateOption } from '../trace/events.js';
 
 const CLOCK_EVERY = 64;
 
-/** Writes integer `n` little-endian into `size` bytes at `ptr` (zero beyond 4 bytes). */
+/** Writes integer `n` little-endian into `size` (at most 4) bytes at `ptr`. */
 function writeInt(u8: Uint8Array, ptr: number, size: number, n: number): void {
-  for (let i = 0; i < size; i++) u8[ptr + i] = i < 4 ? (n >>> (8 * i)) & 0xff : 0;
+  for (let i = 0; i < size; i++) u8[ptr + i] = (n >>> (8 * i)) & 0xff;
 }
 
 export class WorkloadRunner {
@@ -39,9 +38,11 @@ export class WorkloadRunner {
     return this.done;
   }
 
+  /** Checks the run state and the clock once every CLOCK_EVERY operations. */
   private more(): boolean {
-    if (this.done >= this.w.opsPerCpu || !this.cpu.running()) return false;
-    return this.done % CLOCK_EVERY !== 0 || performance.now() < this.deadline;
+    if (this.done >= this.w.opsPerCpu) return false;
+    if (this.done % CLOCK_EVERY !== 0) return true;
+    return this.cpu.running() && performance.now() < this.deadline;
   }
 
   private runUserOp(): void {
@@ -67,18 +68,27 @@ export class WorkloadRunner {
     const rng = this.rng;
     const m = this.maps.length === 1 ? this.maps[0] as MapRt : this.maps[rng.below(this.maps.length)] as MapRt;
     this.currentMap = m;
-    const u8 = this.cpu.lane.shm.u8;
-    u8.fill(0, this.cpu.keyPtr, this.cpu.keyPtr + MAX_KEY_BYTES);
-    writeInt(u8, this.cpu.keyPtr, m.keySize, rng.below(this.w.keyRange));
+    writeKey(this.cpu, m, rng.below(this.w.keyRange));
     const r = rng.below(100);
     if (r < this.w.findPct) return OpCode.Find;
     if (r < this.w.findPct + this.w.updatePct) {
-      const valueSize = m.info === null ? 4 : m.info.valueSize;
-      writeInt(u8, this.cpu.valuePtr, valueSize, rng.nextU32());
+      writeInt(this.cpu.lane.shm.u8, this.cpu.valuePtr, Math.min(4, m.info === null ? 4 : m.info.valueSize), rng.nextU32());
       return OpCode.Update;
     }
     return OpCode.Delete;
   }
+}
+
+/**
+ * Writes integer key `k` into the key scratch as the map's zero-padded key
+ * words (little-endian in keySize bytes), without touching the rest.
+ */
+function writeKey(cpu: Cpu, m: MapRt, k: number): void {
+  const i32 = cpu.lane.shm.i32;
+  const w = cpu.keyPtr >> 2;
+  const words = (m.keySize + 3) >> 2;
+  i32[w] = m.keySize >= 4 ? k : k & ((1 << (8 * m.keySize)) - 1);
+  for (let i = 1; i < words; i++) i32[w + i] = 0;
 }
 
 /** Inserts keys 0..count-1 into a map with user-mode updates (prefill). */
@@ -87,9 +97,8 @@ export function prefill(cpu: Cpu, m: MapRt, count: number, seed: number): void {
   const u8 = cpu.lane.shm.u8;
   const valueSize = m.info === null ? 4 : m.info.valueSize;
   for (let k = 0; k < count && cpu.running(); k++) {
-    u8.fill(0, cpu.keyPtr, cpu.keyPtr + MAX_KEY_BYTES);
-    writeInt(u8, cpu.keyPtr, m.keySize, k);
-    writeInt(u8, cpu.valuePtr, valueSize, rng.nextU32());
+    writeKey(cpu, m, k);
+    writeInt(u8, cpu.valuePtr, Math.min(4, valueSize), rng.nextU32());
     cpu.userCall(OpCode.Update, m, UpdateOption.Any);
   }
 }

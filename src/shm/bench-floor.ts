@@ -115,3 +115,8 @@ export function twoStores(i32: Int32Array, n: number): void {
     Atomics.store(i32, 16, i);
   }
 }
+
+/** A small shared word array for the two-stores baseline. */
+export function baselineWords(count: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(count * 4));
+}
