@@ -34,9 +34,14 @@ export class Shm {
   lane = -1;
   gate: StepGate = freeGate;
 
+  /** Word index of each lane's Announce field (precomputed: enter/exit are hot). */
+  private readonly announceWords: Int32Array;
+
   constructor(readonly sab: SharedArrayBuffer, readonly layout: Layout) {
     this.i32 = new Int32Array(sab);
     this.u8 = new Uint8Array(sab);
+    this.announceWords = new Int32Array(layout.lanes);
+    for (let lane = 0; lane < layout.lanes; lane++) this.announceWords[lane] = laneWord(layout, lane, Lane.Announce);
   }
 
   /** Allocates and initialises a fresh buffer (main thread, before workers). */
@@ -155,12 +160,12 @@ export class Shm {
    */
   storeAnnounce(lane: number, epoch: number): void {
     this.gate.point(Step.EpochAnnounce);
-    Atomics.store(this.i32, laneWord(this.layout, lane, Lane.Announce), epoch);
+    Atomics.store(this.i32, this.announceWords[lane] as number, epoch);
   }
 
   loadAnnounce(lane: number): number {
     this.gate.point(Step.EpochScan);
-    return Atomics.load(this.i32, laneWord(this.layout, lane, Lane.Announce));
+    return Atomics.load(this.i32, this.announceWords[lane] as number);
   }
 
   storeReleasedEpoch(epoch: number): void {
