@@ -5,11 +5,13 @@
  */
 import { parseArgs } from 'node:util';
 import { BadInput } from './bad-input.js';
+import { PROFILE_NAMES, ProfileName } from '../runtime/profile.js';
 
 export type Command =
   | {
     kind: 'run'; scenario: string; cpus?: number; seed?: number; trace?: string;
     json: boolean; noTrace: boolean; duration?: number /* ms */;
+    profile: ProfileName; check: boolean;
   }
   | { kind: 'scenarios' }
   | { kind: 'help' };
@@ -21,6 +23,8 @@ const OPTIONS = {
   json: { type: 'boolean' },
   'no-trace': { type: 'boolean' },
   duration: { type: 'string' },
+  profile: { type: 'string' },
+  'no-check': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -72,13 +76,22 @@ function rejectExtras(extra: string[], values: Values, allowed: string[]): void 
 }
 
 function runCommand(scenario: string, values: Values): Command {
-  const cmd: Command = { kind: 'run', scenario, json: values.json ?? false, noTrace: values['no-trace'] ?? false };
+  const cmd: Command = {
+    kind: 'run', scenario, json: values.json ?? false, noTrace: values['no-trace'] ?? false,
+    profile: profileName(values.profile), check: !(values['no-check'] ?? false),
+  };
   if (values.cpus !== undefined) cmd.cpus = positiveInt('--cpus', values.cpus);
   if (values.seed !== undefined) cmd.seed = nonNegativeInt('--seed', values.seed);
   if (values.trace !== undefined) cmd.trace = nonEmpty('--trace', values.trace);
   if (values.duration !== undefined) cmd.duration = durationMs('--duration', values.duration);
   if (cmd.trace !== undefined && cmd.noTrace) bad('--trace', 'cannot be used with --no-trace');
   return cmd;
+}
+
+function profileName(text: string | undefined): ProfileName {
+  if (text === undefined) return 'documented';
+  const found = PROFILE_NAMES.find((p) => p === text);
+  return found ?? bad('--profile', `expected one of ${PROFILE_NAMES.join(', ')}, got ${JSON.stringify(text)}`);
 }
 
 function positiveInt(flag: string, text: string): number {

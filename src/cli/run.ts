@@ -45,6 +45,7 @@ export async function runCommand(cmd: RunCmd): Promise<number> {
   if (cmd.seed !== undefined) overrides.seed = cmd.seed;
   const plan = await loadScenario(cmd.scenario, overrides);
   plan.trace = cmd.trace !== undefined;
+  plan.profile = cmd.profile;
   if (cmd.duration !== undefined && plan.workload) plan.workload.durationMs = cmd.duration;
   const sink = cmd.trace !== undefined ? openTrace(cmd.trace, plan) : null;
   let lastSeq = 0;

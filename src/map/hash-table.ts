@@ -17,7 +17,7 @@
  */
 import { EbpfResult } from '../runtime/ebpf-result.js';
 import { LaneContext } from '../runtime/lane-context.js';
-import { Ev, UpdateOption } from '../trace/events.js';
+import { CoreOutcome, Ev, UpdateOption } from '../trace/events.js';
 import { Rule } from '../check/rules.js';
 import { MapInfo } from './map-info.js';
 import { TAG_BUCKET, TAG_VALUE } from './tags.js';
@@ -74,7 +74,8 @@ export class HashTable {
     let result: number;
     if (at < 0) result = option === UpdateOption.Exist ? EbpfResult.KeyNotFound : this.insert(info, bucket, old, keyPtr, value);
     else result = option === UpdateOption.NoExist ? EbpfResult.ObjectAlreadyExists : this.replace(info, bucket, old, at, value);
-    this.unlockBucket(info, bucket, irql);
+    const outcome = result !== EbpfResult.Success ? CoreOutcome.None : at < 0 ? CoreOutcome.Insert : CoreOutcome.Replace;
+    this.unlockBucket(info, bucket, irql, outcome, outcome === CoreOutcome.Replace ? this.displaced : value, value);
     if (result === EbpfResult.Success) {
       if (old !== 0) ctx.epoch.retire(old, false, info.index);
     } else {
@@ -100,7 +101,8 @@ export class HashTable {
       result = notifier === null ? EbpfResult.Success : notifier.deleteUnderLock(info.index, keyPtr, value, flags);
       if (result === EbpfResult.Success) result = this.unlink(info, bucket, old, at);
     }
-    this.unlockBucket(info, bucket, irql);
+    const removed = result === EbpfResult.Success;
+    this.unlockBucket(info, bucket, irql, removed ? CoreOutcome.Remove : CoreOutcome.None, removed ? this.removed : 0);
     if (result === EbpfResult.Success) this.ctx.epoch.retire(old, false, info.index);
     return result;
   }
@@ -218,8 +220,9 @@ export class HashTable {
     return irql;
   }
 
-  private unlockBucket(info: MapInfo, bucket: number, irql: number): void {
-    if (this.ctx.trace.on) this.ctx.trace.emit(Ev.BucketUnlock, bucket, info.index, 0, 0, 0, 0, 0, 0);
+  /** Releases the bucket lock; the trace records what the core operation did under it. */
+  private unlockBucket(info: MapInfo, bucket: number, irql: number, outcome: number, value: number, newValue = 0): void {
+    if (this.ctx.trace.on) this.ctx.trace.emit(Ev.BucketUnlock, bucket, info.index, 0, 0, outcome, value, 0, 0, newValue);
     this.ctx.lockHeld(-1);
     this.ctx.shm.releaseLock(info.lockWord(bucket));
     this.ctx.lowerIrql(irql);

@@ -7,7 +7,7 @@
  * through it.
  */
 import type { CreateOut, MapProvider, ProviderDispatchTable } from '../providers/provider.js';
-import { Cb, CALLBACK_NAMES, CbState, Ev } from '../trace/events.js';
+import { Cb, CALLBACK_NAMES, CALLBACK_PROPS, CbState, Ev } from '../trace/events.js';
 import { Counter, RunState } from '../shm/layout.js';
 import { EbpfResult } from './ebpf-result.js';
 import { LaneContext } from './lane-context.js';
@@ -24,6 +24,15 @@ export interface MapRt {
   info: MapInfo | null;
   mapContext: number;
   keySize: number;
+  /** Bit i set when callback i (Cb numbering) is registered. */
+  registered: number;
+}
+
+/** The registration bitmask of a dispatch table (bit i = Cb number i). */
+export function registeredCallbacks(d: ProviderDispatchTable): number {
+  let bits = 0;
+  CALLBACK_PROPS.forEach((name, i) => { if (typeof d[name] === 'function') bits |= 1 << i; });
+  return bits;
 }
 
 const CB_COUNTERS = [

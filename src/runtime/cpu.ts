@@ -5,7 +5,7 @@
  * batch). Also used for the system lane, which runs deferred cleanups.
  */
 import { LaneContext } from './lane-context.js';
-import { Callbacks, MapRt } from './callbacks.js';
+import { Callbacks, MapRt, registeredCallbacks } from './callbacks.js';
 import { CustomMaps } from './custom-map.js';
 import { MapLifecycle } from './map-lifecycle.js';
 import { LaneProviderContext } from './provider-context.js';
@@ -37,7 +37,10 @@ export class Cpu {
     this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt));
     this.maps = plan.maps.map((mp: MapPlan, i: number): MapRt => {
       const provider = (factories[i] as ProviderFactory)(mp.options);
-      return { index: i, name: mp.name, provider, dispatch: provider.dispatch, info: null, mapContext: 0, keySize: mp.keySize };
+      return {
+        index: i, name: mp.name, provider, dispatch: provider.dispatch, info: null, mapContext: 0, keySize: mp.keySize,
+        registered: registeredCallbacks(provider.dispatch),
+      };
     });
     const pctx = new LaneProviderContext(this.lane, { rawFind: (m, k, o) => this.custom.rawFind(m, k, o) });
     pctx.keySizes = plan.maps.map((mp) => mp.keySize);

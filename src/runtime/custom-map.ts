@@ -49,6 +49,7 @@ export class CustomMaps implements DeleteNotifier {
     const value = this.table.find(info, keyPtr);
     if (value === 0) return EbpfResult.ObjectNotFound;
     const gen = this.table.foundGeneration;
+    if (this.lane.trace.on) this.lane.recordRead(value);
     const flags = helper ? MapOperationFlag.Helper : 0;
     if (m.dispatch.postprocessMapFindElement) {
       const out = info.updatesOriginalValue && !helper ? outPtr : 0;

@@ -6,14 +6,16 @@
  * The lane's IRQL lives in its shared record (Lane.Irql) so that other
  * threads (watchdog, reports) can see it; only the owning thread writes it.
  */
-import { Lane, Counter, counterWord, laneWord, scratchByte } from '../shm/layout.js';
+import {
+  BlockField, BlockState, Ctl, Lane, Counter, blockWord, counterWord, laneWord, scratchByte,
+} from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
 import { Arena } from '../shm/arena.js';
 import { Memory } from '../shm/memory.js';
 import { TraceWriter } from '../shm/trace-ring.js';
 import { EpochLane } from '../epoch/epoch-lane.js';
 import { Violations } from './violations.js';
-import { Irql } from '../trace/events.js';
+import { Ev, Irql } from '../trace/events.js';
 import { Rule } from '../check/rules.js';
 
 export class LaneContext {
@@ -24,6 +26,7 @@ export class LaneContext {
   readonly mem: Memory;
   readonly i32: Int32Array;
   private readonly irqlWord: number;
+  private readonly announceWord: number;
   private readonly counterBase: number;
 
   constructor(readonly shm: Shm, readonly lane: number, allocFailAt: ReadonlySet<number> = new Set()) {
@@ -35,7 +38,14 @@ export class LaneContext {
     this.mem = new Memory(shm, (ptr, gen, write) => this.violations.record(Rule.UseAfterFree, -1, 0, ptr, gen,
       `${write ? 'write to' : 'read of'} block ${ptr} (generation ${gen}) after it was freed`));
     this.irqlWord = laneWord(shm.layout, lane, Lane.Irql);
+    this.announceWord = laneWord(shm.layout, lane, Lane.Announce);
+    if (this.trace.on) this.mem.onRead = (ptr) => this.recordRead(ptr);
     this.counterBase = counterWord(shm.layout, lane, 0);
+  }
+
+  /** "CPU n", or "the system lane" for the epoch manager's lane. */
+  get label(): string {
+    return this.lane === this.shm.layout.lanes - 1 ? 'the system lane (cpu -1)' : `CPU ${this.lane}`;
   }
 
   get irql(): number {
@@ -76,6 +86,18 @@ export class LaneContext {
     this.i32[base + Lane.Heartbeat]++;
     this.i32[base + Lane.LastOp] = op;
     this.i32[base + Lane.LastMap] = map;
+  }
+
+  /**
+   * Records a read of a block for the age oracle (tracing only): its retire
+   * stamp (0 while live), this lane's oldest active epoch (0 outside any
+   * epoch), and the published epoch now.
+   */
+  recordRead(ptr: number): void {
+    const i32 = this.i32;
+    const state = i32[blockWord(ptr, BlockField.State)] as number;
+    const stamp = state === BlockState.Retired ? i32[blockWord(ptr, BlockField.FreedEpoch)] as number : 0;
+    this.trace.emit(Ev.Read, state, -1, 0, 0, ptr, stamp, 0, 0, i32[this.announceWord] as number, this.shm.load(Ctl.PublishedEpoch));
   }
 
   /** Marks the lane idle (its task ended): the watchdog stops watching it. */

@@ -148,26 +148,44 @@ export class MapLifecycle {
   runCleanup(item: number): void {
     const m = this.maps.maps[this.lane.shm.i32[item >> 2] as number] as MapRt;
     if (m.info === null && !this.attach(m)) return;
+    const lane = this.lane;
+    lane.heartbeat(OpCode.MapCleanup, m.index);
+    lane.trace.emit(Ev.OpBegin, OpCode.MapCleanup, m.index, 0, 0, Mode.System, 0, 0, 0);
+    const state = lane.epoch.allocateState();
+    const entries = this.cleanEntries(m, state);
+    if (this.maps.profile.mapDeleteInEpoch) lane.epoch.enter(state);
+    this.maps.callbacks.mapDelete(m);
+    if (this.maps.profile.mapDeleteInEpoch) lane.epoch.exit(state);
+    lane.epoch.releaseState(state);
+    lane.shm.store(this.word(m.index, MapField.State), MapState.Deleted);
+    lane.trace.emit(Ev.OpEnd, OpCode.MapCleanup, m.index, 0, EbpfResult.Success, Mode.System, 0, 0, 0, entries);
+  }
+
+  /**
+   * One delete callback with MAP_CLEANUP per remaining entry, then the
+   * entries' memory is retired. Documented: PASSIVE, inside an epoch. As
+   * built: DISPATCH under the custom-map spinlock, outside any epoch.
+   */
+  private cleanEntries(m: MapRt, state: number): number {
     const info = m.info as MapInfo;
     const profile = this.maps.profile;
-    this.lane.heartbeat(OpCode.MapCleanup, m.index);
-    this.lane.trace.emit(Ev.OpBegin, OpCode.MapCleanup, m.index, 0, 0, Mode.System, 0, 0, 0);
-    const state = this.lane.epoch.allocateState();
-    this.lane.setIrql(profile.cleanupAtDispatch ? Irql.Dispatch : Irql.Passive);
+    const mapLock = this.word(m.index, MapField.MapLock);
+    if (profile.cleanupAtDispatch) {
+      this.lane.setIrql(Irql.Dispatch);
+      this.lane.shm.acquireLock(mapLock);
+    }
     if (profile.cleanupInEpoch) this.lane.epoch.enter(state);
     const hasCb = this.maps.hasDeleteCallback(m);
-    for (let b = 0; b <= info.bucketMask; b++) {
-      this.maps.table.drainBucket(info, b, (keyPtr, valuePtr) => {
-        if (hasCb) this.maps.callbacks.delete(m, keyPtr, valuePtr, MapOperationFlag.MapCleanup);
-      });
+    const visit = (keyPtr: number, valuePtr: number): void => {
+      if (hasCb) this.maps.callbacks.delete(m, keyPtr, valuePtr, MapOperationFlag.MapCleanup);
+    };
+    let entries = 0;
+    for (let b = 0; b <= info.bucketMask; b++) entries += this.maps.table.drainBucket(info, b, visit);
+    if (profile.cleanupInEpoch) this.lane.epoch.exit(state);
+    if (profile.cleanupAtDispatch) {
+      this.lane.shm.releaseLock(mapLock);
+      this.lane.setIrql(Irql.Passive);
     }
-    this.lane.setIrql(Irql.Passive);
-    if (profile.cleanupInEpoch && !profile.mapDeleteInEpoch) this.lane.epoch.exit(state);
-    if (!profile.cleanupInEpoch && profile.mapDeleteInEpoch) this.lane.epoch.enter(state);
-    this.maps.callbacks.mapDelete(m);
-    if (profile.mapDeleteInEpoch) this.lane.epoch.exit(state);
-    this.lane.epoch.releaseState(state);
-    this.lane.shm.store(this.word(m.index, MapField.State), MapState.Deleted);
-    this.lane.trace.emit(Ev.OpEnd, OpCode.MapCleanup, m.index, 0, EbpfResult.Success, Mode.System, 0, 0, 0);
+    return entries;
   }
 }

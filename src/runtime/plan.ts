@@ -76,7 +76,7 @@ export interface RunPlan {
   watchdogMs: number;
   arenaBytes: number;
   traceRecords: number;
-  profile: 'documented';
+  profile: 'documented' | 'ebpf-for-windows';
   maps: MapPlan[];
   threads: ThreadPlan[];
   workload: WorkloadPlan | null;

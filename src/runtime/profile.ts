@@ -17,7 +17,7 @@ export interface Profile {
   readonly undoWithoutPreprocess: boolean;
   /** Accept a provider that registers neither delete callback (reference 1.1, 6.5). */
   readonly acceptNeitherDeleteCallback: boolean;
-  /** IRQL of MAP_CLEANUP delete callbacks (reference 1.8, 6.2). */
+  /** MAP_CLEANUP delete callbacks run at DISPATCH under the map's spinlock (reference 1.8, 6.2). */
   readonly cleanupAtDispatch: boolean;
   /** MAP_CLEANUP callbacks run inside an epoch (reference 1.8). */
   readonly cleanupInEpoch: boolean;
@@ -35,4 +35,34 @@ export const DOCUMENTED: Profile = {
   mapDeleteInEpoch: true,
 };
 
-export const PROFILES: Readonly<Record<string, Profile>> = { documented: DOCUMENTED };
+/**
+ * eBPF for Windows as built, at the snapshot of the reference
+ * (0be2d1c3f36cf85146faa21df3550b6a92712545). Each value is a documented
+ * departure; the comment names the reference section it comes from.
+ */
+export const EBPF_FOR_WINDOWS: Profile = {
+  name: 'ebpf-for-windows',
+  // 1.2, 1.7, 6.1: PRE_FREE mode is keyed on preprocess_map_update_element
+  // (#5224), so postprocess delete runs under the bucket lock, before unlink,
+  // and a deprecated preprocess delete without an update callback runs after
+  // unlink with its veto ignored (FREE mode).
+  preFreeWhen: 'preprocessMapUpdateElement',
+  // 1.6, 6.3: the undo delete callback fires on any core failure when a
+  // delete callback exists, even if no preprocess update ran.
+  undoWithoutPreprocess: true,
+  // 1.1, 6.5: attach rejects "both" delete callbacks, never "neither".
+  acceptNeitherDeleteCallback: true,
+  // 1.8, 6.2: MAP_CLEANUP callbacks run at DISPATCH under the custom-map
+  // spinlock, inside the deferred work item, outside any epoch.
+  cleanupAtDispatch: true,
+  cleanupInEpoch: false,
+  // 1.3, 6.2: postprocess_map_delete runs on the PASSIVE worker, outside any epoch.
+  mapDeleteInEpoch: false,
+};
+
+export const PROFILES: Readonly<Record<string, Profile>> = {
+  documented: DOCUMENTED,
+  'ebpf-for-windows': EBPF_FOR_WINDOWS,
+};
+export type ProfileName = 'documented' | 'ebpf-for-windows';
+export const PROFILE_NAMES: readonly ProfileName[] = ['documented', 'ebpf-for-windows'];

@@ -60,7 +60,7 @@ class LaneEpochApi implements EpochApi {
   /** The runtime does not enforce this (reference 2.6); it records it. */
   private requireEpoch(what: string): void {
     if (!this.lane.epoch.inEpoch()) {
-      this.lane.violations.record(Rule.OutsideEpoch, -1, 0, 0, 0, `${what} called outside an epoch on lane ${this.lane.lane}`);
+      this.lane.violations.record(Rule.OutsideEpoch, -1, 0, 0, 0, `${what} called outside an epoch on ${this.lane.label}`);
     }
   }
 }

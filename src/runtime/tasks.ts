@@ -106,7 +106,8 @@ function setup(cpu: Cpu): Partial<TaskResult> {
     const r = cpu.lifecycle.create(m, mp);
     lane.epoch.exit(state);
     lane.epoch.releaseState(state);
-    lane.trace.emit(Ev.OpEnd, OpCode.Create, i, 0, r, Mode.User, 0, 0, 0);
+    const flags = r === EbpfResult.Success ? (m.info as { flags: number }).flags : 0;
+    lane.trace.emit(Ev.OpEnd, OpCode.Create, i, 0, r, Mode.User, 0, 0, 0, m.registered, flags);
     return r;
   });
   const w = cpu.plan.workload;

@@ -184,6 +184,7 @@ export const MapField = {
   HandleClosed: 33, ///< 1 once the user handle was closed (delete_map)
   State: 34, ///< MapState.*
   CleanupItem: 35, ///< the work item that will clean the map up
+  MapLock: 36, ///< the custom-map spinlock (as-built cleanup holds it)
 } as const;
 export const MAP_HEADER_WORDS = 48;
 export const MapFlag = { UpdatesOriginalValue: 1, PreFreeMode: 2 } as const;

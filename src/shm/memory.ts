@@ -14,6 +14,8 @@ import type { ProviderMemory } from '../providers/provider.js';
 export type StaleAccessHandler = (ptr: number, generation: number, write: boolean) => void;
 
 export class Memory implements ProviderMemory {
+  /** Called on every read through a reference (set when tracing, for the age oracle). */
+  onRead: ((ptr: number) => void) | null = null;
   private readonly u8: Uint8Array;
   private readonly i32: Int32Array;
   private readonly dv: DataView;
@@ -74,6 +76,7 @@ export class Memory implements ProviderMemory {
 
   readU32Ref(ptr: number, generation: number, offset: number): number {
     this.shm.touch(false);
+    if (this.onRead !== null) this.onRead(ptr);
     const value = this.dv.getUint32(ptr + offset, true);
     if (!this.isLive(ptr, generation)) {
       this.onStale(ptr, generation, false);

@@ -3,9 +3,9 @@
  * Lines object a person reads. Every event has seq, cpu (-1 for the epoch
  * manager's system lane), irql and event; the rest depends on the event.
  */
-import { TraceWord, WORD_BYTES } from '../shm/layout.js';
+import { MapFlag, TraceWord, WORD_BYTES } from '../shm/layout.js';
 import {
-  CALLBACK_NAMES, CbState, EVENT_NAMES, Ev, MODE_NAMES, OPTION_NAMES, OP_NAMES, flagNames, irqlName,
+  CALLBACK_NAMES, CORE_OUTCOME_NAMES, CbState, EVENT_NAMES, OpCode, Ev, MODE_NAMES, OPTION_NAMES, OP_NAMES, flagNames, irqlName,
 } from './events.js';
 import { resultName } from '../runtime/ebpf-result.js';
 import { RULES } from '../check/rules.js';
@@ -51,15 +51,16 @@ function details(ev: number, code: number, rec: Int32Array, lane: number, ctx: D
   const result = rec[TraceWord.Result] as number;
   switch (ev) {
     case Ev.OpBegin: return opFields(code, rec, false);
-    case Ev.OpEnd: return { ...opFields(code, rec, true), result: resultName(result) };
+    case Ev.OpEnd: return { ...opFields(code, rec, true), result: resultName(result), ...opEndFields(code, c, rec[TraceWord.D] as number) };
     case Ev.Callback: return callbackFields(code, rec);
     case Ev.EpochEnter:
     case Ev.EpochExit: return { epoch: a, state: code, depth: b };
     case Ev.EpochAdvance: return { epoch: a, released: b };
     case Ev.Retire: return { block: a, epoch: b, tag: tagName(c) };
     case Ev.Free: return { block: a, stamp: b, released: c, tag: tagName(rec[TraceWord.D] as number) };
-    case Ev.BucketLock:
-    case Ev.BucketUnlock: return { bucket: code };
+    case Ev.BucketLock: return { bucket: code };
+    case Ev.BucketUnlock: return unlockFields(code, a, b, c);
+    case Ev.Read: return readFields(code, a, b, c, rec[TraceWord.D] as number);
     case Ev.StallWarning: return { stalledCpu: a === ctx.cpus ? -1 : a, epoch: b, published: c };
     case Ev.Violation: return {
       rule: RULES[code]?.id ?? `rule-${code}`,
@@ -67,6 +68,33 @@ function details(ev: number, code: number, rec: Int32Array, lane: number, ctx: D
     };
     default: return { code, a, b };
   }
+}
+
+function unlockFields(bucket: number, outcome: number, value: number, newValue: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { bucket, core: CORE_OUTCOME_NAMES[outcome] ?? 'none' };
+  if (value !== 0) out['value'] = value;
+  if (newValue !== 0 && newValue !== value) out['newValue'] = newValue;
+  return out;
+}
+
+/** A read for the age oracle: age = epoch advances since the block was retired (0 while live). */
+function readFields(state: number, block: number, stamp: number, readerEpoch: number, published: number): Record<string, unknown> {
+  return {
+    block, state: state === 0 ? 'free' : state === 1 ? 'live' : 'retired', stamp, readerEpoch, published,
+    age: stamp === 0 ? 0 : published - stamp,
+  };
+}
+
+/** Extra op_end facts: a create's registered callbacks and map flags; a cleanup's entry count. */
+function opEndFields(code: number, c: number, d: number): Record<string, unknown> {
+  if (code === OpCode.Create) {
+    return {
+      registered: CALLBACK_NAMES.filter((_, i) => (c & (1 << i)) !== 0),
+      updatesOriginalValue: (d & MapFlag.UpdatesOriginalValue) !== 0,
+      preFreeMode: (d & MapFlag.PreFreeMode) !== 0,
+    };
+  }
+  return code === OpCode.MapCleanup ? { entries: c } : {};
 }
 
 function opFields(code: number, rec: Int32Array, end: boolean): Record<string, unknown> {

@@ -52,6 +52,7 @@ export const EVENT_NAMES: Record<number, string> = {
   [Ev.Violation]: 'violation',
   [Ev.Alloc]: 'alloc',
   [Ev.Read]: 'read',
+  [Ev.CallbackEnd]: 'callback_end',
 };
 
 /** Map operations, as they appear in scenarios and traces. */
@@ -116,3 +117,7 @@ export const MODE_NAMES = ['user', 'helper', 'system'] as const;
 
 /** Flag bits carried in a callback record's B word. */
 export const CbState = { InEpoch: 1, BucketLockHeld: 2 } as const;
+
+/** What a core operation did under the bucket lock (recorded on bucket_unlock). */
+export const CoreOutcome = { None: 0, Insert: 1, Replace: 2, Remove: 3 } as const;
+export const CORE_OUTCOME_NAMES = ['none', 'insert', 'replace', 'remove'] as const;
