@@ -1,13 +1,19 @@
 /**
- * Violation rules the runtime can detect as it runs. Each has a stable id (it
- * travels through shared memory as its index) and one sentence. The contract
- * checker extends this catalog; ids never change meaning once published.
+ * The rule catalog: one entry per rule, with a stable id, one sentence and
+ * its source (the seed's text or a section of the reference). The first
+ * entries are detected by the runtime itself as it runs (their index travels
+ * through shared memory, so the order of existing entries never changes);
+ * the rest are checked by the contract checker on the merged trace
+ * (src/check/rules/*). `epochlab rules` prints this table.
  */
 export interface RuleInfo {
   readonly id: string;
   readonly sentence: string;
   readonly source: string;
 }
+
+/** The family of a rule is the part of its id before the first dot. */
+export const familyOf = (id: string): string => id.slice(0, id.indexOf('.'));
 
 export const RULES: readonly RuleInfo[] = [
   { id: 'memory.double-free', sentence: 'A block is freed (epoch_free) at most once.', source: 'reference 2.5, 2.7 (freed_epoch != 0 fails fast)' },
@@ -24,6 +30,27 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'provider.invariant', sentence: 'A provider\'s own end-of-run invariant holds.', source: 'provider-declared' },
   { id: 'epoch.outside', sentence: 'Epoch memory functions and find_element_function run inside an epoch.', source: 'seed: "MUST be called within an epoch-protected region"' },
   { id: 'run.watchdog', sentence: 'Every CPU makes progress within the watchdog period.', source: 'epochlab' },
+  // ---- checked on the trace by the contract checker ----
+  { id: 'lifecycle.create-first', sentence: 'preprocess_map_create is the first callback for a map, and is called once.', source: 'seed: map_context "will eventually pass it to ebpf_postprocess_map_delete_t"; reference 1.2' },
+  { id: 'lifecycle.delete-last', sentence: 'postprocess_map_delete is called once, last: no callback for a map follows it.', source: 'seed: ebpf_postprocess_map_delete_t; reference 1.3' },
+  { id: 'find.after-hit', sentence: 'postprocess_map_find_element runs only after a successful core lookup, once per lookup.', source: 'seed: "called after the core lookup"; reference 1.5' },
+  { id: 'find.helper-flag', sentence: 'postprocess_map_find_element has EBPF_MAP_OPERATION_HELPER exactly when called from a program.', source: 'seed: flags parameter; reference 1.5' },
+  { id: 'update.preprocess-first', sentence: 'preprocess_map_update_element runs before the core update (before the bucket lock is taken).', source: 'seed: "called before the core update"; reference 1.6' },
+  { id: 'update.no-update-flag', sentence: 'EBPF_MAP_OPERATION_UPDATE is never passed to preprocess_map_update_element.', source: 'seed: update flags ("Supported values: EBPF_MAP_OPERATION_HELPER"); reference 6.4' },
+  { id: 'update.replace-once', sentence: 'On a replace, exactly one delete callback with UPDATE names the old value, after the core update succeeded and its bucket lock was released.', source: 'seed: preprocess_map_update_element note on replace; reference 1.6' },
+  { id: 'update.undo-once', sentence: 'When the core update fails after a successful preprocess, exactly one delete callback with UPDATE names the new value; without a successful preprocess there is none.', source: 'seed: preprocess_map_update_element note; reference 1.6, 6.3' },
+  { id: 'delete.pre-under-lock', sentence: 'preprocess_map_delete_element runs before the entry is removed, with the bucket lock held.', source: 'seed/reference 1.7: the deprecated callback runs before removal under the per-bucket lock' },
+  { id: 'delete.post-after-unlock', sentence: 'postprocess_map_delete_element runs after the entry is removed and after the bucket lock is released.', source: 'seed: "invoked after the entry has been removed ... and after the per-bucket lock has been released"' },
+  { id: 'delete.exactly-one-registered', sentence: 'A provider registers exactly one of preprocess_map_delete_element and postprocess_map_delete_element; a map whose provider registers both or neither is not created.', source: 'seed: "must register exactly one ... not both"; ebpf_extension.h "both or neither is an error"' },
+  { id: 'cleanup.flags', sentence: 'Map cleanup gives each remaining entry one delete callback with MAP_CLEANUP alone, then postprocess_map_delete.', source: 'seed: MAP_CLEANUP; reference 1.8' },
+  { id: 'delete.exactly-once', sentence: 'Every displaced or removed value gets exactly one delete callback, across all CPUs; a value never published gets none.', source: 'CustomMaps.md "Concurrency"; reference 1.7' },
+  { id: 'blocking.helper-crud', sentence: 'With updates_original_value, a CRUD call from a program runs no provider callback and returns EBPF_OPERATION_NOT_SUPPORTED.', source: 'seed: updates_original_value note; reference 1.10' },
+  { id: 'irql.user-passive', sentence: 'Callbacks of a user-mode call (HELPER not set), and map cleanup, run at PASSIVE_LEVEL.', source: 'seed: IRQL paragraphs; CustomMaps.md IRQL table' },
+  { id: 'irql.helper-max-dispatch', sentence: 'Callbacks of a helper call run at most at DISPATCH_LEVEL.', source: 'seed: IRQL paragraphs' },
+  { id: 'epoch.callback-inside', sentence: 'Provider callbacks run inside an epoch.', source: 'seed: "Provider dispatch function invocations ... already are epoch-protected"' },
+  { id: 'epoch.paired', sentence: 'Every epoch_enter is matched by an epoch_exit on the same CPU before the operation ends.', source: 'seed: "re-entrant, but should always be called in pairs"' },
+  { id: 'memory.reclaim-bound', sentence: 'A retired block is freed within a bound of epoch advances once no CPU holds an epoch at or before its stamp.', source: 'reference 2.5 (reclaim on the next commit)' },
+  { id: 'age.window', sentence: 'A reader never sees a value retired before its own epoch began (age oracle, as rcutorture\'s pipeline).', source: 'reference 2.5 safety invariant; 6.14' },
 ];
 
 export const RuleId: Record<string, number> = Object.fromEntries(RULES.map((r, i) => [r.id, i]));

@@ -1,16 +1,19 @@
 /**
- * `epochlab run`: load and validate the scenario, run it on real threads,
- * write the trace (run_begin first, run_end last), print the summary.
+ * `epochlab run`: load and validate the scenario, run it on real threads with
+ * the contract checker on (unless --no-check), write the trace (run_begin
+ * first, run_end last), print the summary and the violation reports.
  */
 import { loadScenario } from './scenario.js';
 import { formatSummary } from './summary.js';
 import type { Command } from './args.js';
 import { runPlan } from '../runtime/runner.js';
-import { JsonlSink } from '../trace/jsonl.js';
+import { JsonlSink, TraceSink } from '../trace/jsonl.js';
 import type { RunReport } from '../runtime/report.js';
 import type { RunPlan } from '../runtime/plan.js';
 import { BadInput } from './bad-input.js';
 import { createRequire } from 'node:module';
+import { ContractChecker } from '../check/checker.js';
+import { ALL_RULES } from '../check/rules/index.js';
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
@@ -39,6 +42,34 @@ function closeTrace(sink: JsonlSink, report: RunReport, lastSeq: number): void {
   sink.close();
 }
 
+/** The command that re-runs this scenario the same way, with a trace. */
+export function rerunCommand(cmd: RunCmd, plan: RunPlan): string {
+  const source = plan.source.startsWith('builtin:') ? plan.source.slice('builtin:'.length) : plan.source;
+  const parts = ['epochlab run', source, `--seed ${plan.seed}`, `--cpus ${plan.cpus}`];
+  if (plan.profile !== 'documented') parts.push(`--profile ${plan.profile}`);
+  if (cmd.duration !== undefined) parts.push(`--duration ${cmd.duration}ms`);
+  parts.push('--trace trace.jsonl');
+  return parts.join(' ');
+}
+
+/** Runs a plan with the checker; returns the report with the checker's verdict folded in. */
+export async function runChecked(plan: RunPlan, rerun: string, check: boolean, extraSinks: TraceSink[] = []): Promise<{ report: RunReport; lastSeq: number }> {
+  const checker = check ? new ContractChecker(ALL_RULES, { rerun }) : null;
+  if (checker) plan.trace = true;
+  let lastSeq = 0;
+  const sinks = checker ? [...extraSinks, checker] : extraSinks;
+  const report = await runPlan(plan, { sinks, onLastSeq: (s) => { lastSeq = s; } });
+  if (checker) {
+    checker.close();
+    report.check = checker.summary();
+    const extra = report.violations.filter((v) => v.seq === 0).length; // leak, watchdog: found after the trace
+    report.violationCount = checker.violationCount + extra;
+    if (report.verdict === 'pass' && report.violationCount > 0) report.verdict = 'fail';
+    report.exitCode = report.verdict === 'pass' ? 0 : 1;
+  }
+  return { report, lastSeq };
+}
+
 export async function runCommand(cmd: RunCmd): Promise<number> {
   const overrides: { cpus?: number; seed?: number } = {};
   if (cmd.cpus !== undefined) overrides.cpus = cmd.cpus;
@@ -48,8 +79,7 @@ export async function runCommand(cmd: RunCmd): Promise<number> {
   plan.profile = cmd.profile;
   if (cmd.duration !== undefined && plan.workload) plan.workload.durationMs = cmd.duration;
   const sink = cmd.trace !== undefined ? openTrace(cmd.trace, plan) : null;
-  let lastSeq = 0;
-  const report = await runPlan(plan, { sinks: sink ? [sink] : [], onLastSeq: (s) => { lastSeq = s; } });
+  const { report, lastSeq } = await runChecked(plan, rerunCommand(cmd, plan), cmd.check, sink ? [sink] : []);
   if (sink) closeTrace(sink, report, lastSeq);
   console.log(cmd.json ? JSON.stringify(report, null, 2) : formatSummary(report));
   return report.exitCode;

@@ -2,8 +2,27 @@
  * The human-readable run summary printed by `epochlab run`.
  */
 import type { RunReport } from '../runtime/report.js';
+import { formatViolationReport } from '../check/violation-report.js';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/** Full reports when the checker ran; the runtime's one-line records otherwise. */
+function violationLines(r: RunReport): string[] {
+  const lines: string[] = [];
+  const late = r.violations.filter((v) => v.seq === 0);
+  const early = r.check ? [] : r.violations.filter((v) => v.seq !== 0);
+  for (const v of [...early, ...late].slice(0, 20)) {
+    lines.push(`  VIOLATION ${v.rule} (cpu ${v.cpu}${v.map ? `, map ${v.map}` : ''}): ${v.message}`);
+  }
+  if (!r.check) return lines;
+  lines.push(`  checker:            ${fmt(r.check.events)} events checked, ${fmt(r.check.violationCount)} violation(s)` +
+    (r.check.violationCount > 0 ? ` (${Object.entries(r.check.byRule).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''));
+  for (const [name, value] of Object.entries(r.check.facts)) lines.push(`  ${name}: ${JSON.stringify(value)}`);
+  const shown = r.check.reports.slice(0, 5);
+  for (const rep of shown) lines.push('', formatViolationReport(rep));
+  if (r.check.reports.length > shown.length) lines.push(`  ... ${r.check.violationCount - shown.length} more violation(s); --json lists up to 50`);
+  return lines;
+}
 
 export function formatSummary(r: RunReport): string {
   const lines: string[] = [];
@@ -20,10 +39,7 @@ export function formatSummary(r: RunReport): string {
   if (r.allocFailures > 0) lines.push(`  allocation failures: ${fmt(r.allocFailures)}`);
   lines.push(`  stall warnings:     ${fmt(r.stallWarnings)}`);
   if (r.traceEvents > 0) lines.push(`  trace events:       ${fmt(r.traceEvents)}`);
-  for (const v of r.violations.slice(0, 20)) {
-    lines.push(`  VIOLATION ${v.rule} (cpu ${v.cpu}${v.map ? `, map ${v.map}` : ''}): ${v.message}`);
-  }
-  if (r.violations.length > 20) lines.push(`  ... ${r.violations.length - 20} more violation(s)`);
+  lines.push(...violationLines(r));
   if (r.watchdog) {
     lines.push(`  WATCHDOG: ${r.watchdog.reason}`);
     for (const c of r.watchdog.cpus) {

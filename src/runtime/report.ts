@@ -14,6 +14,7 @@ import type { RunPlan } from './plan.js';
 import type { TaskResult } from './tasks.js';
 import type { Monitor } from '../trace/monitor.js';
 import type { WatchdogReport } from './watchdog.js';
+import type { CheckSummary } from '../check/checker.js';
 
 export interface ReportedViolation {
   rule: string;
@@ -53,6 +54,8 @@ export interface RunReport {
   violationCount: number;
   traceEvents: number;
   watchdog: WatchdogReport | null;
+  /** The contract checker's findings (null when it was off). */
+  check: CheckSummary | null;
 }
 
 interface ReportInput {
@@ -130,5 +133,6 @@ export function buildReport(input: ReportInput): RunReport {
     violations, violationCount,
     traceEvents: input.monitor.eventCount,
     watchdog: input.watchdog,
+    check: null,
   };
 }

@@ -1,0 +1,111 @@
+/**
+ * What the contract checker knows while the trace streams by: per CPU, the
+ * operation in flight and its events so far; per map, what its creation
+ * told (registered callbacks, updates_original_value, PRE_FREE mode) and
+ * whether it was deleted; the epochs. Memory stays bounded: an operation's
+ * event list is capped, and nothing outlives its operation except per-map
+ * facts and what individual rules keep (each rule bounds its own state).
+ */
+import type { TraceEvent } from '../trace/decode.js';
+
+export const MAX_OP_EVENTS = 256;
+
+export interface OpInFlight {
+  op: string;
+  mode: string;
+  map: string | undefined;
+  key: string | undefined;
+  option: string | undefined;
+  begin: TraceEvent;
+  /** Events of this CPU since op_begin (op_begin included), capped at MAX_OP_EVENTS. */
+  events: TraceEvent[];
+}
+
+export interface CpuView {
+  cpu: number;
+  /** The operation in flight, or null between operations. */
+  op: OpInFlight | null;
+  /** Innermost operation: a helper call inside a batch has the batch as outer. */
+  outer: OpInFlight | null;
+  bucketLocks: number;
+  epochDepth: number;
+  irql: string;
+}
+
+export interface MapView {
+  name: string;
+  created: boolean;
+  createResult: string | undefined;
+  registered: Set<string>;
+  updatesOriginalValue: boolean;
+  preFreeMode: boolean;
+  /** Callbacks seen for the map, in order, until postprocess_map_delete. */
+  createCallbacks: number;
+  deleted: boolean;
+}
+
+export interface ViolationSite {
+  rule: string;
+  message: string;
+  /** The event at which the rule fired. */
+  at: TraceEvent;
+  /** CPUs whose recent events explain the violation (the firing CPU first). */
+  cpus: number[];
+}
+
+/** Callback event names (the seed's). */
+export const CALLBACK_EVENTS = new Set([
+  'preprocess_map_create', 'postprocess_map_delete', 'postprocess_map_find_element', 'preprocess_map_update_element',
+  'preprocess_map_delete_element', 'postprocess_map_delete_element', 'preprocess_map_associate_program_type',
+]);
+export const DELETE_CALLBACKS = new Set(['preprocess_map_delete_element', 'postprocess_map_delete_element']);
+
+export class CheckContext {
+  readonly cpus = new Map<number, CpuView>();
+  readonly maps = new Map<string, MapView>();
+  published = 1;
+  released = 0;
+  readonly found: ViolationSite[] = [];
+
+  constructor(private readonly onViolation: (v: ViolationSite) => void) {}
+
+  cpu(cpu: number): CpuView {
+    let v = this.cpus.get(cpu);
+    if (!v) {
+      v = { cpu, op: null, outer: null, bucketLocks: 0, epochDepth: 0, irql: 'PASSIVE' };
+      this.cpus.set(cpu, v);
+    }
+    return v;
+  }
+
+  map(name: string): MapView {
+    let m = this.maps.get(name);
+    if (!m) {
+      m = {
+        name, created: false, createResult: undefined, registered: new Set(), updatesOriginalValue: false,
+        preFreeMode: false, createCallbacks: 0, deleted: false,
+      };
+      this.maps.set(name, m);
+    }
+    return m;
+  }
+
+  /** Reports a violation of `rule` at event `at`; `cpus` adds other CPUs to the excerpt. */
+  violate(rule: string, at: TraceEvent, message: string, cpus: number[] = []): void {
+    const site: ViolationSite = { rule, message, at, cpus: [at.cpu, ...cpus.filter((c) => c !== at.cpu)] };
+    this.found.push(site);
+    this.onViolation(site);
+  }
+}
+
+/** A rule checked on the merged trace. */
+export interface CheckRule {
+  /** The catalog id(s) this rule can report. */
+  readonly ids: readonly string[];
+  /** Called for every event, in sequence order, after the generic state was updated. */
+  onEvent(e: TraceEvent, cx: CheckContext): void;
+  /** Called once at the end of the run. */
+  onEnd?(cx: CheckContext, last: TraceEvent): void;
+  /** Facts for the run report (e.g. the age histogram). */
+  summary?(): Record<string, unknown>;
+}
