@@ -59,6 +59,17 @@ export interface KernelServices {
   wait(ms: number): void;
   /** ObReferenceObjectByHandle-like lookup in the caller's handle table: PASSIVE, HELPER not set. Returns a nonzero object id, or 0. */
   lookupHandle(handle: number): number;
+  /**
+   * ExFreePool-like: frees a block at once, NOT through the epoch. Correct
+   * only for memory no reader can reach; a concurrent reader that still holds
+   * the pointer then reads freed memory (memory.use-after-free).
+   */
+  poolFree(ptr: number): void;
+  /**
+   * IoQueueWorkItem-like: runs `work` later on this CPU at PASSIVE, after the
+   * current operation, outside any epoch (as a driver's own work item would).
+   */
+  queueWorkItem(work: (ctx: ProviderContext) => void): void;
 }
 
 export interface ProviderContext {

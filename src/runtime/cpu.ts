@@ -16,6 +16,7 @@ import type { ProviderFactory } from '../providers/provider.js';
 import { Counter, MAX_KEY_BYTES, RunState, Scratch } from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
 import { Ev, Irql, Mode, OpCode, UpdateOption } from '../trace/events.js';
+import { Rule } from '../check/rules.js';
 
 const OP_CODES: Record<string, number> = {
   update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,
@@ -32,6 +33,7 @@ export class Cpu {
   readonly keyPtr: number;
   readonly valuePtr: number;
   readonly outPtr: number;
+  private readonly pctx: LaneProviderContext;
 
   constructor(shm: Shm, laneIndex: number, readonly plan: RunPlan, factories: ProviderFactory[], profile: Profile) {
     this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt));
@@ -44,6 +46,7 @@ export class Cpu {
     });
     const pctx = new LaneProviderContext(this.lane, { rawFind: (m, k, o) => this.custom.rawFind(m, k, o) });
     pctx.keySizes = plan.maps.map((mp) => mp.keySize);
+    this.pctx = pctx;
     this.custom = new CustomMaps(this.lane, this.maps, new Callbacks(this.lane, pctx), profile);
     this.lifecycle = new MapLifecycle(this.lane, this.custom);
     this.keyPtr = this.lane.scratch(Scratch.Key);
@@ -82,6 +85,7 @@ export class Cpu {
       this.lifecycle.release(m);
     }
     this.finishOp(op, m, result);
+    if (this.pctx.deferred.length > 0) this.runDeferred();
     return result;
   }
 
@@ -134,6 +138,22 @@ export class Cpu {
   batchEnd(state: number): void {
     this.lane.epoch.exit(state);
     this.lane.epoch.releaseState(state);
+    if (this.pctx.deferred.length > 0) this.runDeferred();
+  }
+
+  /** Runs providers' queued work items: PASSIVE, outside any epoch, after the operation. */
+  private runDeferred(): void {
+    const irql = this.lane.irql;
+    this.lane.setIrql(Irql.Passive);
+    for (let work = this.pctx.deferred.shift(); work !== undefined; work = this.pctx.deferred.shift()) {
+      try {
+        work(this.pctx);
+      } catch (err) {
+        this.lane.violations.record(Rule.CallbackThrew, -1, 0, 0, 0,
+          `a provider work item threw on ${this.lane.label}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    this.lane.setIrql(irql);
   }
 
   /** Runs one scenario op on this CPU at the thread's IRQL. */

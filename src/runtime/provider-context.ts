@@ -11,7 +11,7 @@ import type { EbpfResultCode } from './ebpf-result.js';
 import { LaneContext } from './lane-context.js';
 import { MapOperationFlag, Irql } from '../trace/events.js';
 import { Rule } from '../check/rules.js';
-import { MAX_KEY_BYTES, Scratch } from '../shm/layout.js';
+import { BlockState, MAX_KEY_BYTES, Scratch } from '../shm/layout.js';
 
 /** A raw lookup used by find_element_function (no callbacks, no blocking). */
 export interface RawFinder {
@@ -90,6 +90,23 @@ class LaneKernelServices implements KernelServices {
     return handle > 0 ? handle : 0;
   }
 
+  poolFree(ptr: number): void {
+    const lane = this.lane;
+    if (!lane.arena.isBlockPointer(ptr)) {
+      lane.violations.record(Rule.WildPointer, -1, 0, ptr, 0, `pool free of ${ptr}, which is not an arena block`);
+      return;
+    }
+    if (!lane.shm.transitionBlock(ptr, BlockState.Allocated, BlockState.Retired)) {
+      lane.violations.record(Rule.DoubleFree, -1, 0, ptr, 0, `pool free of block ${ptr}, which is not allocated`);
+      return;
+    }
+    lane.arena.release(ptr); // immediately: no epoch protects its readers
+  }
+
+  queueWorkItem(work: (ctx: ProviderContext) => void): void {
+    this.owner.deferred.push(work);
+  }
+
   private blockingWait(what: string, ms: number): void {
     if (this.lane.irql >= Irql.Dispatch) {
       this.lane.violations.record(Rule.WaitAtDispatch, -1, 0, ms, 0,
@@ -102,6 +119,8 @@ class LaneKernelServices implements KernelServices {
 
 export class LaneProviderContext implements ProviderContext {
   flags = 0;
+  /** Work queued by providers (queueWorkItem), run after the current operation. */
+  readonly deferred: Array<(ctx: ProviderContext) => void> = [];
   readonly cpu: number;
   readonly mem: ProviderMemory;
   readonly epoch: EpochApi;

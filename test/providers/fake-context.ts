@@ -211,6 +211,8 @@ const noServices: KernelServices = {
   sleep: () => {},
   wait: () => {},
   lookupHandle: () => 0,
+  poolFree: () => {},
+  queueWorkItem: () => {},
 };
 
 export class FakeContext implements ProviderContext {
