@@ -14,6 +14,7 @@ export type Command =
     profile: ProfileName; check: boolean;
   }
   | { kind: 'scenarios' }
+  | { kind: 'rules'; json: boolean }
   | { kind: 'help' };
 
 const OPTIONS = {
@@ -44,6 +45,9 @@ export function parseCli(argv: string[]): Command {
     case 'scenarios':
       rejectExtras(rest, values, []);
       return { kind: 'scenarios' };
+    case 'rules':
+      rejectExtras(rest, values, ['json']);
+      return { kind: 'rules', json: values.json ?? false };
     case 'run':
       rejectExtras(rest.slice(1), values, Object.keys(OPTIONS));
       return runCommand(rest[0] ?? 'default', values);

@@ -7,11 +7,27 @@ import { parseCli } from './args.js';
 import { BadInput } from './bad-input.js';
 import { listScenarios } from './builtins.js';
 import { runCommand } from './run.js';
+import { RULES, familyOf } from '../check/rules.js';
 
 const HELP = `usage:
   epochlab run [SCENARIO.json | BUILTIN] [--cpus N] [--seed N] [--duration 10s] [--trace FILE] [--no-trace] [--json]
   epochlab scenarios     list the built-in scenarios
+  epochlab rules [--json]  list the contract rules the checker enforces
   epochlab help`;
+
+/** The rule catalog, grouped by family. */
+function formatRules(): string {
+  const lines: string[] = [];
+  let family = '';
+  for (const r of RULES) {
+    if (familyOf(r.id) !== family) {
+      family = familyOf(r.id);
+      lines.push('', `${family}:`);
+    }
+    lines.push(`  ${r.id}`, `      ${r.sentence}`, `      source: ${r.source}`);
+  }
+  return lines.join('\n').trimStart();
+}
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseCli(argv);
@@ -21,6 +37,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'scenarios':
       for (const s of listScenarios()) console.log(`${s.name.padEnd(16)} ${s.description}`);
+      return 0;
+    case 'rules':
+      console.log(cmd.json ? JSON.stringify(RULES, null, 2) : formatRules());
       return 0;
     case 'run':
       return runCommand(cmd);
