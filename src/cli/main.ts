@@ -18,13 +18,12 @@ const HELP = `usage:
 /** The rule catalog, grouped by family. */
 function formatRules(): string {
   const lines: string[] = [];
-  let family = '';
-  for (const r of RULES) {
-    if (familyOf(r.id) !== family) {
-      family = familyOf(r.id);
-      lines.push('', `${family}:`);
+  const families = [...new Set(RULES.map((r) => familyOf(r.id)))];
+  for (const family of families) {
+    lines.push('', `${family}:`);
+    for (const r of RULES.filter((x) => familyOf(x.id) === family)) {
+      lines.push(`  ${r.id}`, `      ${r.sentence}`, `      source: ${r.source}`);
     }
-    lines.push(`  ${r.id}`, `      ${r.sentence}`, `      source: ${r.source}`);
   }
   return lines.join('\n').trimStart();
 }
