@@ -70,6 +70,19 @@ export async function runChecked(plan: RunPlan, rerun: string, check: boolean, e
   return { report, lastSeq };
 }
 
+/** Long checked workload runs first measure the same workload unchecked, briefly. */
+const CALIBRATE_FROM_MS = 10_000;
+
+async function uncheckedOpsPerSec(plan: RunPlan): Promise<number | null> {
+  const w = plan.workload;
+  if (w === null || w.durationMs < CALIBRATE_FROM_MS) return null;
+  const calibration = structuredClone(plan);
+  (calibration.workload as NonNullable<RunPlan['workload']>).durationMs = Math.min(5000, Math.round(w.durationMs / 10));
+  calibration.trace = false;
+  const r = await runPlan(calibration);
+  return r.opsPerSec;
+}
+
 export async function runCommand(cmd: RunCmd): Promise<number> {
   const overrides: { cpus?: number; seed?: number } = {};
   if (cmd.cpus !== undefined) overrides.cpus = cmd.cpus;
@@ -78,8 +91,12 @@ export async function runCommand(cmd: RunCmd): Promise<number> {
   plan.trace = cmd.trace !== undefined;
   plan.profile = cmd.profile;
   if (cmd.duration !== undefined && plan.workload) plan.workload.durationMs = cmd.duration;
+  const unchecked = cmd.check ? await uncheckedOpsPerSec(plan) : null;
   const sink = cmd.trace !== undefined ? openTrace(cmd.trace, plan) : null;
   const { report, lastSeq } = await runChecked(plan, rerunCommand(cmd, plan), cmd.check, sink ? [sink] : []);
+  if (unchecked !== null && report.opsPerSec > 0) {
+    report.checkOverhead = { opsPerSecChecked: report.opsPerSec, opsPerSecUnchecked: unchecked, slowdown: unchecked / report.opsPerSec };
+  }
   if (sink) closeTrace(sink, report, lastSeq);
   console.log(cmd.json ? JSON.stringify(report, null, 2) : formatSummary(report));
   return report.exitCode;

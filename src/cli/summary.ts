@@ -38,6 +38,13 @@ export function formatSummary(r: RunReport): string {
   for (const f of r.programLoadFailures) lines.push(`  program load failed: ${f}`);
   if (r.allocFailures > 0) lines.push(`  allocation failures: ${fmt(r.allocFailures)}`);
   lines.push(`  stall warnings:     ${fmt(r.stallWarnings)}`);
+  if (r.memory) {
+    lines.push(`  resident memory:    ${r.memory.rssAt10sMB === null ? '' : `${r.memory.rssAt10sMB} MB at 10 s, `}${r.memory.rssAtEndMB} MB at the end, ${r.memory.rssPeakMB} MB peak`);
+  }
+  if (r.checkOverhead) {
+    const o = r.checkOverhead;
+    lines.push(`  checking overhead:  ${fmt(o.opsPerSecChecked)} ops/s checked vs ${fmt(o.opsPerSecUnchecked)} ops/s unchecked (${o.slowdown.toFixed(1)}x slower)`);
+  }
   if (r.traceEvents > 0) lines.push(`  trace events:       ${fmt(r.traceEvents)}`);
   lines.push(...violationLines(r));
   if (r.watchdog) {

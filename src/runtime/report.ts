@@ -15,6 +15,7 @@ import type { TaskResult } from './tasks.js';
 import type { Monitor } from '../trace/monitor.js';
 import type { WatchdogReport } from './watchdog.js';
 import type { CheckSummary } from '../check/checker.js';
+import type { MemorySamples } from './memory-sampler.js';
 
 export interface ReportedViolation {
   rule: string;
@@ -56,6 +57,10 @@ export interface RunReport {
   watchdog: WatchdogReport | null;
   /** The contract checker's findings (null when it was off). */
   check: CheckSummary | null;
+  /** Resident memory during the run. */
+  memory: MemorySamples | null;
+  /** Throughput with the checker on and off (long checked runs only; see epochlab run). */
+  checkOverhead: { opsPerSecChecked: number; opsPerSecUnchecked: number; slowdown: number } | null;
 }
 
 interface ReportInput {
@@ -134,5 +139,7 @@ export function buildReport(input: ReportInput): RunReport {
     traceEvents: input.monitor.eventCount,
     watchdog: input.watchdog,
     check: null,
+    memory: null,
+    checkOverhead: null,
   };
 }

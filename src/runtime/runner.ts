@@ -22,6 +22,7 @@ import type { TraceSink } from '../trace/jsonl.js';
 import { TraceReader } from '../shm/trace-ring.js';
 import { Watchdog, WatchdogReport } from './watchdog.js';
 import { RunReport, buildReport, findLeaks } from './report.js';
+import { MemorySampler } from './memory-sampler.js';
 
 export interface RunOptions {
   /** Where events go (a JSON Lines file, memory); none for throughput runs. */
@@ -46,9 +47,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const threads = plan.cpus + 1;
   const pool = new Piscina({ filename: workerPath('cpu'), minThreads: threads, maxThreads: threads, idleTimeout: Infinity });
   const watchdog = new Watchdog(shm, plan, monitor);
+  const memory = new MemorySampler();
   monitor.start();
+  memory.start();
   try {
     const report = await execute(plan, init, shm, pool, monitor, watchdog);
+    report.memory = memory.stop();
     options.onLastSeq?.(monitor.lastSeq);
     return report;
   } finally {
