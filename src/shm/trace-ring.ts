@@ -9,7 +9,7 @@
  * (it waits, in bounded slices, while the ring is full).
  */
 import {
-  Ctl, Lane, MAX_KEY_BYTES, TEXT_RING_BYTES, TRACE_RECORD_WORDS, TraceWord, WORD_BYTES,
+  Ctl, Lane, MAX_KEY_BYTES, TEXT_RING_BYTES, TraceWord, WORD_BYTES,
   laneWord, textRingByte, traceRecordWord,
 } from './layout.js';
 import { Shm } from './shm.js';
@@ -94,33 +94,31 @@ export class TraceWriter {
   }
 }
 
-/** The consumer side: copies records out and frees their ring slots. */
+/**
+ * The consumer side. Records are read in place (no copy): the consumer looks
+ * at published records through `recordWord`, and hands slots back with
+ * `release` once it has consumed them, so a record stays valid until then.
+ */
 export class TraceReader {
-  private readonly heads: number[];
+  constructor(private readonly shm: Shm) {}
 
-  constructor(private readonly shm: Shm) {
-    this.heads = [];
-    for (let lane = 0; lane < shm.layout.lanes; lane++) this.heads.push(0);
+  /** Records published by `lane` so far. SYNC: pairs with the producer's Tail store. */
+  tail(lane: number): number {
+    return Atomics.load(this.shm.i32, laneWord(this.shm.layout, lane, Lane.TraceTail));
   }
 
-  /** Copies every published record of `lane` into `out` (one Int32Array each). */
-  drain(lane: number, out: Int32Array[], max = Infinity): number {
+  /** Word index of record number `index` of `lane` (valid until released). */
+  recordWord(lane: number, index: number): number {
     const l = this.shm.layout;
-    const i32 = this.shm.i32;
-    const tail = Atomics.load(i32, laneWord(l, lane, Lane.TraceTail));
-    let head = this.heads[lane] as number;
-    let n = 0;
-    while (head < tail && n < max) {
-      const w = traceRecordWord(l, lane, head % l.config.traceRecords);
-      out.push(i32.slice(w, w + TRACE_RECORD_WORDS));
-      head++;
-      n++;
-    }
-    this.heads[lane] = head;
-    // SYNC: hands the slots back to the producer (it waits on this word).
-    Atomics.store(i32, laneWord(l, lane, Lane.TraceHead), head);
-    if (n > 0) Atomics.notify(i32, laneWord(l, lane, Lane.TraceHead));
-    return n;
+    return traceRecordWord(l, lane, index % l.config.traceRecords);
+  }
+
+  /** Hands the slots of records before `head` back to the producer. */
+  release(lane: number, head: number): void {
+    const w = laneWord(this.shm.layout, lane, Lane.TraceHead);
+    if (Atomics.load(this.shm.i32, w) === head) return;
+    Atomics.store(this.shm.i32, w, head);
+    Atomics.notify(this.shm.i32, w);
   }
 
   /** Reads a message written by TraceWriter.text. */

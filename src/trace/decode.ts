@@ -3,7 +3,7 @@
  * Lines object a person reads. Every event has seq, cpu (-1 for the epoch
  * manager's system lane), irql and event; the rest depends on the event.
  */
-import { MapFlag, TraceWord, WORD_BYTES } from '../shm/layout.js';
+import { MapFlag, TraceWord } from '../shm/layout.js';
 import {
   CALLBACK_NAMES, CORE_OUTCOME_NAMES, CbState, EVENT_NAMES, OpCode, Ev, MODE_NAMES, OPTION_NAMES, OP_NAMES, flagNames, irqlName,
 } from './events.js';
@@ -20,11 +20,13 @@ export interface DecodeContext {
   text(lane: number, start: number, length: number): string;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function keyHex(rec: Int32Array): string {
   const n = rec[TraceWord.KeyLen] as number;
-  const bytes = new Uint8Array(rec.buffer, rec.byteOffset + TraceWord.Key * WORD_BYTES, n);
+  const words = TraceWord.Key;
   let s = '';
-  for (let i = 0; i < n; i++) s += (bytes[i] as number).toString(16).padStart(2, '0');
+  for (let i = 0; i < n; i++) s += HEX[((rec[words + (i >> 2)] as number) >>> (8 * (i & 3))) & 0xff];
   return s;
 }
 
