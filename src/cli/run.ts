@@ -13,7 +13,7 @@ import type { RunPlan } from '../runtime/plan.js';
 import { BadInput } from './bad-input.js';
 import { createRequire } from 'node:module';
 import { ContractChecker } from '../check/checker.js';
-import { ALL_RULES } from '../check/rules/index.js';
+import { createRules } from '../check/rules/index.js';
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
@@ -54,7 +54,7 @@ export function rerunCommand(cmd: RunCmd, plan: RunPlan): string {
 
 /** Runs a plan with the checker; returns the report with the checker's verdict folded in. */
 export async function runChecked(plan: RunPlan, rerun: string, check: boolean, extraSinks: TraceSink[] = []): Promise<{ report: RunReport; lastSeq: number }> {
-  const checker = check ? new ContractChecker(ALL_RULES, { rerun }) : null;
+  const checker = check ? new ContractChecker(createRules(), { rerun }) : null;
   if (checker) plan.trace = true;
   let lastSeq = 0;
   const sinks = checker ? [...extraSinks, checker] : extraSinks;
