@@ -15,6 +15,7 @@ export type Command =
   }
   | { kind: 'scenarios' }
   | { kind: 'rules'; json: boolean }
+  | { kind: 'contract-diff'; json: boolean }
   | { kind: 'help' };
 
 const OPTIONS = {
@@ -48,6 +49,9 @@ export function parseCli(argv: string[]): Command {
     case 'rules':
       rejectExtras(rest, values, ['json']);
       return { kind: 'rules', json: values.json ?? false };
+    case 'contract-diff':
+      rejectExtras(rest, values, ['json']);
+      return { kind: 'contract-diff', json: values.json ?? false };
     case 'run':
       rejectExtras(rest.slice(1), values, Object.keys(OPTIONS));
       return runCommand(rest[0] ?? 'default', values);

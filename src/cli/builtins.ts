@@ -121,6 +121,94 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
       ],
     },
   },
+  // ---- where the as-built runtime departs from the documented contract ----
+  // Each runs clean under --profile documented; under --profile ebpf-for-windows
+  // the checker reports the departure named in its description (see
+  // `epochlab contract-diff`). Every map delete also shows 1.3: as built,
+  // postprocess_map_delete runs outside any epoch.
+  'diff-delete-under-lock': {
+    description: 'explicit user deletes on a passthrough map; as built (PRE_FREE keyed on the update callback) postprocess delete runs at DISPATCH under the bucket lock, before unlink (reference 1.7, 6.1)',
+    scenario: {
+      name: 'diff-delete-under-lock', cpus: 1,
+      maps: { m: u32map('passthrough', 16) },
+      threads: [{
+        cpu: 0, irql: 'PASSIVE', ops: [
+          { op: 'update', map: 'm', key: 1, value: 10 },
+          { op: 'update', map: 'm', key: 2, value: 20 },
+          { op: 'delete', map: 'm', key: 1 },
+          { op: 'find_and_delete', map: 'm', key: 2 },
+        ],
+      }],
+    },
+  },
+  'diff-cleanup-at-dispatch': {
+    description: 'delete a passthrough map that still holds 3 entries; as built the MAP_CLEANUP callbacks run at DISPATCH under the map lock, outside any epoch (reference 1.8, 6.2)',
+    scenario: {
+      name: 'diff-cleanup-at-dispatch', cpus: 1,
+      maps: { m: u32map('passthrough', 16) },
+      threads: [{
+        cpu: 0, irql: 'PASSIVE', ops: [
+          ...[1, 2, 3].map((key) => ({ op: 'update', map: 'm', key, value: key * 10 })),
+          { op: 'delete_map', map: 'm' },
+        ],
+      }],
+    },
+  },
+  'diff-map-delete-outside-epoch': {
+    description: 'create and delete an empty passthrough map; as built postprocess_map_delete runs on the PASSIVE worker outside any epoch (reference 1.3, 6.2)',
+    scenario: {
+      name: 'diff-map-delete-outside-epoch', cpus: 1,
+      maps: { m: u32map('passthrough', 16) },
+      threads: [{ cpu: 0, irql: 'PASSIVE', ops: [{ op: 'delete_map', map: 'm' }] }],
+    },
+  },
+  'diff-undo-without-preprocess': {
+    description: 'a passthrough map without preprocess update: a NOEXIST insert of an existing key fails; as built the undo delete callback still fires (reference 1.6, 6.3)',
+    scenario: {
+      name: 'diff-undo-without-preprocess', cpus: 1,
+      maps: { m: { ...u32map('passthrough', 16), options: { noUpdateCallback: true } } },
+      threads: [{
+        cpu: 0, irql: 'PASSIVE', ops: [
+          { op: 'update', map: 'm', key: 1, value: 10 },
+          { op: 'update', map: 'm', key: 1, value: 11, option: 'NOEXIST' },
+          { op: 'update', map: 'm', key: 2, value: 20, option: 'EXIST' },
+          { op: 'delete', map: 'm', key: 1 },
+        ],
+      }],
+    },
+  },
+  'diff-neither-delete-callback': {
+    description: 'a minimal provider (neither delete callback): documented, the map is not created (EXTENSION_FAILED_TO_LOAD); as built it is (reference 1.1, 6.5)',
+    scenario: {
+      name: 'diff-neither-delete-callback', cpus: 1,
+      maps: { m: u32map('minimal', 16) },
+      threads: [{
+        cpu: 0, irql: 'PASSIVE', ops: [
+          { op: 'update', map: 'm', key: 1, value: 10 },
+          { op: 'find', map: 'm', key: 1 },
+          { op: 'delete', map: 'm', key: 1 },
+        ],
+      }],
+    },
+  },
+  'retire-before-unlink': {
+    description: 'CPU 0 deletes and re-inserts 4 keys of an object map (a slow delete callback: 200 us after epoch_free) while CPU 1 keeps finding them; as built (PRE_FREE) readers can reach retired objects (reference 6.14)',
+    scenario: {
+      name: 'retire-before-unlink', cpus: 2,
+      maps: { objects: { ...u32map('object', 16), options: { deleteSpinUs: 200 } } },
+      threads: [{
+        cpu: 0, irql: 'PASSIVE', ops: Array.from({ length: 1500 }, (_, i) => [
+          { op: 'update', map: 'objects', key: i % 4, value: i },
+          { op: 'delete', map: 'objects', key: i % 4 },
+        ]).flat(),
+      }],
+      // CPU 1 has no thread: it runs this workload (finds only) for the same time.
+      workload: {
+        findPct: 100, updatePct: 0, deletePct: 0, keyRange: 4,
+        opsPerCpu: 100_000_000, batchSize: 1, durationMs: 500, irql: 'PASSIVE',
+      },
+    },
+  },
 };
 
 /** Names and one-line descriptions, for `epochlab scenarios`. */

@@ -7,12 +7,14 @@ import { parseCli } from './args.js';
 import { BadInput } from './bad-input.js';
 import { listScenarios } from './builtins.js';
 import { runCommand } from './run.js';
+import { contractDiffCommand } from './contract-diff.js';
 import { RULES, familyOf } from '../check/rules.js';
 
 const HELP = `usage:
   epochlab run [SCENARIO.json | BUILTIN] [--cpus N] [--seed N] [--duration 10s] [--trace FILE] [--no-trace] [--json]
   epochlab scenarios     list the built-in scenarios
   epochlab rules [--json]  list the contract rules the checker enforces
+  epochlab contract-diff [--json]  run every built-in scenario under both profiles; table of the as-built departures
   epochlab help`;
 
 /** The rule catalog, grouped by family. */
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run':
       return runCommand(cmd);
+    case 'contract-diff':
+      return contractDiffCommand(cmd);
   }
 }
 

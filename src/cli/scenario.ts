@@ -147,7 +147,6 @@ function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[
   switch (op.op) {
     case 'stall': return { op: 'stall', ms: op.ms };
     case 'batch':
-      if (irql !== 'DISPATCH') fail(`${field}.op`, 'a batch runs as a program and needs a DISPATCH thread');
       return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileOp(o, `${field}.ops[${k}]`, irql, maps)) };
     case 'delete_map': return { op: 'delete_map', map: findMap(maps, op.map, `${field}.map`).index };
     default: return compileKeyedOp(op, field, maps);

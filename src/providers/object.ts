@@ -19,8 +19,15 @@
  * Options:
  * - `rejectProgramTypes` (string[]): associate returns OPERATION_NOT_SUPPORTED
  *   for these program types, as the test provider does for non-SAMPLE types.
+ * - `deleteSpinUs` (number, default 0): a slow provider. After its explicit-
+ *   delete callback (flags without UPDATE or MAP_CLEANUP) released an object
+ *   with epoch_free, it busy-waits this many microseconds before returning.
+ *   Legal at DISPATCH (it waits on nothing); in PRE_FREE mode (as built) the
+ *   callback runs under the bucket lock before unlink, so this widens the
+ *   window in which a retired object is still reachable (reference 6.14).
  */
 import { EbpfResult, type EbpfResultCode } from '../runtime/ebpf-result.js';
+import { MapOperationFlag } from '../trace/events.js';
 import { OBJECT_MAP_CONTEXT_TAG, OBJECT_TAG } from './tags.js';
 import type { CreateOut, MapProvider, ProviderContext, ProviderDispatchTable } from './provider.js';
 
@@ -49,6 +56,22 @@ function parseRejectProgramTypes(options: Record<string, unknown>): ReadonlySet<
     throw new TypeError('object provider: rejectProgramTypes must be an array of strings');
   }
   return new Set(v as string[]);
+}
+
+/** Reads `deleteSpinUs`; throws on a malformed option. */
+function parseDeleteSpinUs(options: Record<string, unknown>): number {
+  const v = options['deleteSpinUs'];
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1_000_000) {
+    throw new TypeError('object provider: deleteSpinUs must be a number of microseconds from 0 to 1000000');
+  }
+  return v;
+}
+
+/** Busy-waits `us` microseconds (no wait on any object: legal at DISPATCH). */
+function spin(us: number): void {
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until) { /* spin */ }
 }
 
 /**
@@ -127,26 +150,32 @@ function preprocessMapUpdateElement(ctx: ProviderContext, mapContext: number, _k
   return EbpfResult.Success;
 }
 
-/**
- * Called exactly once for each value that leaves the map: an explicit delete or
- * lookup-and-delete (flags 0; in PRE_FREE mode under the bucket lock, before
- * unlink), the value displaced by a replace (UPDATE, after the bucket unlock),
- * the undo of a failed core update (UPDATE; value is the new reference from
- * preprocess update), and map cleanup (MAP_CLEANUP, at DISPATCH, not in an
- * epoch). Drops the map's reference; the last reference frees the object.
- */
-function postprocessMapDeleteElement(ctx: ProviderContext, mapContext: number, _keySize: number, _key: number,
-  valueSize: number, value: number): void {
-  if (value === 0 || valueSize < REFERENCE_BYTES) return;
-  const obj = ctx.mem.readU32(value + ReferenceField.Object);
-  if (obj === 0) return; // never populated by preprocess update: nothing to release
-  const generation = ctx.mem.readU32(value + ReferenceField.Generation) | 0;
-  // -1 means the object was already gone; the memory layer recorded the use after free.
-  const refCount = ctx.mem.atomicAddU32Ref(obj, generation, ObjectField.RefCount, -1);
-  if (refCount !== 0) return;
-  ctx.epoch.free(obj);
-  ctx.mem.atomicAddU32(mapContext + MapContextField.LiveObjects, -1);
-  ctx.mem.atomicAddU32(mapContext + MapContextField.ReleasedObjects, 1);
+/** Flags under which the delete callback is not an explicit delete. */
+const NOT_EXPLICIT = MapOperationFlag.Update | MapOperationFlag.MapCleanup;
+
+/** Builds the delete callback; `spinUs` > 0 makes explicit deletes slow (see deleteSpinUs). */
+function makePostprocessDelete(spinUs: number): NonNullable<ProviderDispatchTable['postprocessMapDeleteElement']> {
+  /**
+   * Called exactly once for each value that leaves the map: an explicit delete or
+   * lookup-and-delete (flags 0; in PRE_FREE mode under the bucket lock, before
+   * unlink), the value displaced by a replace (UPDATE, after the bucket unlock),
+   * the undo of a failed core update (UPDATE; value is the new reference from
+   * preprocess update), and map cleanup (MAP_CLEANUP, at DISPATCH, not in an
+   * epoch). Drops the map's reference; the last reference frees the object.
+   */
+  return function postprocessMapDeleteElement(ctx, mapContext, _keySize, _key, valueSize, value, flags): void {
+    if (value === 0 || valueSize < REFERENCE_BYTES) return;
+    const obj = ctx.mem.readU32(value + ReferenceField.Object);
+    if (obj === 0) return; // never populated by preprocess update: nothing to release
+    const generation = ctx.mem.readU32(value + ReferenceField.Generation) | 0;
+    // -1 means the object was already gone; the memory layer recorded the use after free.
+    const refCount = ctx.mem.atomicAddU32Ref(obj, generation, ObjectField.RefCount, -1);
+    if (refCount !== 0) return;
+    ctx.epoch.free(obj);
+    ctx.mem.atomicAddU32(mapContext + MapContextField.LiveObjects, -1);
+    ctx.mem.atomicAddU32(mapContext + MapContextField.ReleasedObjects, 1);
+    if (spinUs > 0 && (flags & NOT_EXPLICIT) === 0) spin(spinUs);
+  };
 }
 
 /** Builds the associate callback over the rejected program types. */
@@ -167,7 +196,7 @@ export function createProvider(options: Record<string, unknown>): MapProvider {
     preprocessMapAssociateProgramType: makeAssociate(parseRejectProgramTypes(options)),
     postprocessMapFindElement,
     preprocessMapUpdateElement,
-    postprocessMapDeleteElement,
+    postprocessMapDeleteElement: makePostprocessDelete(parseDeleteSpinUs(options)),
   };
   return Object.freeze({
     name: 'object',

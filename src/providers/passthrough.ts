@@ -10,6 +10,10 @@
  * - `failUpdateValue` (number): preprocess update returns INVALID_ARGUMENT when
  *   the user's value, read as a little-endian u32, equals it. Models a provider
  *   whose preprocess update fails, so no core update and no undo follow.
+ * - `noUpdateCallback` (boolean): register no preprocess_map_update_element.
+ *   The map then runs in FREE mode under either profile, and a failed core
+ *   update had no preprocess to undo: the documented runtime calls no delete
+ *   callback for it, the as-built one still calls the undo (reference 6.3).
  */
 import { EbpfResult, type EbpfResultCode } from '../runtime/ebpf-result.js';
 import { createPlainMap, deletePlainMap } from './minimal.js';
@@ -24,6 +28,14 @@ function parseFailUpdateValue(options: Record<string, unknown>): number | undefi
     throw new TypeError('passthrough provider: failUpdateValue must be a 32-bit integer');
   }
   return v >>> 0;
+}
+
+/** Reads `noUpdateCallback`; throws on a malformed option. */
+function parseNoUpdateCallback(options: Record<string, unknown>): boolean {
+  const v = options['noUpdateCallback'];
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new TypeError('passthrough provider: noUpdateCallback must be true or false');
+  return v;
 }
 
 /**
@@ -87,9 +99,9 @@ export function createProvider(options: Record<string, unknown>): MapProvider {
     postprocessMapDelete,
     preprocessMapAssociateProgramType,
     postprocessMapFindElement,
-    preprocessMapUpdateElement: makePreprocessUpdate(failValue),
     postprocessMapDeleteElement,
   };
+  if (!parseNoUpdateCallback(options)) dispatch.preprocessMapUpdateElement = makePreprocessUpdate(failValue);
   return Object.freeze({
     name: 'passthrough',
     properties: Object.freeze({ updatesOriginalValue: false }),

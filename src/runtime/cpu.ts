@@ -125,10 +125,13 @@ export class Cpu {
     mem.writeU32Ref(v, gen, 0, mem.readU32Ref(v, gen, 0) + add);
   }
 
-  /** batch_begin: enter the program's epoch at the program's IRQL (DISPATCH). */
+  /**
+   * batch_begin: enter the program's epoch at the program's IRQL, which is
+   * the thread's: DISPATCH for most program types, PASSIVE for a program
+   * type whose required IRQL is PASSIVE (a batch on a PASSIVE thread).
+   */
   batchBegin(): number {
     const state = this.lane.epoch.allocateState();
-    this.lane.setIrql(Irql.Dispatch);
     this.lane.epoch.enter(state);
     this.lane.count(Counter.Invocations);
     return state;
@@ -145,6 +148,7 @@ export class Cpu {
   private runDeferred(): void {
     const irql = this.lane.irql;
     this.lane.setIrql(Irql.Passive);
+    this.pctx.flags = 0; // a driver's own work item: no map operation, caller's process context
     for (let work = this.pctx.deferred.shift(); work !== undefined; work = this.pctx.deferred.shift()) {
       try {
         work(this.pctx);

@@ -96,8 +96,12 @@ export class LaneContext {
   recordRead(ptr: number): void {
     const i32 = this.i32;
     const state = i32[blockWord(ptr, BlockField.State)] as number;
-    const stamp = state === BlockState.Retired ? i32[blockWord(ptr, BlockField.FreedEpoch)] as number : 0;
-    this.trace.emit(Ev.Read, state, -1, 0, 0, ptr, stamp, 0, 0, i32[this.announceWord] as number, this.shm.load(Ctl.PublishedEpoch));
+    const published = this.shm.load(Ctl.PublishedEpoch);
+    let stamp = state === BlockState.Retired ? i32[blockWord(ptr, BlockField.FreedEpoch)] as number : 0;
+    // A retire in progress marks the block before it stamps it; its stamp
+    // will be at least the published epoch now.
+    if (state === BlockState.Retired && stamp === 0) stamp = published;
+    this.trace.emit(Ev.Read, state, -1, 0, 0, ptr, stamp, 0, 0, i32[this.announceWord] as number, published);
   }
 
   /** Marks the lane idle (its task ended): the watchdog stops watching it. */

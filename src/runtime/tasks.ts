@@ -134,7 +134,8 @@ function runCpu(cpu: Cpu, cpuIndex: number): Partial<TaskResult> {
   const irql = thread ? thread.irql : (w?.irql === 'mixed' ? (cpuIndex % 2 === 0 ? 'PASSIVE' : 'DISPATCH') : (w?.irql ?? 'PASSIVE'));
   const dispatch = irql === 'DISPATCH';
   const used = thread ? [...mapsOf(thread.ops)] : (w?.maps ?? []);
-  const load = dispatch ? loadProgram(cpu, used) : { held: [], result: EbpfResult.Success };
+  const runsPrograms = dispatch || (thread?.ops.some((op) => op.op === 'batch') ?? false);
+  const load = runsPrograms ? loadProgram(cpu, used) : { held: [], result: EbpfResult.Success };
   if (load.result !== EbpfResult.Success) return { programLoad: load.result };
   cpu.lane.setIrql(dispatch ? Irql.Dispatch : Irql.Passive);
   if (thread) runThread(cpu, thread, dispatch);
