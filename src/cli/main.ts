@@ -36,9 +36,12 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
       console.log(HELP);
       return 0;
-    case 'scenarios':
-      for (const s of listScenarios()) console.log(`${s.name.padEnd(16)} ${s.description}`);
+    case 'scenarios': {
+      const list = listScenarios();
+      const width = Math.max(...list.map((s) => s.name.length)) + 2;
+      for (const s of list) console.log(`${s.name.padEnd(width)}${s.description}`);
       return 0;
+    }
     case 'rules':
       console.log(cmd.json ? JSON.stringify(RULES, null, 2) : formatRules());
       return 0;
