@@ -10,6 +10,9 @@ import { CheckContext, CheckRule, MAX_OP_EVENTS, ViolationSite } from './context
 import { ViolationReport, buildViolationReport } from './violation-report.js';
 import { History } from './history.js';
 
+/** Recent retire/free events remembered, to name the releasing CPU in memory reports. */
+const RELEASES_KEPT = 65_536;
+
 export interface CheckSummary {
   events: number;
   violationCount: number;
@@ -37,6 +40,7 @@ export class ContractChecker implements TraceSink {
   private last: TraceEvent | null = null;
   private readonly history: History;
   private readonly maxReports: number;
+  private readonly releasedBy = new Map<number, number>();
 
   constructor(private readonly rules: readonly CheckRule[], private readonly options: CheckerOptions) {
     this.history = new History(options.historyPerCpu ?? 300);
@@ -49,7 +53,8 @@ export class ContractChecker implements TraceSink {
     this.last = e;
     this.history.push(e);
     this.track(e);
-    if (e.event === 'violation') this.cx.violate(String(e['rule']), e, String(e['message'] ?? ''));
+    if (e.event === 'free' || e.event === 'retire') this.noteRelease(e);
+    if (e.event === 'violation') this.cx.violate(String(e['rule']), e, String(e['message'] ?? ''), this.releasersOf(e));
     for (const rule of this.rules) rule.onEvent(e, this.cx);
     if (e.event === 'op_end') this.endOp(e);
   }
@@ -67,6 +72,21 @@ export class ContractChecker implements TraceSink {
       events: this.events, violationCount: this.violationCount,
       byRule: Object.fromEntries(this.byRule), reports: this.reports, facts,
     };
+  }
+
+  /** Remembers which CPU last retired or freed each recent block (bounded). */
+  private noteRelease(e: TraceEvent): void {
+    const block = e['block'] as number;
+    this.releasedBy.delete(block);
+    this.releasedBy.set(block, e.cpu);
+    if (this.releasedBy.size > RELEASES_KEPT) this.releasedBy.delete(this.releasedBy.keys().next().value as number);
+  }
+
+  /** For a memory violation naming a block: the CPUs that retired or freed it, for the excerpt. */
+  private releasersOf(e: TraceEvent): number[] {
+    const block = e['block'];
+    const cpu = typeof block === 'number' ? this.releasedBy.get(block) : undefined;
+    return cpu === undefined ? [] : [cpu];
   }
 
   private report(v: ViolationSite): void {

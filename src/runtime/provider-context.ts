@@ -9,9 +9,9 @@ import type {
 } from '../providers/provider.js';
 import type { EbpfResultCode } from './ebpf-result.js';
 import { LaneContext } from './lane-context.js';
-import { MapOperationFlag, Irql } from '../trace/events.js';
+import { Ev, MapOperationFlag, Irql } from '../trace/events.js';
 import { Rule } from '../check/rules.js';
-import { BlockState, MAX_KEY_BYTES, Scratch } from '../shm/layout.js';
+import { BlockField, BlockState, MAX_KEY_BYTES, Scratch, blockWord } from '../shm/layout.js';
 
 /** A raw lookup used by find_element_function (no callbacks, no blocking). */
 export interface RawFinder {
@@ -79,7 +79,7 @@ class LaneKernelServices implements KernelServices {
   lookupHandle(handle: number): number {
     if (this.lane.irql >= Irql.Dispatch) {
       this.lane.violations.record(Rule.HandleLookupAtDispatch, -1, 0, handle, 0,
-        `handle lookup (ObReferenceObjectByHandle) at DISPATCH on lane ${this.lane.lane}; not performed`);
+        `handle lookup (ObReferenceObjectByHandle) at DISPATCH on ${this.lane.label}; not performed`);
       return 0;
     }
     if ((this.owner.flags & MapOperationFlag.Helper) !== 0) {
@@ -100,6 +100,7 @@ class LaneKernelServices implements KernelServices {
       lane.violations.record(Rule.DoubleFree, -1, 0, ptr, 0, `pool free of block ${ptr}, which is not allocated`);
       return;
     }
+    if (lane.trace.on) lane.trace.emit(Ev.Free, 0, -1, 0, 0, ptr, 0, 0, 0, 0, lane.i32[blockWord(ptr, BlockField.Tag)] as number);
     lane.arena.release(ptr); // immediately: no epoch protects its readers
   }
 
@@ -110,7 +111,7 @@ class LaneKernelServices implements KernelServices {
   private blockingWait(what: string, ms: number): void {
     if (this.lane.irql >= Irql.Dispatch) {
       this.lane.violations.record(Rule.WaitAtDispatch, -1, 0, ms, 0,
-        `${what}(${ms} ms) at DISPATCH on lane ${this.lane.lane}; not performed`);
+        `${what}(${ms} ms) at DISPATCH on ${this.lane.label}; not performed`);
       return;
     }
     this.lane.shm.sleep(Math.max(0, Math.min(ms, 10_000)));

@@ -64,10 +64,7 @@ function details(ev: number, code: number, rec: Int32Array, lane: number, ctx: D
     case Ev.BucketUnlock: return unlockFields(code, a, b, c);
     case Ev.Read: return readFields(code, a, b, c, rec[TraceWord.D] as number);
     case Ev.StallWarning: return { stalledCpu: a === ctx.cpus ? -1 : a, epoch: b, published: c };
-    case Ev.Violation: return {
-      rule: RULES[code]?.id ?? `rule-${code}`,
-      message: ctx.text(lane, c, rec[TraceWord.D] as number),
-    };
+    case Ev.Violation: return violationFields(code, a, lane, c, rec[TraceWord.D] as number, ctx);
     default: return { code, a, b };
   }
 }
@@ -76,6 +73,14 @@ function unlockFields(bucket: number, outcome: number, value: number, newValue: 
   const out: Record<string, unknown> = { bucket, core: CORE_OUTCOME_NAMES[outcome] ?? 'none' };
   if (value !== 0) out['value'] = value;
   if (newValue !== 0 && newValue !== value) out['newValue'] = newValue;
+  return out;
+}
+
+/** A runtime-detected violation; memory rules name the block involved. */
+function violationFields(rule: number, a: number, lane: number, start: number, length: number, ctx: DecodeContext): Record<string, unknown> {
+  const id = RULES[rule]?.id ?? `rule-${rule}`;
+  const out: Record<string, unknown> = { rule: id, message: ctx.text(lane, start, length) };
+  if (id.startsWith('memory.') && a !== 0) out['block'] = a;
   return out;
 }
 
