@@ -163,11 +163,16 @@ describe('cli/bad-input', () => {
     expect(r.error).to.equal(undefined);
     expect(r.status, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).to.equal(1);
     expect(r.stderr).to.equal('');
-    const violationLine = r.stdout.split('\n').find((l) => l.includes('VIOLATION provider.callback-threw'));
-    expect(violationLine, r.stdout).to.not.equal(undefined);
-    expect(violationLine).to.contain('preprocess_map_update_element');
-    expect(violationLine).to.contain('CPU 0');
-    expect(violationLine).to.contain('deliberate failure in a test provider');
+    // The checker's report: the rule line, then `what:` naming the callback, the CPU and the error.
+    const out = r.stdout.split('\n');
+    const at = out.findIndex((l) => l.startsWith('VIOLATION provider.callback-threw'));
+    expect(at, r.stdout).to.be.greaterThan(-1);
+    const what = out[at + 1] ?? '';
+    expect(what).to.match(/^ {2}what: /);
+    expect(what).to.contain('preprocess_map_update_element');
+    expect(what).to.contain('CPU 0');
+    expect(what).to.contain('deliberate failure in a test provider');
+    expect(out.slice(at, at + 4).join('\n')).to.match(/where: +cpu 0, PASSIVE, op update \(user\), map m, key /);
     expect(r.stdout).to.match(/verdict:\s+FAIL/);
     expect(r.stdout).to.not.match(/^ {4}at /m);
 
