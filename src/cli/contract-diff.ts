@@ -16,13 +16,10 @@
 import type { Command } from './args.js';
 import { BUILTIN_SCENARIOS } from './builtins.js';
 import { loadScenario } from './scenario.js';
-import { rerunCommand } from './run.js';
-import { runPlan } from '../runtime/runner.js';
+import { rerunCommand, runChecked } from './run.js';
 import type { RunPlan } from '../runtime/plan.js';
 import type { RunReport } from '../runtime/report.js';
 import { PROFILE_NAMES, type ProfileName } from '../runtime/profile.js';
-import { ContractChecker } from '../check/checker.js';
-import { ALL_RULES } from '../check/rules/index.js';
 import { RULES } from '../check/rules.js';
 import { formatEvent, type ViolationReport } from '../check/violation-report.js';
 
@@ -70,18 +67,9 @@ export interface ContractDiff {
   runs: ScenarioRun[];
 }
 
-/** Runs a plan with the checker on, as runChecked does, keeping more reports. */
+/** Runs a plan with the checker on, keeping enough reports for evidence of late rules. */
 async function runWithEvidence(plan: RunPlan, rerun: string): Promise<RunReport> {
-  const checker = new ContractChecker(ALL_RULES, { rerun, maxReports: EVIDENCE_REPORTS });
-  plan.trace = true;
-  const report = await runPlan(plan, { sinks: [checker] });
-  checker.close();
-  report.check = checker.summary();
-  const extra = report.violations.filter((v) => v.seq === 0).length; // leak, watchdog: found after the trace
-  report.violationCount = checker.violationCount + extra;
-  if (report.verdict === 'pass' && report.violationCount > 0) report.verdict = 'fail';
-  report.exitCode = report.verdict === 'pass' ? 0 : 1;
-  return report;
+  return (await runChecked(plan, rerun, true, { maxReports: EVIDENCE_REPORTS })).report;
 }
 
 /** The excerpt lines up to the firing event: the last EVIDENCE_LINES. */

@@ -52,9 +52,17 @@ export function rerunCommand(cmd: RunCmd, plan: RunPlan): string {
   return parts.join(' ');
 }
 
+export interface CheckedRunOptions {
+  /** Trace sinks besides the checker (a JSON Lines file). */
+  sinks?: TraceSink[];
+  /** Violation reports kept in full (default 50). */
+  maxReports?: number;
+}
+
 /** Runs a plan with the checker; returns the report with the checker's verdict folded in. */
-export async function runChecked(plan: RunPlan, rerun: string, check: boolean, extraSinks: TraceSink[] = []): Promise<{ report: RunReport; lastSeq: number }> {
-  const checker = check ? new ContractChecker(createRules(), { rerun }) : null;
+export async function runChecked(plan: RunPlan, rerun: string, check: boolean, options: CheckedRunOptions = {}): Promise<{ report: RunReport; lastSeq: number }> {
+  const extraSinks = options.sinks ?? [];
+  const checker = check ? new ContractChecker(createRules(), { rerun, ...(options.maxReports ? { maxReports: options.maxReports } : {}) }) : null;
   if (checker) plan.trace = true;
   let lastSeq = 0;
   const sinks = checker ? [...extraSinks, checker] : extraSinks;
@@ -93,7 +101,7 @@ export async function runCommand(cmd: RunCmd): Promise<number> {
   if (cmd.duration !== undefined && plan.workload) plan.workload.durationMs = cmd.duration;
   const unchecked = cmd.check ? await uncheckedOpsPerSec(plan) : null;
   const sink = cmd.trace !== undefined ? openTrace(cmd.trace, plan) : null;
-  const { report, lastSeq } = await runChecked(plan, rerunCommand(cmd, plan), cmd.check, sink ? [sink] : []);
+  const { report, lastSeq } = await runChecked(plan, rerunCommand(cmd, plan), cmd.check, { sinks: sink ? [sink] : [] });
   if (unchecked !== null && report.opsPerSec > 0) {
     report.checkOverhead = { opsPerSecChecked: report.opsPerSec, opsPerSecUnchecked: unchecked, slowdown: unchecked / report.opsPerSec };
   }
