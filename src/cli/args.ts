@@ -6,12 +6,14 @@
 import { parseArgs } from 'node:util';
 import { BadInput } from './bad-input.js';
 import { PROFILE_NAMES, ProfileName } from '../runtime/profile.js';
+import { STRATEGY_NAMES, StrategyName } from '../sched/strategy.js';
 
 export type Command =
   | {
     kind: 'run'; scenario: string; cpus?: number; seed?: number; trace?: string;
     json: boolean; noTrace: boolean; duration?: number /* ms */;
     profile: ProfileName; check: boolean;
+    mode: 'free' | 'controlled'; strategy: StrategyName; checkDeterminism: boolean;
   }
   | { kind: 'scenarios' }
   | { kind: 'rules'; json: boolean }
@@ -27,6 +29,9 @@ const OPTIONS = {
   duration: { type: 'string' },
   profile: { type: 'string' },
   'no-check': { type: 'boolean' },
+  mode: { type: 'string' },
+  strategy: { type: 'string' },
+  'check-determinism': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,13 +92,23 @@ function runCommand(scenario: string, values: Values): Command {
   const cmd: Command = {
     kind: 'run', scenario, json: values.json ?? false, noTrace: values['no-trace'] ?? false,
     profile: profileName(values.profile), check: !(values['no-check'] ?? false),
+    mode: oneOf('--mode', values.mode, ['free', 'controlled'] as const, 'free'),
+    strategy: oneOf('--strategy', values.strategy, STRATEGY_NAMES, 'random'),
+    checkDeterminism: values['check-determinism'] ?? false,
   };
+  if (cmd.checkDeterminism && cmd.mode !== 'controlled') bad('--check-determinism', 'needs --mode controlled');
   if (values.cpus !== undefined) cmd.cpus = positiveInt('--cpus', values.cpus);
   if (values.seed !== undefined) cmd.seed = nonNegativeInt('--seed', values.seed);
   if (values.trace !== undefined) cmd.trace = nonEmpty('--trace', values.trace);
   if (values.duration !== undefined) cmd.duration = durationMs('--duration', values.duration);
   if (cmd.trace !== undefined && cmd.noTrace) bad('--trace', 'cannot be used with --no-trace');
   return cmd;
+}
+
+function oneOf<T extends string>(flag: string, text: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (text === undefined) return fallback;
+  const found = allowed.find((a) => a === text);
+  return found ?? bad(flag, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
 }
 
 function profileName(text: string | undefined): ProfileName {

@@ -111,7 +111,9 @@ export async function contractDiff(only?: readonly string[]): Promise<ContractDi
     for (const profile of PROFILE_NAMES) {
       const plan = await loadScenario(scenario, {});
       plan.profile = profile;
-      const cmd: RunCmd = { kind: 'run', scenario, json: false, noTrace: false, profile, check: true };
+      const cmd: RunCmd = {
+        kind: 'run', scenario, json: false, noTrace: false, profile, check: true, mode: 'free', strategy: 'random', checkDeterminism: false,
+      };
       if (scenario === 'default' && plan.workload) { // about 2 s otherwise
         plan.workload.durationMs = DIFF_DURATION_MS;
         cmd.duration = DIFF_DURATION_MS;

@@ -14,6 +14,7 @@ import { BadInput } from './bad-input.js';
 import { createRequire } from 'node:module';
 import { ContractChecker } from '../check/checker.js';
 import { createRules } from '../check/rules/index.js';
+import { DigestSink } from '../trace/digest.js';
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
@@ -78,6 +79,24 @@ export async function runChecked(plan: RunPlan, rerun: string, check: boolean, o
   return { report, lastSeq };
 }
 
+/**
+ * --check-determinism: the same controlled run twice; the trace digests
+ * (every event, every field, in order) must be equal. Exit 0 when they are.
+ */
+async function checkDeterminism(plan: RunPlan): Promise<number> {
+  const digests: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const sink = new DigestSink();
+    const { report } = await runChecked(structuredClone(plan), 'determinism check', true, { sinks: [sink] });
+    digests.push(`${sink.digest()} (${sink.events} events, ${report.schedule?.decisions ?? 0} decisions, verdict ${report.verdict})`);
+  }
+  const same = digests[0]?.split(' ')[0] === digests[1]?.split(' ')[0];
+  console.log(`determinism check: ${plan.name}, ${plan.strategy}, seed ${plan.seed}, profile ${plan.profile}`);
+  digests.forEach((d, i) => console.log(`  run ${i + 1}: ${d}`));
+  console.log(`  ${same ? 'SAME' : 'DIFFERENT'} trace digests`);
+  return same ? 0 : 1;
+}
+
 /** Long checked workload runs first measure the same workload unchecked, briefly. */
 const CALIBRATE_FROM_MS = 10_000;
 
@@ -98,6 +117,9 @@ export async function runCommand(cmd: RunCmd): Promise<number> {
   const plan = await loadScenario(cmd.scenario, overrides);
   plan.trace = cmd.trace !== undefined;
   plan.profile = cmd.profile;
+  plan.mode = cmd.mode;
+  plan.strategy = cmd.strategy;
+  if (cmd.checkDeterminism) return checkDeterminism(plan);
   if (cmd.duration !== undefined && plan.workload) plan.workload.durationMs = cmd.duration;
   const unchecked = cmd.check ? await uncheckedOpsPerSec(plan) : null;
   const sink = cmd.trace !== undefined ? openTrace(cmd.trace, plan) : null;

@@ -38,6 +38,9 @@ export function formatSummary(r: RunReport): string {
   for (const f of r.programLoadFailures) lines.push(`  program load failed: ${f}`);
   if (r.allocFailures > 0) lines.push(`  allocation failures: ${fmt(r.allocFailures)}`);
   lines.push(`  stall warnings:     ${fmt(r.stallWarnings)}`);
+  if (r.schedule) {
+    lines.push(`  schedule:           controlled, ${r.schedule.strategy}, ${fmt(r.schedule.decisions)} decisions, ${fmt(r.schedule.preemptions)} preemptions`);
+  }
   if (r.memory) {
     lines.push(`  resident memory:    ${r.memory.rssAt10sMB === null ? '' : `${r.memory.rssAt10sMB} MB at 10 s, `}${r.memory.rssAtEndMB} MB at the end, ${r.memory.rssPeakMB} MB peak`);
   }

@@ -220,10 +220,15 @@ export class Cpu {
     const own = !lane.epoch.inEpoch();
     const state = own ? lane.epoch.allocateState() : -1;
     if (own) lane.epoch.enter(state);
-    const until = performance.now() + ms;
-    while (performance.now() < until && lane.shm.runState() !== RunState.Aborted) {
-      lane.heartbeat(OpCode.Stall, -1);
-      lane.shm.sleep(Math.min(5, Math.max(0, until - performance.now())));
+    if (lane.shm.controlled) {
+      // No wall clock: a stall of `ms` is `ms` scheduling points inside the epoch.
+      for (let i = 0; i < ms; i++) lane.shm.sleep(1);
+    } else {
+      const until = performance.now() + ms;
+      while (performance.now() < until && lane.shm.runState() !== RunState.Aborted) {
+        lane.heartbeat(OpCode.Stall, -1);
+        lane.shm.sleep(Math.min(5, Math.max(0, until - performance.now())));
+      }
     }
     if (own) {
       lane.epoch.exit(state);

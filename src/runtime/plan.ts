@@ -77,6 +77,11 @@ export interface RunPlan {
   arenaBytes: number;
   traceRecords: number;
   profile: 'documented' | 'ebpf-for-windows';
+  /** free: threads race for real; controlled: a seeded strategy decides who runs at every point. */
+  mode: 'free' | 'controlled';
+  strategy: 'random' | 'round-robin';
+  /** Controlled mode: decisions to force first (a replay); empty otherwise. */
+  schedule: number[];
   maps: MapPlan[];
   threads: ThreadPlan[];
   workload: WorkloadPlan | null;

@@ -16,6 +16,7 @@ import type { Monitor } from '../trace/monitor.js';
 import type { WatchdogReport } from './watchdog.js';
 import type { CheckSummary } from '../check/checker.js';
 import type { MemorySamples } from './memory-sampler.js';
+import type { ScheduleSummary } from './controlled-phases.js';
 
 export interface ReportedViolation {
   rule: string;
@@ -59,6 +60,8 @@ export interface RunReport {
   check: CheckSummary | null;
   /** Resident memory during the run. */
   memory: MemorySamples | null;
+  /** Controlled mode: the schedule (null when free-running). */
+  schedule: ScheduleSummary | null;
   /** Throughput with the checker on and off (long checked runs only; see epochlab run). */
   checkOverhead: { opsPerSecChecked: number; opsPerSecUnchecked: number; slowdown: number } | null;
 }
@@ -141,5 +144,6 @@ export function buildReport(input: ReportInput): RunReport {
     check: null,
     memory: null,
     checkOverhead: null,
+    schedule: null,
   };
 }

@@ -23,21 +23,25 @@ import { TraceReader } from '../shm/trace-ring.js';
 import { Watchdog, WatchdogReport } from './watchdog.js';
 import { RunReport, buildReport, findLeaks } from './report.js';
 import { MemorySampler } from './memory-sampler.js';
+import { ControlledPhases, SCHEDULE_WORDS } from './controlled-phases.js';
 
 export interface RunOptions {
   /** Where events go (a JSON Lines file, memory); none for throughput runs. */
   sinks?: TraceSink[];
   /** Told the last sequence number used, so a caller can append events after it. */
   onLastSeq?: (seq: number) => void;
+  /** Controlled mode: told the schedule (every decision, in order). */
+  onSchedule?: (decisions: number[]) => void;
 }
 
 export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunReport> {
   const config: LayoutConfig = {
     cpus: plan.cpus, mapBuckets: plan.maps.map((m) => m.buckets), arenaBytes: plan.arenaBytes,
-    traceRecords: plan.traceRecords,
+    traceRecords: plan.traceRecords, scheduleWords: plan.mode === 'controlled' ? SCHEDULE_WORDS : 0,
   };
   const shm = Shm.create(config, new Prng(plan.seed, 0x5eed).nextU32());
   shm.i32[Ctl.TraceOn] = plan.trace ? 1 : 0;
+  const phases = plan.mode === 'controlled' ? new ControlledPhases(shm, plan) : null;
   if (plan.faults.allocFailAt.length > 0) shm.i32[Ctl.AllocFaultsOn] = 1;
   const init: TaskInit = { sab: shm.sab, layout: config, plan };
   const reader = new TraceReader(shm);
@@ -51,8 +55,10 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   monitor.start();
   memory.start();
   try {
-    const report = await execute(plan, init, shm, pool, monitor, watchdog);
+    const report = await execute(plan, init, shm, pool, monitor, watchdog, phases);
     report.memory = memory.stop();
+    if (phases) report.schedule = phases.summary();
+    options.onSchedule?.(phases ? phases.baton.schedule() : []);
     options.onLastSeq?.(monitor.lastSeq);
     return report;
   } finally {
@@ -61,19 +67,25 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   }
 }
 
-async function execute(plan: RunPlan, init: TaskInit, shm: Shm, pool: Piscina, monitor: Monitor, watchdog: Watchdog): Promise<RunReport> {
+async function execute(plan: RunPlan, init: TaskInit, shm: Shm, pool: Piscina, monitor: Monitor, watchdog: Watchdog,
+  phases: ControlledPhases | null): Promise<RunReport> {
   const run = (task: Task, filename?: string): Promise<TaskResult> => pool.run(task, filename ? { filename } : {});
   const manager = run({ ...init, kind: 'manager' }, workerPath('epoch-manager'));
   watchdog.start();
+  await phases?.managerJoined();
+  phases?.start(1);
   const setup = await watchdog.race(run({ ...init, kind: 'setup' }));
   const started = performance.now();
+  phases?.start(plan.cpus);
   const cpus = setup ? await watchdog.race(Promise.all(
     Array.from({ length: plan.cpus }, (_, cpu) => run({ ...init, kind: 'cpu', cpu })),
   )) : null;
   const elapsedMs = performance.now() - started;
+  phases?.start(1);
   const teardown = cpus ? await watchdog.race(run({ ...init, kind: 'teardown' })) : null;
   shm.store(Ctl.ManagerCommand, ManagerCommand.Exit);
   shm.notifyWord(Ctl.ManagerCommand);
+  phases?.handToManager();
   const managerResult = await watchdog.race(manager);
   monitor.stop();
   const report: WatchdogReport | null = watchdog.report;

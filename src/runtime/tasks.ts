@@ -17,6 +17,10 @@ import type { ProviderFactory } from '../providers/provider.js';
 import { EpochManager } from '../epoch/manager.js';
 import { Ev, Irql, Mode, OpCode } from '../trace/events.js';
 import { RunAborted } from '../shm/shm.js';
+import { Baton } from '../shm/baton.js';
+import { ControlledGate } from '../sched/controlled-gate.js';
+import { strategyId } from '../sched/strategy.js';
+import { Step } from '../sched/gate.js';
 
 export interface TaskInit {
   sab: SharedArrayBuffer;
@@ -61,6 +65,10 @@ async function factoriesFor(plan: RunPlan): Promise<ProviderFactory[]> {
 /** Builds the CPU object for a lane of this task. */
 async function cpuFor(task: TaskInit, lane: number): Promise<Cpu> {
   const shm = Shm.attach(task.sab, task.layout, lane);
+  if (task.plan.mode === 'controlled') {
+    shm.controlled = true;
+    shm.gate = new ControlledGate(new Baton(shm), lane, task.plan.cpus, strategyId(task.plan.strategy));
+  }
   const profile = PROFILES[task.plan.profile];
   if (!profile) throw new Error(`unknown profile ${task.plan.profile}`);
   return new Cpu(shm, lane, task.plan, await factoriesFor(task.plan), profile);
@@ -82,15 +90,25 @@ export async function runTask(task: Task): Promise<TaskResult> {
   }
 }
 
-/** Runs a task body; an abort (watchdog) ends it with `aborted` set instead of an error. */
+/**
+ * Runs a task body; an abort (watchdog) ends it with `aborted` set instead of
+ * an error. In controlled mode the task joins the schedule first and leaves
+ * it at the end, handing the baton on.
+ */
 function guard(kind: string, cpu: Cpu, body: (cpu: Cpu) => Partial<TaskResult>): TaskResult {
+  const gate = cpu.lane.shm.gate;
   try {
+    if (gate instanceof ControlledGate) {
+      if (kind === 'manager') gate.joinAsManager();
+      else gate.joinPhase();
+    }
     return result(kind, cpu, body(cpu));
   } catch (err) {
     if (err instanceof RunAborted) return result(kind, cpu, { aborted: true });
     throw err;
   } finally {
     cpu.lane.idle();
+    if (gate instanceof ControlledGate) gate.leave();
   }
 }
 
@@ -208,7 +226,9 @@ function runManager(cpu: Cpu): Partial<TaskResult> {
     if (cmd === ManagerCommand.Exit || shm.runState() === RunState.Aborted) break;
     manager.tick();
     shm.i32[Ctl.ManagerHeartbeat]++;
-    shm.waitWord(Ctl.ManagerCommand, cmd, cpu.plan.epochTickMs);
+    // Controlled mode: the next tick is the scheduler's decision, not the clock's.
+    if (shm.controlled) shm.gate.point(Step.Wait);
+    else shm.waitWord(Ctl.ManagerCommand, cmd, cpu.plan.epochTickMs);
   }
   drain(cpu, manager);
   shm.i32[counterWord(shm.layout, lane.lane, Counter.PeakGarbage)] = manager.peakGarbage;

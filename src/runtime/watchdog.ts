@@ -39,6 +39,7 @@ export class Watchdog {
   private readonly since: number[];
   private aborted: Promise<void>;
   private fire!: () => void;
+  private schedSteps = -1;
 
   constructor(private readonly shm: Shm, private readonly plan: RunPlan, private readonly monitor: Monitor) {
     this.seen = new Array<number>(shm.layout.lanes + 1).fill(-1);
@@ -64,6 +65,13 @@ export class Watchdog {
   private check(): void {
     const now = performance.now();
     const l = this.shm.layout;
+    // Controlled mode: lanes wait for the baton in turn; the run is stuck only
+    // when no scheduling decision is made at all.
+    const steps = this.shm.load(Ctl.SchedSteps);
+    if (steps !== this.schedSteps) {
+      this.schedSteps = steps;
+      this.since.fill(now);
+    }
     for (let lane = 0; lane <= l.lanes; lane++) {
       const isManager = lane === l.lanes;
       const beat = this.shm.load(isManager ? Ctl.ManagerHeartbeat : laneWord(l, lane, Lane.Heartbeat));

@@ -26,7 +26,8 @@ export class WorkloadRunner {
   constructor(private readonly cpu: Cpu, private readonly w: WorkloadPlan, seed: number) {
     this.rng = new Prng(seed, cpu.lane.lane + 1);
     this.maps = w.maps.map((i) => cpu.maps[i] as MapRt);
-    this.deadline = w.durationMs > 0 ? performance.now() + w.durationMs : Infinity;
+    // Controlled mode has no wall clock: it runs opsPerCpu operations.
+    this.deadline = w.durationMs > 0 && !cpu.lane.shm.controlled ? performance.now() + w.durationMs : Infinity;
   }
 
   /** Runs until opsPerCpu operations are done, the duration is up, or the run stops. */

@@ -54,6 +54,19 @@ export const Ctl = {
   ArenaBump: 80,
   AllocSeq: 81,
   AllocFaultsOn: 82,
+  // Controlled mode (src/sched/): the baton and the shared strategy state.
+  // Written only by the lane holding the baton (or the main thread between
+  // phases), with Atomics; unused in free-running mode.
+  SchedMode: 84, ///< 0 free-running, 1 controlled
+  SchedBaton: 85, ///< the lane allowed to run, -1 = nobody
+  SchedJoined: 86, ///< lanes that joined the current phase
+  SchedExpected: 87, ///< lanes the current phase waits for before the first decision
+  SchedRng: 88, ///< the strategy's PRNG state
+  SchedSteps: 89, ///< scheduling points passed
+  SchedDecisions: 90, ///< decisions recorded in the schedule log
+  SchedStrategy: 91, ///< Strategy id
+  SchedPreemptions: 92, ///< decisions that switched lanes while the current one could go on
+  SchedForced: 93, ///< length of a forced prefix (replay) in the schedule log
   // lines 6..: one line per size class and alignment: [lock, freeHead, freeCount].
   SizeClassBase: 96,
 } as const;
@@ -67,6 +80,8 @@ export const FREE_LIST_COUNT = SIZE_CLASS_COUNT * 2;
 export const CONTROL_WORDS = Ctl.SizeClassBase + FREE_LIST_COUNT * LINE_WORDS;
 
 export const RunState = { Running: 0, Stopping: 1, Aborted: 2 } as const;
+/** A lane's part in controlled mode. */
+export const SchedState = { Absent: 0, Runnable: 1, Done: 2 } as const;
 export const ManagerCommand = { None: 0, Drain: 1, Exit: 2 } as const;
 
 /**
@@ -90,6 +105,7 @@ export const Lane = {
   BucketLocksHeld: 9, ///< count of bucket spinlocks held (owner only)
   OpSeq: 10, ///< number of operations started by this lane
   AllocCount: 11, ///< epoch allocations made by this lane (fault injection)
+  SchedState: 12, ///< controlled mode: SchedState.* (Atomics; written by this lane or the baton holder)
   // line 1: the lane's free list (FIFO of retired blocks), guarded by FreeLock.
   FreeLock: 16,
   FreeHead: 17, ///< first retired block (payload byte offset), 0 = empty
@@ -263,6 +279,8 @@ export interface LayoutConfig {
   mapBuckets: number[];
   arenaBytes: number;
   traceRecords: number;
+  /** Words of schedule log (controlled mode: one decision per word); 0 when free-running. */
+  scheduleWords?: number;
 }
 
 export interface Layout {
@@ -275,6 +293,7 @@ export interface Layout {
   readonly textBase: number; ///< byte offset
   readonly scratchBase: number; ///< byte offset
   readonly blockMapBase: number; ///< word index: one bit per arena line, set where a block starts
+  readonly scheduleBase: number; ///< word index of the schedule log
   readonly arenaBase: number; ///< byte offset
   readonly arenaEnd: number; ///< byte offset
   readonly slotBases: number[]; ///< word index per map
@@ -300,11 +319,12 @@ export function computeLayout(config: LayoutConfig): Layout {
   const scratchBase = alignUp(textBase + lanes * TEXT_RING_BYTES, LINE_BYTES);
   const arenaLines = alignUp(config.arenaBytes, LINE_BYTES) / LINE_BYTES;
   const blockMapBase = alignUp(scratchBase + lanes * SCRATCH_BYTES, LINE_BYTES) / WORD_BYTES;
-  const arenaBase = alignUp((blockMapBase + Math.ceil(arenaLines / 32)) * WORD_BYTES, LINE_BYTES);
+  const scheduleBase = alignUp(blockMapBase + Math.ceil(arenaLines / 32), LINE_WORDS);
+  const arenaBase = alignUp((scheduleBase + (config.scheduleWords ?? 0)) * WORD_BYTES, LINE_BYTES);
   const arenaEnd = arenaBase + arenaLines * LINE_BYTES;
   return {
     config, lanes, totalBytes: arenaEnd, laneBase, mapBase, traceBase, textBase, scratchBase,
-    blockMapBase, arenaBase, arenaEnd, slotBases,
+    blockMapBase, scheduleBase, arenaBase, arenaEnd, slotBases,
   };
 }
 
@@ -355,7 +375,8 @@ export function validateLayout(l: Layout): string[] {
   if (l.textBase + l.lanes * TEXT_RING_BYTES > l.scratchBase) problems.push('text overlaps scratch');
   if (Scratch.Temp + MAX_VALUE_BYTES > SCRATCH_BYTES) problems.push('scratch parts overflow');
   if (l.scratchBase + l.lanes * SCRATCH_BYTES > l.blockMapBase * WORD_BYTES) problems.push('scratch overlaps block map');
-  if ((l.blockMapBase + Math.ceil((l.arenaEnd - l.arenaBase) / LINE_BYTES / 32)) * WORD_BYTES > l.arenaBase) problems.push('block map overlaps arena');
+  if (l.blockMapBase + Math.ceil((l.arenaEnd - l.arenaBase) / LINE_BYTES / 32) > l.scheduleBase) problems.push('block map overlaps schedule log');
+  if ((l.scheduleBase + (l.config.scheduleWords ?? 0)) * WORD_BYTES > l.arenaBase) problems.push('schedule log overlaps arena');
   if (l.arenaBase % LINE_BYTES !== 0) problems.push('arena not line aligned');
   if (l.arenaEnd <= l.arenaBase) problems.push('arena empty');
   return problems;

@@ -33,6 +33,8 @@ export class Shm {
   /** The lane this thread acts as (-1 for the main thread, which only observes). */
   lane = -1;
   gate: StepGate = freeGate;
+  /** Controlled mode: spins yield at their scheduling points instead of waiting on the clock. */
+  controlled = false;
 
   /** Word index of each lane's Announce field (precomputed: enter/exit are hot). */
   private readonly announceWords: Int32Array;
@@ -110,7 +112,8 @@ export class Shm {
   /** Sleeps this thread for `ms` (a bounded wait on a word that never changes). */
   sleep(ms: number): void {
     this.gate.point(Step.Wait);
-    if (ms > 0) Atomics.wait(this.i32, Ctl.Magic, LAYOUT_MAGIC, ms);
+    // Controlled mode has no wall clock: a sleep is one scheduling point.
+    if (ms > 0 && !this.controlled) Atomics.wait(this.i32, Ctl.Magic, LAYOUT_MAGIC, ms);
   }
 
   /** Async bounded wait for the main thread, which must not block. */
@@ -192,7 +195,8 @@ export class Shm {
       const seen = Atomics.compareExchange(this.i32, word, 0, me);
       if (seen === 0) return spins;
       spins++;
-      if (spins > SPIN_BEFORE_WAIT) this.waitForLock(word, seen);
+      if (spins > SPIN_BEFORE_WAIT && !this.controlled) this.waitForLock(word, seen);
+      else if (this.controlled) this.throwIfAborted();
     }
   }
 

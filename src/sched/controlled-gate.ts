@@ -1,0 +1,74 @@
+/**
+ * Controlled mode's gate: exactly one lane runs between two scheduling
+ * points. At every point the running lane asks the strategy who runs next,
+ * records the decision, and if it is another lane hands it the baton and
+ * waits for its own turn. The epoch manager's lane is scheduled like a CPU,
+ * so its ticks are decisions too; it is a candidate only while some CPU lane
+ * is runnable (between phases nothing runs, so nothing depends on the clock).
+ */
+import type { StepGate, StepKind } from './gate.js';
+import { Baton } from '../shm/baton.js';
+import { SchedState } from '../shm/layout.js';
+import { pickNext } from './strategy.js';
+
+export class ControlledGate implements StepGate {
+  private readonly candidates: number[] = [];
+
+  constructor(
+    private readonly baton: Baton,
+    private readonly lane: number,
+    private readonly managerLane: number,
+    private readonly strategy: number,
+  ) {}
+
+  /** A CPU lane's task begins: join the phase; the last lane to join makes the first decision. */
+  joinPhase(): void {
+    const joined = this.baton.joinPhase(this.lane);
+    // Which lane joins last is up to the OS; the first decision must not depend on it.
+    if (joined === this.baton.expected()) this.baton.hand(this.decide(-1));
+    this.baton.awaitTurn(this.lane);
+  }
+
+  /** The epoch manager's task begins: runnable from now on, waits to be scheduled. */
+  joinAsManager(): void {
+    this.baton.setState(this.lane, SchedState.Runnable);
+    this.baton.awaitTurn(this.lane);
+  }
+
+  point(_step: StepKind): void {
+    const next = this.decide(this.lane);
+    if (next === this.lane) return;
+    this.baton.hand(next);
+    this.baton.awaitTurn(this.lane);
+  }
+
+  /** The lane's task ends: it leaves the schedule and hands the baton on (or to nobody). */
+  leave(): void {
+    if (this.baton.holder() !== this.lane) return; // aborted, or never scheduled
+    this.baton.setState(this.lane, SchedState.Done);
+    this.baton.hand(this.decide(this.lane));
+  }
+
+  /**
+   * Who runs next after `current` (-1 at the start of a phase): a strategy
+   * choice among runnable lanes, or a forced choice when replaying.
+   */
+  private decide(current: number): number {
+    const c = this.runnable();
+    if (c.length === 0) return -1;
+    const forced = this.baton.forced(this.baton.decisions());
+    const next = forced >= 0 && c.includes(forced) ? forced : pickNext(this.strategy, this.baton, current, c);
+    this.baton.record(next, current >= 0 && next !== current && c.includes(current));
+    return next;
+  }
+
+  /** Runnable CPU lanes, plus the manager while any CPU lane is runnable (or while it runs alone). */
+  private runnable(): number[] {
+    const c = this.candidates;
+    c.length = 0;
+    for (let lane = 0; lane < this.managerLane; lane++) if (this.baton.state(lane) === SchedState.Runnable) c.push(lane);
+    const managerRuns = this.baton.state(this.managerLane) === SchedState.Runnable;
+    if (managerRuns && (c.length > 0 || this.lane === this.managerLane)) c.push(this.managerLane);
+    return c;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Scheduling strategies of controlled mode. A strategy picks the lane that
+ * runs next among the runnable ones. Its only state lives in shared memory
+ * (the Baton's PRNG word), so whichever lane holds the baton makes the same
+ * decision the others would: the schedule depends only on the seed.
+ */
+import type { Baton } from '../shm/baton.js';
+
+export const StrategyId = { Random: 0, RoundRobin: 1 } as const;
+export type StrategyName = 'random' | 'round-robin';
+export const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'round-robin'];
+
+export function strategyId(name: StrategyName): number {
+  return name === 'random' ? StrategyId.Random : StrategyId.RoundRobin;
+}
+
+/**
+ * Picks the next lane. `candidates` is sorted and non-empty; `current` is
+ * the lane deciding (it may be among the candidates).
+ */
+export function pickNext(strategy: number, baton: Baton, current: number, candidates: readonly number[]): number {
+  if (candidates.length === 1) return candidates[0] as number;
+  if (strategy === StrategyId.RoundRobin) {
+    // Switch at every point: the first candidate after the current lane, wrapping around.
+    for (const lane of candidates) if (lane > current) return lane;
+    return candidates[0] as number;
+  }
+  return candidates[Math.floor((baton.nextRandom() / 4294967296) * candidates.length)] as number;
+}
