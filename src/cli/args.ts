@@ -7,13 +7,14 @@ import { parseArgs } from 'node:util';
 import { BadInput } from './bad-input.js';
 import { PROFILE_NAMES, ProfileName } from '../runtime/profile.js';
 import { STRATEGY_NAMES, StrategyName } from '../sched/strategy.js';
+import { MUTANT_NAMES, MutantName } from '../runtime/mutants.js';
 
 export type Command =
   | {
     kind: 'run'; scenario: string; cpus?: number; seed?: number; trace?: string;
     json: boolean; noTrace: boolean; duration?: number /* ms */;
     profile: ProfileName; check: boolean;
-    mode: 'free' | 'controlled'; strategy: StrategyName; checkDeterminism: boolean;
+    mode: 'free' | 'controlled'; strategy: StrategyName; checkDeterminism: boolean; mutant: MutantName | null;
   }
   | { kind: 'scenarios' }
   | { kind: 'rules'; json: boolean }
@@ -32,6 +33,7 @@ const OPTIONS = {
   mode: { type: 'string' },
   strategy: { type: 'string' },
   'check-determinism': { type: 'boolean' },
+  mutant: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -95,6 +97,7 @@ function runCommand(scenario: string, values: Values): Command {
     mode: oneOf('--mode', values.mode, ['free', 'controlled'] as const, 'free'),
     strategy: oneOf('--strategy', values.strategy, STRATEGY_NAMES, 'random'),
     checkDeterminism: values['check-determinism'] ?? false,
+    mutant: values.mutant === undefined ? null : oneOf('--mutant', values.mutant, MUTANT_NAMES, MUTANT_NAMES[0]),
   };
   if (cmd.checkDeterminism && cmd.mode !== 'controlled') bad('--check-determinism', 'needs --mode controlled');
   if (values.cpus !== undefined) cmd.cpus = positiveInt('--cpus', values.cpus);

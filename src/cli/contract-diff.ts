@@ -112,7 +112,7 @@ export async function contractDiff(only?: readonly string[]): Promise<ContractDi
       const plan = await loadScenario(scenario, {});
       plan.profile = profile;
       const cmd: RunCmd = {
-        kind: 'run', scenario, json: false, noTrace: false, profile, check: true, mode: 'free', strategy: 'random', checkDeterminism: false,
+        kind: 'run', scenario, json: false, noTrace: false, profile, check: true, mode: 'free', strategy: 'random', checkDeterminism: false, mutant: null,
       };
       if (scenario === 'default' && plan.workload) { // about 2 s otherwise
         plan.workload.durationMs = DIFF_DURATION_MS;

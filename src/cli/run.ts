@@ -119,6 +119,7 @@ export async function runCommand(cmd: RunCmd): Promise<number> {
   plan.profile = cmd.profile;
   plan.mode = cmd.mode;
   plan.strategy = cmd.strategy;
+  plan.mutant = cmd.mutant;
   if (cmd.checkDeterminism) return checkDeterminism(plan);
   if (cmd.duration !== undefined && plan.workload) plan.workload.durationMs = cmd.duration;
   const unchecked = cmd.check ? await uncheckedOpsPerSec(plan) : null;

@@ -98,7 +98,7 @@ function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
     source, cpus: s.cpus, seed: s.seed, epochTickMs: s.epochTickMs,
     stallEpochs: s.stallEpochs, watchdogMs: s.watchdogMs,
     arenaBytes: s.arenaMB * 2 ** 20, traceRecords: s.traceRecords,
-    profile: 'documented', mode: 'free', strategy: 'random', schedule: [], maps, threads, workload,
+    profile: 'documented', mode: 'free', strategy: 'random', pctDepth: 3, pctSteps: 20_000, schedule: [], mutant: null, maps, threads, workload,
     faults: { allocFailAt: [...s.faults.allocFailAt] },
     trace: true,
   };

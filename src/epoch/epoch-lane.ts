@@ -23,6 +23,7 @@ import { TraceWriter } from '../shm/trace-ring.js';
 import { Ev } from '../trace/events.js';
 import { Rule } from '../check/rules.js';
 import { Violations } from '../runtime/violations.js';
+import { Mutant } from '../runtime/mutants.js';
 
 /** An epoch_state_t handle: the slot index of a state in this lane's record. */
 export type EpochState = number;
@@ -44,6 +45,7 @@ export class EpochLane {
     private readonly arena: Arena,
     private readonly trace: TraceWriter,
     private readonly violations: Violations,
+    private readonly mutant: number = 0,
   ) {
     const l = shm.layout;
     this.i32 = shm.i32;
@@ -172,7 +174,8 @@ export class EpochLane {
         `epoch_free of block ${ptr} (tag ${this.i32[blockWord(ptr, BlockField.Tag)]}) that is already ${st === BlockState.Retired ? 'retired' : 'free'}`);
       return;
     }
-    const stamp = this.shm.loadPublishedEpoch();
+    // The local-epoch-stamp mutant is eBPF for Windows issue 4920: a CPU's own lagging epoch.
+    const stamp = this.mutant === Mutant.LocalEpochStamp ? this.i32[this.w.localEpoch] as number : this.shm.loadPublishedEpoch();
     this.enqueueRetired(ptr, stamp);
     if (this.trace.on) this.trace.emit(Ev.Retire, 0, map, 0, 0, ptr, stamp, 0, 0, this.i32[blockWord(ptr, BlockField.Tag)] as number);
   }

@@ -22,10 +22,13 @@ import { TraceWriter } from '../shm/trace-ring.js';
 import { Ev } from '../trace/events.js';
 import { Violations } from '../runtime/violations.js';
 import { Rule } from '../check/rules.js';
+import { Mutant } from '../runtime/mutants.js';
 
 export interface ManagerOptions {
   /** A lane whose announced epoch lags the published one by more than this many advances is named in a stall warning. */
   stallEpochs: number;
+  /** A planted bug (Mutant.ReleaseOffByOne, Mutant.SkipCpu), or 0. */
+  mutant?: number;
 }
 
 /** Runs a work item found on a free list (a deferred map cleanup). */
@@ -62,11 +65,12 @@ export class EpochManager {
     const published = this.shm.advancePublishedEpoch();
     let oldest = published;
     for (let lane = 0; lane < this.lanes; lane++) {
+      if (lane === 0 && this.options.mutant === Mutant.SkipCpu) continue;
       const announced = this.shm.loadAnnounce(lane);
       if (announced !== 0 && announced < oldest) oldest = announced;
       this.checkStall(lane, announced, published);
     }
-    const released = oldest - 1;
+    const released = this.options.mutant === Mutant.ReleaseOffByOne ? oldest : oldest - 1;
     this.shm.storeReleasedEpoch(released);
     this.shm.add(Ctl.EpochAdvances, 1);
     this.trace.emit(Ev.EpochAdvance, 0, -1, 0, 0, published, released, 0, 0);

@@ -19,6 +19,7 @@ import { EbpfResult } from '../runtime/ebpf-result.js';
 import { LaneContext } from '../runtime/lane-context.js';
 import { CoreOutcome, Ev, UpdateOption } from '../trace/events.js';
 import { Rule } from '../check/rules.js';
+import { Mutant } from '../runtime/mutants.js';
 import { MapInfo } from './map-info.js';
 import { TAG_BUCKET, TAG_VALUE } from './tags.js';
 
@@ -68,14 +69,15 @@ export class HashTable {
     if (value === 0) return EbpfResult.NoMemory;
     ctx.mem.copy(value, srcPtr, Math.min(srcLen, info.storedValueSize));
     const bucket = info.bucketOf(this.i32, keyPtr >> 2);
-    const irql = this.lockBucket(info, bucket);
+    const irql = this.lockBucket(info, bucket, ctx.mutant === Mutant.UnlockedWriter);
     const old = ctx.shm.loadBucketHead(info.index, bucket);
     const at = old === 0 ? -1 : this.scan(info, old, keyPtr);
     let result: number;
     if (at < 0) result = option === UpdateOption.Exist ? EbpfResult.KeyNotFound : this.insert(info, bucket, old, keyPtr, value);
     else result = option === UpdateOption.NoExist ? EbpfResult.ObjectAlreadyExists : this.replace(info, bucket, old, at, value);
     const outcome = result !== EbpfResult.Success ? CoreOutcome.None : at < 0 ? CoreOutcome.Insert : CoreOutcome.Replace;
-    this.unlockBucket(info, bucket, irql, outcome, outcome === CoreOutcome.Replace ? this.displaced : value, value);
+    this.unlockBucket(info, bucket, irql, outcome, outcome === CoreOutcome.Replace ? this.displaced : value, value,
+      ctx.mutant === Mutant.UnlockedWriter);
     if (result === EbpfResult.Success) {
       if (old !== 0) ctx.epoch.retire(old, false, info.index);
     } else {
@@ -212,19 +214,20 @@ export class HashTable {
     this.i32.copyWithin(this.entryWord(info, to, toIndex), src, src + n * info.entryWords);
   }
 
-  private lockBucket(info: MapInfo, bucket: number): number {
+  /** Takes the bucket spinlock at DISPATCH (`skip`: the unlocked-writer mutant does not). */
+  private lockBucket(info: MapInfo, bucket: number, skip = false): number {
     const irql = this.ctx.raiseIrql();
-    this.ctx.shm.acquireLock(info.lockWord(bucket));
+    if (!skip) this.ctx.shm.acquireLock(info.lockWord(bucket));
     this.ctx.lockHeld(1);
     if (this.ctx.trace.on) this.ctx.trace.emit(Ev.BucketLock, bucket, info.index, 0, 0, 0, 0, 0, 0);
     return irql;
   }
 
   /** Releases the bucket lock; the trace records what the core operation did under it. */
-  private unlockBucket(info: MapInfo, bucket: number, irql: number, outcome: number, value: number, newValue = 0): void {
+  private unlockBucket(info: MapInfo, bucket: number, irql: number, outcome: number, value: number, newValue = 0, skip = false): void {
     if (this.ctx.trace.on) this.ctx.trace.emit(Ev.BucketUnlock, bucket, info.index, 0, 0, outcome, value, 0, 0, newValue);
     this.ctx.lockHeld(-1);
-    this.ctx.shm.releaseLock(info.lockWord(bucket));
+    if (!skip) this.ctx.shm.releaseLock(info.lockWord(bucket));
     this.ctx.lowerIrql(irql);
   }
 

@@ -6,7 +6,7 @@
  */
 import { Shm } from '../shm/shm.js';
 import { Baton } from '../shm/baton.js';
-import { Ctl, SchedState } from '../shm/layout.js';
+import { Ctl, MAX_PCT_DEPTH, SchedState } from '../shm/layout.js';
 import { Prng } from '../sched/prng.js';
 import { strategyId } from '../sched/strategy.js';
 import type { RunPlan } from './plan.js';
@@ -17,6 +17,9 @@ const JOIN_TIMEOUT_MS = 10_000;
 
 export interface ScheduleSummary {
   strategy: string;
+  /** PCT only: the depth d and the step count k assumed. */
+  pctDepth?: number;
+  pctSteps?: number;
   decisions: number;
   preemptions: number;
   /** True when the whole schedule fit in the log (a replayable run). */
@@ -35,7 +38,22 @@ export class ControlledPhases {
     i32[Ctl.SchedBaton] = -1;
     i32[Ctl.SchedStrategy] = strategyId(plan.strategy);
     i32[Ctl.SchedRng] = new Prng(plan.seed, 0x5c4ed).nextU32() | 0;
+    if (plan.strategy === 'pct') this.seedPct();
     this.baton.force(plan.schedule);
+  }
+
+  /** PCT: distinct random priorities for every lane, and d - 1 change points in [0, k). */
+  private seedPct(): void {
+    const rng = new Prng(this.plan.seed, 0x9c7);
+    const lanes = Array.from({ length: this.managerLane + 1 }, (_, i) => i);
+    for (let i = lanes.length - 1; i > 0; i--) {
+      const j = rng.below(i + 1);
+      [lanes[i], lanes[j]] = [lanes[j] as number, lanes[i] as number];
+    }
+    lanes.forEach((lane, rank) => this.baton.setPriority(lane, rank + 1));
+    const depth = Math.max(1, Math.min(MAX_PCT_DEPTH, this.plan.pctDepth));
+    const points = Array.from({ length: depth - 1 }, () => rng.below(this.plan.pctSteps));
+    this.baton.setPct(depth, this.plan.pctSteps, points);
   }
 
   /** Resolves once the epoch manager has joined the schedule (it joins first, every time). */
@@ -61,6 +79,7 @@ export class ControlledPhases {
     const decisions = this.baton.decisions();
     return {
       strategy: this.plan.strategy,
+      ...(this.plan.strategy === 'pct' ? { pctDepth: this.plan.pctDepth, pctSteps: this.plan.pctSteps } : {}),
       decisions,
       preemptions: this.shm.load(Ctl.SchedPreemptions),
       complete: decisions <= SCHEDULE_WORDS,

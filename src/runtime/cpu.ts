@@ -17,6 +17,7 @@ import { Counter, MAX_KEY_BYTES, RunState, Scratch } from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
 import { Ev, Irql, Mode, OpCode, UpdateOption } from '../trace/events.js';
 import { Rule } from '../check/rules.js';
+import { Mutant, mutantId } from './mutants.js';
 
 const OP_CODES: Record<string, number> = {
   update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,
@@ -36,7 +37,7 @@ export class Cpu {
   private readonly pctx: LaneProviderContext;
 
   constructor(shm: Shm, laneIndex: number, readonly plan: RunPlan, factories: ProviderFactory[], profile: Profile) {
-    this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt));
+    this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt), mutantId(plan.mutant));
     this.maps = plan.maps.map((mp: MapPlan, i: number): MapRt => {
       const provider = (factories[i] as ProviderFactory)(mp.options);
       return {
@@ -139,7 +140,13 @@ export class Cpu {
 
   /** batch_end: leave the epoch entered by batchBegin, at the same IRQL. */
   batchEnd(state: number): void {
-    this.lane.epoch.exit(state);
+    if (this.lane.mutant === Mutant.ExitOtherIrql && this.lane.irql === Irql.Dispatch) {
+      this.lane.setIrql(Irql.Passive);
+      this.lane.epoch.exit(state);
+      this.lane.setIrql(Irql.Dispatch);
+    } else {
+      this.lane.epoch.exit(state);
+    }
     this.lane.epoch.releaseState(state);
     if (this.pctx.deferred.length > 0) this.runDeferred();
   }

@@ -23,6 +23,7 @@ import { MapInfo } from '../map/map-info.js';
 import { MapOperationFlag } from '../trace/events.js';
 import { Scratch } from '../shm/layout.js';
 import { Rule } from '../check/rules.js';
+import { Mutant } from './mutants.js';
 
 export class CustomMaps implements DeleteNotifier {
   readonly table: HashTable;
@@ -45,7 +46,7 @@ export class CustomMaps implements DeleteNotifier {
    */
   find(m: MapRt, keyPtr: number, outPtr: number, helper: boolean): number {
     const info = m.info as MapInfo;
-    if (helper && info.updatesOriginalValue) return EbpfResult.OperationNotSupported;
+    if (this.blocked(info, helper)) return EbpfResult.OperationNotSupported;
     const value = this.table.find(info, keyPtr);
     if (value === 0) return EbpfResult.ObjectNotFound;
     const gen = this.table.foundGeneration;
@@ -54,6 +55,7 @@ export class CustomMaps implements DeleteNotifier {
     if (m.dispatch.postprocessMapFindElement) {
       const out = info.updatesOriginalValue && !helper ? outPtr : 0;
       const r = this.callbacks.find(m, helper ? 0 : info.keySize, keyPtr, value, out === 0 ? 0 : info.valueSize, out, flags);
+      if (!this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the provider\'s find callback read');
       if (r !== EbpfResult.Success) return r;
     }
     if (helper) {
@@ -68,7 +70,7 @@ export class CustomMaps implements DeleteNotifier {
   /** Update with option ANY / NOEXIST / EXIST; `valuePtr` holds valueSize bytes. */
   update(m: MapRt, keyPtr: number, valuePtr: number, option: number, helper: boolean): number {
     const info = m.info as MapInfo;
-    if (helper && info.updatesOriginalValue) return EbpfResult.OperationNotSupported;
+    if (this.blocked(info, helper)) return EbpfResult.OperationNotSupported;
     if (option < 0 || option > 2) return EbpfResult.InvalidArgument;
     const flags = helper ? MapOperationFlag.Helper : 0;
     let src = valuePtr;
@@ -87,7 +89,7 @@ export class CustomMaps implements DeleteNotifier {
     const result = this.table.update(info, keyPtr, src, srcLen, option);
     if (result === EbpfResult.Success) {
       this.afterReplace(m, keyPtr, flags);
-    } else if (this.hasDeleteCallback(m) && (pre || this.profile.undoWithoutPreprocess)) {
+    } else if (this.hasDeleteCallback(m) && (pre || this.profile.undoWithoutPreprocess) && this.lane.mutant !== Mutant.MissingUndo) {
       this.callbacks.delete(m, keyPtr, src, flags | MapOperationFlag.Update); // undo; result ignored
     }
     return result;
@@ -96,9 +98,10 @@ export class CustomMaps implements DeleteNotifier {
   /** Explicit delete (user or helper). */
   delete(m: MapRt, keyPtr: number, helper: boolean): number {
     const info = m.info as MapInfo;
-    if (helper && info.updatesOriginalValue) return EbpfResult.OperationNotSupported;
+    if (this.blocked(info, helper)) return EbpfResult.OperationNotSupported;
     const flags = helper ? MapOperationFlag.Helper : 0;
-    const notifier = info.preFreeMode && this.hasDeleteCallback(m) ? this : null;
+    const underLock = info.preFreeMode || this.lane.mutant === Mutant.CallbackUnderLock;
+    const notifier = underLock && this.hasDeleteCallback(m) ? this : null;
     const result = this.table.remove(info, keyPtr, notifier, flags);
     if (result !== EbpfResult.Success) return result;
     const removed = this.table.removed;
@@ -110,7 +113,7 @@ export class CustomMaps implements DeleteNotifier {
   /** Lookup-and-delete: the provider's find runs first, then the delete path, then the copy. */
   findAndDelete(m: MapRt, keyPtr: number, outPtr: number, helper: boolean): number {
     const info = m.info as MapInfo;
-    if (helper && info.updatesOriginalValue) return EbpfResult.OperationNotSupported;
+    if (this.blocked(info, helper)) return EbpfResult.OperationNotSupported;
     const value = this.table.find(info, keyPtr);
     if (value === 0) return EbpfResult.ObjectNotFound;
     const gen = this.table.foundGeneration;
@@ -148,17 +151,28 @@ export class CustomMaps implements DeleteNotifier {
   private afterReplace(m: MapRt, keyPtr: number, flags: number): void {
     const old = this.table.displaced;
     if (old === 0) return;
-    if (this.hasDeleteCallback(m)) this.callbacks.delete(m, keyPtr, old, flags | MapOperationFlag.Update);
-    this.lane.epoch.retire(old, false, m.index);
+    if (this.hasDeleteCallback(m)) {
+      this.callbacks.delete(m, keyPtr, old, flags | MapOperationFlag.Update);
+      if (this.lane.mutant === Mutant.DoubleDeleteCallback) this.callbacks.delete(m, keyPtr, old, flags | MapOperationFlag.Update);
+    }
+    if (this.lane.mutant === Mutant.FreeImmediately) this.lane.freeNow(old);
+    else this.lane.epoch.retire(old, false, m.index);
+  }
+
+  /** Helper CRUD on a map whose provider updates the original value is blocked (reference 1.10). */
+  private blocked(info: MapInfo, helper: boolean): boolean {
+    return helper && info.updatesOriginalValue && this.lane.mutant !== Mutant.HelperNotBlocked;
   }
 
   /** Copies a stored value out to a user buffer, checking the block is still live. */
   private copyOut(info: MapInfo, value: number, gen: number, outPtr: number): void {
     this.lane.shm.touch(false);
     this.lane.mem.copy(outPtr, value, info.valueSize);
-    if (!this.lane.mem.isLive(value, gen)) {
-      this.lane.violations.record(Rule.UseAfterFree, info.index, 0, value, gen,
-        `copy of value block ${value} of map ${info.index} after it was freed`);
-    }
+    if (!this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the copy to the caller read');
+  }
+
+  private staleValue(info: MapInfo, value: number, gen: number, who: string): void {
+    this.lane.violations.record(Rule.UseAfterFree, info.index, 0, value, gen,
+      `${who} value block ${value} of map ${info.index} after it was freed`);
   }
 }

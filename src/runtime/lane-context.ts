@@ -29,12 +29,14 @@ export class LaneContext {
   private readonly announceWord: number;
   private readonly counterBase: number;
 
-  constructor(readonly shm: Shm, readonly lane: number, allocFailAt: ReadonlySet<number> = new Set()) {
+  constructor(readonly shm: Shm, readonly lane: number, allocFailAt: ReadonlySet<number> = new Set(),
+    /** The planted bug, if any (Mutant.*). */
+    readonly mutant: number = 0) {
     this.i32 = shm.i32;
     this.trace = new TraceWriter(shm, lane);
     this.violations = new Violations(shm, lane, this.trace);
     this.arena = new Arena(shm, allocFailAt);
-    this.epoch = new EpochLane(shm, lane, this.arena, this.trace, this.violations);
+    this.epoch = new EpochLane(shm, lane, this.arena, this.trace, this.violations, mutant);
     this.mem = new Memory(shm, (ptr, gen, write) => this.violations.record(Rule.UseAfterFree, -1, 0, ptr, gen,
       `${write ? 'write to' : 'read of'} block ${ptr} (generation ${gen}) after it was freed`));
     this.irqlWord = laneWord(shm.layout, lane, Lane.Irql);
@@ -102,6 +104,19 @@ export class LaneContext {
     // will be at least the published epoch now.
     if (state === BlockState.Retired && stamp === 0) stamp = published;
     this.trace.emit(Ev.Read, state, -1, 0, 0, ptr, stamp, 0, 0, i32[this.announceWord] as number, published);
+  }
+
+  /**
+   * Frees a block at once, not through the epoch (ExFreePool; the
+   * free-immediately mutant): any reader still holding it reads freed memory.
+   */
+  freeNow(ptr: number): void {
+    if (!this.shm.transitionBlock(ptr, BlockState.Allocated, BlockState.Retired)) {
+      this.violations.record(Rule.DoubleFree, -1, 0, ptr, 0, `immediate free of block ${ptr}, which is not allocated`);
+      return;
+    }
+    if (this.trace.on) this.trace.emit(Ev.Free, 0, -1, 0, 0, ptr, 0, 0, 0, 0, this.i32[blockWord(ptr, BlockField.Tag)] as number);
+    this.arena.release(ptr);
   }
 
   /** Marks the lane idle (its task ended): the watchdog stops watching it. */

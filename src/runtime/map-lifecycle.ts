@@ -19,6 +19,7 @@ import { BlockKind, Ctl, MapField, MapFlag, MapState, mapWord } from '../shm/lay
 import { Ev, Irql, MapOperationFlag, OpCode, Mode } from '../trace/events.js';
 import type { CreateOut } from '../providers/provider.js';
 import type { MapPlan } from './plan.js';
+import { Mutant } from './mutants.js';
 
 /** eBPF's first custom map type number (BPF_MAP_TYPE_MAX is 17 at the snapshot). */
 export const CUSTOM_MAP_TYPE = 15;
@@ -177,7 +178,8 @@ export class MapLifecycle {
     if (profile.cleanupInEpoch) this.lane.epoch.enter(state);
     const hasCb = this.maps.hasDeleteCallback(m);
     const visit = (keyPtr: number, valuePtr: number): void => {
-      if (hasCb) this.maps.callbacks.delete(m, keyPtr, valuePtr, MapOperationFlag.MapCleanup);
+      if (hasCb) this.maps.callbacks.delete(m, keyPtr, valuePtr, this.lane.mutant === Mutant.CleanupFlags
+        ? MapOperationFlag.MapCleanup | MapOperationFlag.Update : MapOperationFlag.MapCleanup);
     };
     let entries = 0;
     for (let b = 0; b <= info.bucketMask; b++) entries += this.maps.table.drainBucket(info, b, visit);

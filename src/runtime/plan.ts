@@ -79,9 +79,14 @@ export interface RunPlan {
   profile: 'documented' | 'ebpf-for-windows';
   /** free: threads race for real; controlled: a seeded strategy decides who runs at every point. */
   mode: 'free' | 'controlled';
-  strategy: 'random' | 'round-robin';
+  strategy: 'random' | 'round-robin' | 'pct';
+  /** PCT: depth d and the step count k its change points are drawn from. */
+  pctDepth: number;
+  pctSteps: number;
   /** Controlled mode: decisions to force first (a replay); empty otherwise. */
   schedule: number[];
+  /** A known bug switched into the runtime (src/runtime/mutants.ts), or null. */
+  mutant: string | null;
   maps: MapPlan[];
   threads: ThreadPlan[];
   workload: WorkloadPlan | null;

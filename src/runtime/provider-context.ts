@@ -9,9 +9,9 @@ import type {
 } from '../providers/provider.js';
 import type { EbpfResultCode } from './ebpf-result.js';
 import { LaneContext } from './lane-context.js';
-import { Ev, MapOperationFlag, Irql } from '../trace/events.js';
+import { MapOperationFlag, Irql } from '../trace/events.js';
 import { Rule } from '../check/rules.js';
-import { BlockField, BlockState, MAX_KEY_BYTES, Scratch, blockWord } from '../shm/layout.js';
+import { MAX_KEY_BYTES, Scratch } from '../shm/layout.js';
 
 /** A raw lookup used by find_element_function (no callbacks, no blocking). */
 export interface RawFinder {
@@ -96,12 +96,7 @@ class LaneKernelServices implements KernelServices {
       lane.violations.record(Rule.WildPointer, -1, 0, ptr, 0, `pool free of ${ptr}, which is not an arena block`);
       return;
     }
-    if (!lane.shm.transitionBlock(ptr, BlockState.Allocated, BlockState.Retired)) {
-      lane.violations.record(Rule.DoubleFree, -1, 0, ptr, 0, `pool free of block ${ptr}, which is not allocated`);
-      return;
-    }
-    if (lane.trace.on) lane.trace.emit(Ev.Free, 0, -1, 0, 0, ptr, 0, 0, 0, 0, lane.i32[blockWord(ptr, BlockField.Tag)] as number);
-    lane.arena.release(ptr); // immediately: no epoch protects its readers
+    lane.freeNow(ptr); // immediately: no epoch protects its readers
   }
 
   queueWorkItem(work: (ctx: ProviderContext) => void): void {

@@ -6,10 +6,10 @@
  * so its ticks are decisions too; it is a candidate only while some CPU lane
  * is runnable (between phases nothing runs, so nothing depends on the clock).
  */
-import type { StepGate, StepKind } from './gate.js';
+import { Step, isYield, type StepGate, type StepKind } from './gate.js';
 import { Baton } from '../shm/baton.js';
 import { SchedState } from '../shm/layout.js';
-import { pickNext } from './strategy.js';
+import { StrategyId, pickNext } from './strategy.js';
 
 export class ControlledGate implements StepGate {
   private readonly candidates: number[] = [];
@@ -35,8 +35,11 @@ export class ControlledGate implements StepGate {
     this.baton.awaitTurn(this.lane);
   }
 
-  point(_step: StepKind): void {
-    const next = this.decide(this.lane);
+  point(step: StepKind): void {
+    // PCT: a lane spinning on a held lock drops below every other lane (as a
+    // blocked thread would), or it and a busy lane could starve the holder.
+    if (step === Step.LockSpin && this.strategy === StrategyId.Pct) this.baton.setPriority(this.lane, -1 - this.baton.decisions());
+    const next = this.decide(this.lane, isYield(step));
     if (next === this.lane) return;
     this.baton.hand(next);
     this.baton.awaitTurn(this.lane);
@@ -53,9 +56,13 @@ export class ControlledGate implements StepGate {
    * Who runs next after `current` (-1 at the start of a phase): a strategy
    * choice among runnable lanes, or a forced choice when replaying.
    */
-  private decide(current: number): number {
+  private decide(current: number, yielding = false): number {
     const c = this.runnable();
     if (c.length === 0) return -1;
+    // A yielding lane (spinning on a held lock, sleeping, the manager between
+    // ticks) gives way when anyone else can run: no strategy can livelock on it.
+    const at = c.indexOf(current);
+    if (yielding && c.length > 1 && at >= 0) c.splice(at, 1);
     const forced = this.baton.forced(this.baton.decisions());
     const next = forced >= 0 && c.includes(forced) ? forced : pickNext(this.strategy, this.baton, current, c);
     this.baton.record(next, current >= 0 && next !== current && c.includes(current));

@@ -22,8 +22,12 @@ export const Step = {
   BlockState: 10, ///< allocate / retire / free transition of a block
   Counter: 11, ///< atomic counter update (entry count, ref counts)
   TraceAppend: 12,
-  Wait: 13, ///< a bounded Atomics.wait
+  Wait: 13, ///< a bounded Atomics.wait, a sleep, the manager between ticks: a yield
+  LockSpin: 14, ///< another try at a spinlock that was held: a yield
 } as const;
+
+/** Steps at which the lane gives way: the scheduler picks another runnable lane if there is one. */
+export const isYield = (step: StepKind): boolean => step === Step.Wait || step === Step.LockSpin;
 export type StepKind = (typeof Step)[keyof typeof Step];
 
 export interface StepGate {

@@ -6,12 +6,12 @@
  */
 import type { Baton } from '../shm/baton.js';
 
-export const StrategyId = { Random: 0, RoundRobin: 1 } as const;
-export type StrategyName = 'random' | 'round-robin';
-export const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'round-robin'];
+export const StrategyId = { Random: 0, RoundRobin: 1, Pct: 2 } as const;
+export type StrategyName = 'random' | 'round-robin' | 'pct';
+export const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'round-robin', 'pct'];
 
 export function strategyId(name: StrategyName): number {
-  return name === 'random' ? StrategyId.Random : StrategyId.RoundRobin;
+  return name === 'random' ? StrategyId.Random : name === 'round-robin' ? StrategyId.RoundRobin : StrategyId.Pct;
 }
 
 /**
@@ -20,10 +20,26 @@ export function strategyId(name: StrategyName): number {
  */
 export function pickNext(strategy: number, baton: Baton, current: number, candidates: readonly number[]): number {
   if (candidates.length === 1) return candidates[0] as number;
+  if (strategy === StrategyId.Pct) return pickPct(baton, current, candidates);
   if (strategy === StrategyId.RoundRobin) {
     // Switch at every point: the first candidate after the current lane, wrapping around.
     for (const lane of candidates) if (lane > current) return lane;
     return candidates[0] as number;
   }
   return candidates[Math.floor((baton.nextRandom() / 4294967296) * candidates.length)] as number;
+}
+
+/**
+ * PCT (probabilistic concurrency testing, Burckhardt et al., ASPLOS 2010):
+ * lanes have distinct random priorities and the highest-priority runnable
+ * lane runs; at each of d - 1 change points (decision indexes drawn from
+ * [0, k)) the running lane drops below every other. A bug of depth d is
+ * found in one run with probability at least 1 / (n * k^(d - 1)).
+ */
+function pickPct(baton: Baton, current: number, candidates: readonly number[]): number {
+  const n = baton.decisions();
+  if (current >= 0 && baton.isChangePoint(n)) baton.setPriority(current, -1 - n);
+  let best = candidates[0] as number;
+  for (const lane of candidates) if (baton.priority(lane) > baton.priority(best)) best = lane;
+  return best;
 }

@@ -8,7 +8,7 @@
  * taking it is an Atomics.load that sees it. Everything the previous holder
  * wrote, plain or atomic, happens before the next holder's first step.
  */
-import { Ctl, Lane, SchedState, laneWord } from './layout.js';
+import { Ctl, Lane, SCHED_CHANGE_BASE, SchedState, laneWord } from './layout.js';
 import { Shm } from './shm.js';
 
 /** Every wait for the baton is bounded; the loop re-checks the run state. */
@@ -72,6 +72,28 @@ export class Baton {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  priority(lane: number): number {
+    return Atomics.load(this.i32, laneWord(this.shm.layout, lane, Lane.SchedPriority));
+  }
+
+  setPriority(lane: number, priority: number): void {
+    Atomics.store(this.i32, laneWord(this.shm.layout, lane, Lane.SchedPriority), priority);
+  }
+
+  /** PCT: true when decision `n` is one of the d - 1 priority change points. */
+  isChangePoint(n: number): boolean {
+    const d = Atomics.load(this.i32, Ctl.SchedPctDepth);
+    for (let i = 0; i < d - 1; i++) if (Atomics.load(this.i32, SCHED_CHANGE_BASE + i) === n) return true;
+    return false;
+  }
+
+  /** Main thread, before a PCT run: d - 1 change points drawn from [0, k). */
+  setPct(depth: number, steps: number, changePoints: readonly number[]): void {
+    Atomics.store(this.i32, Ctl.SchedPctDepth, depth);
+    Atomics.store(this.i32, Ctl.SchedPctSteps, steps);
+    changePoints.forEach((p, i) => Atomics.store(this.i32, SCHED_CHANGE_BASE + i, p));
   }
 
   /** Decisions recorded so far. */

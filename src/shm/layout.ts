@@ -67,6 +67,8 @@ export const Ctl = {
   SchedStrategy: 91, ///< Strategy id
   SchedPreemptions: 92, ///< decisions that switched lanes while the current one could go on
   SchedForced: 93, ///< length of a forced prefix (replay) in the schedule log
+  SchedPctDepth: 94, ///< PCT: depth d (d - 1 priority change points)
+  SchedPctSteps: 95, ///< PCT: the step count k the change points were drawn from
   // lines 6..: one line per size class and alignment: [lock, freeHead, freeCount].
   SizeClassBase: 96,
 } as const;
@@ -77,7 +79,10 @@ export const SIZE_CLASS_MIN_BYTES = 64;
 export const SizeClassField = { Lock: 0, FreeHead: 1, FreeCount: 2 } as const;
 /** Free lists are kept per (class, aligned) so a block's header never moves. */
 export const FREE_LIST_COUNT = SIZE_CLASS_COUNT * 2;
-export const CONTROL_WORDS = Ctl.SizeClassBase + FREE_LIST_COUNT * LINE_WORDS;
+/** PCT's change points (decision indexes), one line after the size classes. */
+export const SCHED_CHANGE_BASE = Ctl.SizeClassBase + FREE_LIST_COUNT * LINE_WORDS;
+export const MAX_PCT_DEPTH = LINE_WORDS + 1;
+export const CONTROL_WORDS = SCHED_CHANGE_BASE + LINE_WORDS;
 
 export const RunState = { Running: 0, Stopping: 1, Aborted: 2 } as const;
 /** A lane's part in controlled mode. */
@@ -106,6 +111,7 @@ export const Lane = {
   OpSeq: 10, ///< number of operations started by this lane
   AllocCount: 11, ///< epoch allocations made by this lane (fault injection)
   SchedState: 12, ///< controlled mode: SchedState.* (Atomics; written by this lane or the baton holder)
+  SchedPriority: 13, ///< controlled mode, PCT: this lane's priority (higher runs first)
   // line 1: the lane's free list (FIFO of retired blocks), guarded by FreeLock.
   FreeLock: 16,
   FreeHead: 17, ///< first retired block (payload byte offset), 0 = empty

@@ -191,7 +191,7 @@ export class Shm {
     const me = this.lane + 1;
     let spins = 0;
     for (;;) {
-      this.gate.point(Step.LockTry);
+      this.gate.point(spins === 0 ? Step.LockTry : Step.LockSpin);
       const seen = Atomics.compareExchange(this.i32, word, 0, me);
       if (seen === 0) return spins;
       spins++;
