@@ -167,6 +167,7 @@ export class CustomMaps implements DeleteNotifier {
   /** Copies a stored value out to a user buffer, checking the block is still live. */
   private copyOut(info: MapInfo, value: number, gen: number, outPtr: number): void {
     this.lane.shm.touch(false);
+    if (this.lane.trace.on) this.lane.recordRead(value); // the copy is a read, for the age oracle
     this.lane.mem.copy(outPtr, value, info.valueSize);
     if (!this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the copy to the caller read');
   }
