@@ -19,6 +19,13 @@ export type Command =
   | { kind: 'scenarios' }
   | { kind: 'rules'; json: boolean }
   | { kind: 'contract-diff'; json: boolean }
+  | {
+    kind: 'stress'; scenario: string; runs: number | null; timeMs: number | null;
+    strategy: StrategyName; pctDepth: number; pctSteps: number; seedStart: number; shard: number; shards: number;
+    mode: 'free' | 'controlled'; mutant: MutantName | null; profile: ProfileName; junit?: string; out?: string; json: boolean;
+  }
+  | { kind: 'replay'; file: string; trace?: string }
+  | { kind: 'mutants'; json: boolean; runs: number; runsGiven: boolean }
   | { kind: 'help' };
 
 const OPTIONS = {
@@ -34,8 +41,26 @@ const OPTIONS = {
   strategy: { type: 'string' },
   'check-determinism': { type: 'boolean' },
   mutant: { type: 'string' },
+  runs: { type: 'string' },
+  time: { type: 'string' },
+  'pct-depth': { type: 'string' },
+  'pct-steps': { type: 'string' },
+  'seed-start': { type: 'string' },
+  shard: { type: 'string' },
+  junit: { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The options each command accepts (for the "only valid with" message). */
+const COMMAND_OPTIONS: Record<string, readonly string[]> = {
+  run: ['cpus', 'seed', 'trace', 'json', 'no-trace', 'duration', 'profile', 'no-check', 'mode', 'strategy', 'check-determinism', 'mutant'],
+  rules: ['json'],
+  'contract-diff': ['json'],
+  stress: ['runs', 'time', 'strategy', 'pct-depth', 'pct-steps', 'seed-start', 'shard', 'mode', 'mutant', 'profile', 'junit', 'out', 'json'],
+  replay: ['trace'],
+  mutants: ['json', 'runs'],
+};
 
 type Values = ReturnType<typeof parse>['values'];
 
@@ -60,8 +85,24 @@ export function parseCli(argv: string[]): Command {
       rejectExtras(rest, values, ['json']);
       return { kind: 'contract-diff', json: values.json ?? false };
     case 'run':
-      rejectExtras(rest.slice(1), values, Object.keys(OPTIONS));
+      rejectExtras(rest.slice(1), values, COMMAND_OPTIONS['run']!);
       return runCommand(rest[0] ?? 'default', values);
+    case 'stress':
+      if (rest[0] === undefined) bad(null, 'stress needs a SCENARIO (a built-in name or a .json file)');
+      rejectExtras(rest.slice(1), values, COMMAND_OPTIONS['stress']!);
+      return stressCommand(rest[0]!, values);
+    case 'replay':
+      if (rest[0] === undefined) bad(null, 'replay needs a FILE (an epochlab-failure-*.json file)');
+      rejectExtras(rest.slice(1), values, COMMAND_OPTIONS['replay']!);
+      return values.trace !== undefined
+        ? { kind: 'replay', file: rest[0]!, trace: nonEmpty('--trace', values.trace) }
+        : { kind: 'replay', file: rest[0]! };
+    case 'mutants':
+      rejectExtras(rest, values, COMMAND_OPTIONS['mutants']!);
+      return {
+        kind: 'mutants', json: values.json ?? false, runsGiven: values.runs !== undefined,
+        runs: values.runs === undefined ? 0 : positiveInt('--runs', values.runs),
+      };
     default:
       return bad(null, `unknown command ${JSON.stringify(command)} (try: epochlab help)`);
   }
@@ -84,10 +125,44 @@ function parseErrorText(err: Error & { code?: string }): string {
   return err.message.split(/\.\s|\n/)[0] ?? err.message;
 }
 
-function rejectExtras(extra: string[], values: Values, allowed: string[]): void {
+function rejectExtras(extra: string[], values: Values, allowed: readonly string[]): void {
   if (extra.length > 0) bad(null, `unexpected argument ${JSON.stringify(extra[0])}`);
   const stray = Object.keys(values).find((name) => !allowed.includes(name));
-  if (stray !== undefined) bad(`--${stray}`, 'only valid with "run"');
+  if (stray === undefined) return;
+  const commands = Object.keys(COMMAND_OPTIONS).filter((c) => COMMAND_OPTIONS[c]!.includes(stray));
+  bad(`--${stray}`, `only valid with ${commands.map((c) => JSON.stringify(c)).join(', ')}`);
+}
+
+function stressCommand(scenario: string, values: Values): Command {
+  if (values.runs !== undefined && values.time !== undefined) bad('--time', 'cannot be used with --runs');
+  const cmd: Command = {
+    kind: 'stress', scenario,
+    runs: values.time !== undefined ? null : values.runs === undefined ? 100 : positiveInt('--runs', values.runs),
+    timeMs: values.time === undefined ? null : durationMs('--time', values.time),
+    strategy: oneOf('--strategy', values.strategy, STRATEGY_NAMES, 'pct'),
+    pctDepth: values['pct-depth'] === undefined ? 3 : positiveInt('--pct-depth', values['pct-depth']),
+    pctSteps: values['pct-steps'] === undefined ? 3000 : positiveInt('--pct-steps', values['pct-steps']),
+    seedStart: values['seed-start'] === undefined ? 1 : nonNegativeInt('--seed-start', values['seed-start']),
+    ...shardOf(values.shard),
+    mode: oneOf('--mode', values.mode, ['free', 'controlled'] as const, 'controlled'),
+    mutant: values.mutant === undefined ? null : oneOf('--mutant', values.mutant, MUTANT_NAMES, MUTANT_NAMES[0]),
+    profile: profileName(values.profile),
+    json: values.json ?? false,
+  };
+  if (cmd.timeMs !== null && cmd.timeMs <= 0) bad('--time', 'must be more than 0');
+  if (values.junit !== undefined) cmd.junit = nonEmpty('--junit', values.junit);
+  if (values.out !== undefined) cmd.out = nonEmpty('--out', values.out);
+  return cmd;
+}
+
+/** `--shard i/n`: 1 <= i <= n. */
+function shardOf(text: string | undefined): { shard: number; shards: number } {
+  if (text === undefined) return { shard: 1, shards: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const shard = Number(m?.[1]);
+  const shards = Number(m?.[2]);
+  if (!m || !(shards >= 1 && shard >= 1 && shard <= shards)) bad('--shard', `expected i/n with 1 <= i <= n, got ${JSON.stringify(text)}`);
+  return { shard, shards };
 }
 
 function runCommand(scenario: string, values: Values): Command {

@@ -8,6 +8,9 @@ import { BadInput } from './bad-input.js';
 import { listScenarios } from './builtins.js';
 import { runCommand } from './run.js';
 import { contractDiffCommand } from './contract-diff.js';
+import { stressCommand } from './stress.js';
+import { replayCommand } from './replay.js';
+import { mutantsCommand } from './mutants-cmd.js';
 import { RULES, familyOf } from '../check/rules.js';
 
 const HELP = `usage:
@@ -15,6 +18,11 @@ const HELP = `usage:
   epochlab scenarios     list the built-in scenarios
   epochlab rules [--json]  list the contract rules the checker enforces
   epochlab contract-diff [--json]  run every built-in scenario under both profiles; table of the as-built departures
+  epochlab stress SCENARIO [--runs N | --time 60s] [--strategy random|round-robin|pct] [--pct-depth D] [--pct-steps K]
+                  [--seed-start S] [--shard i/n] [--mode controlled|free] [--mutant NAME] [--profile P] [--junit FILE] [--out FILE] [--json]
+                         controlled runs, one seed each, until the first violation (written to a failure file)
+  epochlab replay FILE [--trace out.jsonl]  re-run a failure file exactly; exit 1 if the violation reproduced
+  epochlab mutants [--runs N] [--json]  plant each known bug and hunt it; table of what was detected
   epochlab help`;
 
 /** The rule catalog, grouped by family. */
@@ -49,6 +57,12 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(cmd);
     case 'contract-diff':
       return contractDiffCommand(cmd);
+    case 'stress':
+      return stressCommand(cmd);
+    case 'replay':
+      return replayCommand(cmd);
+    case 'mutants':
+      return mutantsCommand(cmd);
   }
 }
 

@@ -1,0 +1,79 @@
+/**
+ * `epochlab mutants [--json] [--runs N]`: plants each known bug
+ * (src/runtime/mutants.ts) and hunts it with PCT on a small two-CPU
+ * scenario, seeds 1..N, stopping at the first seed with a violation. The
+ * first half of the budget runs the workload at PASSIVE; a mutant not found
+ * by then gets the second half with irql 'mixed' (a DISPATCH CPU), which
+ * some bugs need. Exit 0 when every mutant was detected.
+ */
+import type { Command } from './args.js';
+import { stressLoop, ruleList } from './stress.js';
+import { MUTANT_HUNTS, MutantHunt, huntPlan } from '../sched/mutant-hunts.js';
+
+type MutantsCmd = Extract<Command, { kind: 'mutants' }>;
+
+export interface MutantResult {
+  mutant: string;
+  detected: boolean;
+  /** How it was hunted: strategy and workload IRQL. */
+  strategy: string;
+  irql: 'PASSIVE' | 'mixed';
+  rules: Record<string, number>;
+  seed: number | null;
+  runs: number;
+  seconds: number;
+  scheduleLength: number | null;
+  shrunk: false;
+}
+
+/** Hunts one mutant with its plan (src/sched/mutant-hunts.ts), seeds 1..budget. */
+async function huntOne(h: MutantHunt, budget: number): Promise<MutantResult> {
+  const result = await stressLoop({ runs: budget, timeMs: null, seedStart: 1, shard: 1, shards: 1 },
+    (seed) => huntPlan(h, seed), (plan) => `epochlab mutants (mutant ${h.mutant}, seed ${plan.seed})`);
+  const base = { mutant: h.mutant, strategy: h.strategy, irql: h.irql, runs: result.records.length, seconds: result.elapsedMs / 1000, shrunk: false as const };
+  if (!result.failing) return { ...base, detected: false, rules: {}, seed: null, scheduleLength: null };
+  return {
+    ...base, detected: true, rules: result.failing.run.rules, seed: result.failing.plan.seed,
+    scheduleLength: result.failing.run.schedule.length,
+  };
+}
+
+export function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function formatMutantTable(results: MutantResult[]): string {
+  const header = ['mutant', 'detected', 'strategy', 'irql', 'rule(s)', 'runs', 'seconds', 'schedule', 'shrunk'];
+  const rows = results.map((r) => [
+    r.mutant, r.detected ? 'yes' : 'no', r.strategy, r.irql,
+    r.detected ? Object.keys(r.rules).filter((k) => (r.rules[k] ?? 0) > 0).join(', ') : '-',
+    r.detected ? String(r.runs) : `>${r.runs}`, r.seconds.toFixed(1),
+    r.scheduleLength === null ? '-' : String(r.scheduleLength), r.scheduleLength === null ? '-' : 'not shrunk',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const detected = results.filter((r) => r.detected);
+  const med = median(detected.map((r) => r.seconds));
+  return [
+    'mutants: each hunted with its own plan (src/sched/mutant-hunts.ts) in controlled mode, scenario builtin:mutant-hunt',
+    line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line),
+    `${detected.length}/${results.length} detected; median seconds to detect: ${med === null ? '-' : med.toFixed(2)}`,
+  ].join('\n');
+}
+
+/** `epochlab mutants`: every mutant, its own hunt; --runs overrides each budget. */
+export async function mutantsCommand(cmd: MutantsCmd): Promise<number> {
+  const results: MutantResult[] = [];
+  for (const h of MUTANT_HUNTS) {
+    const r = await huntOne(h, cmd.runsGiven ? cmd.runs : h.budget);
+    results.push(r);
+    if (!cmd.json) process.stderr.write(`  ${h.mutant}: ${r.detected ? `detected by seed ${r.seed} (${ruleList(r.rules)})` : `not detected in ${r.runs} runs`}\n`);
+  }
+  const detectedSecs = results.filter((r) => r.detected).map((r) => r.seconds);
+  if (cmd.json) console.log(JSON.stringify({ results, medianSecondsToDetect: median(detectedSecs) }, null, 2));
+  else console.log(formatMutantTable(results));
+  return results.every((r) => r.detected) ? 0 : 1;
+}

@@ -1,0 +1,186 @@
+/**
+ * `epochlab stress SCENARIO`: many controlled runs of one scenario, one seed
+ * each (a shard of a seed range), stopping at the first run with a
+ * violation. That run is written to a failure file that `epochlab replay`
+ * re-runs exactly. Shrinking the failing schedule is not implemented yet:
+ * failure files hold the whole schedule ("not shrunk").
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from './args.js';
+import { BadInput } from './bad-input.js';
+import { loadScenario } from './scenario.js';
+import { defaultFailurePath, failureRecord, resolveScenario, writeFailureFile, type ScenarioRef } from './failure-file.js';
+import { junitXml, type JunitCase } from './junit.js';
+import { runOnce, shardSeeds, type HuntRun } from '../sched/hunt.js';
+import type { RunPlan } from '../runtime/plan.js';
+import { formatViolationReport } from '../check/violation-report.js';
+
+type StressCmd = Extract<Command, { kind: 'stress' }>;
+
+export interface StressLimits {
+  /** Number of runs, or null to run until timeMs is up. */
+  runs: number | null;
+  timeMs: number | null;
+  seedStart: number;
+  shard: number;
+  shards: number;
+}
+
+/** One finished run, kept small (no report) so long stresses stay bounded. */
+export interface RunRecord {
+  seed: number;
+  elapsedMs: number;
+  decisions: number;
+  rules: Record<string, number>;
+}
+
+export interface StressResult {
+  records: RunRecord[];
+  /** The first run with a violation, and its plan; null if every run was clean. */
+  failing: { run: HuntRun; plan: RunPlan } | null;
+  elapsedMs: number;
+  decisions: number;
+}
+
+export const hasViolation = (rules: Record<string, number>): boolean => Object.values(rules).some((n) => n > 0);
+export const ruleList = (rules: Record<string, number>): string =>
+  Object.entries(rules).filter(([, n]) => n > 0).map(([r, n]) => `${r} x${n}`).join(', ');
+
+/** The seeds of a shard, in order; unbounded (for --time) when count is null. */
+export function* seedSequence(limits: StressLimits): Generator<number> {
+  const { seedStart, shard, shards } = limits;
+  if (limits.runs !== null) {
+    yield* shardSeeds(seedStart, limits.runs, shard, shards);
+    return;
+  }
+  const CHUNK = 64;
+  for (let k = 0; ; k++) yield* shardSeeds(seedStart + k * CHUNK * shards, CHUNK, shard, shards);
+}
+
+/**
+ * The stress loop: a plan per seed, runOnce, stop at the first violation,
+ * the time limit, or the run count. `rerun` names the command for a seed's
+ * violation reports; `onRun` sees every finished run (progress).
+ */
+export async function stressLoop(limits: StressLimits, makePlan: (seed: number) => Promise<RunPlan>,
+  rerun: (plan: RunPlan) => string, onRun?: (r: RunRecord, totals: { runs: number; decisions: number; elapsedMs: number }) => void): Promise<StressResult> {
+  const started = performance.now();
+  const deadline = limits.timeMs === null ? Infinity : started + limits.timeMs;
+  const records: RunRecord[] = [];
+  let decisions = 0;
+  for (const seed of seedSequence(limits)) {
+    if (performance.now() >= deadline) break;
+    const plan = await makePlan(seed);
+    const run = await runOnce(plan, rerun(plan));
+    const record: RunRecord = { seed, elapsedMs: run.elapsedMs, decisions: run.report.schedule?.decisions ?? run.schedule.length, rules: run.rules };
+    records.push(record);
+    decisions += record.decisions;
+    onRun?.(record, { runs: records.length, decisions, elapsedMs: performance.now() - started });
+    if (hasViolation(run.rules)) return { records, failing: { run, plan }, elapsedMs: performance.now() - started, decisions };
+  }
+  return { records, failing: null, elapsedMs: performance.now() - started, decisions };
+}
+
+/** `1, 3, 5, 7, 9 ... 199` (every seed when there are few). */
+export function formatSeeds(seeds: number[]): string {
+  if (seeds.length <= 6) return seeds.join(', ');
+  return `${seeds.slice(0, 5).join(', ')} ... ${seeds[seeds.length - 1]}`;
+}
+
+function progressLine(cmd: StressCmd, t: { runs: number; decisions: number; elapsedMs: number }, violations: number): string {
+  const s = Math.max(t.elapsedMs / 1000, 1e-9);
+  const rate = t.runs / s;
+  const leftMs = cmd.timeMs !== null ? Math.max(0, cmd.timeMs - t.elapsedMs) : ((cmd.runs ?? 0) - t.runs) / Math.max(rate, 1e-9) * 1000;
+  return `\r${t.runs}${cmd.runs !== null ? `/${cmd.runs}` : ''} runs, ${rate.toFixed(1)} runs/s, ${Math.round(t.decisions / s)} steps/s, ${violations} violations, ${(leftMs / 1000).toFixed(0)}s left   `;
+}
+
+export async function stressCommand(cmd: StressCmd): Promise<number> {
+  // Load once up front: a bad scenario fails before any run.
+  const first = await loadScenario(cmd.scenario, { seed: cmd.seedStart });
+  const ref: ScenarioRef = resolveScenario(cmd.scenario, first.name);
+  const apply = (plan: RunPlan): RunPlan => {
+    plan.mode = cmd.mode;
+    plan.strategy = cmd.strategy;
+    plan.pctDepth = cmd.pctDepth;
+    plan.pctSteps = cmd.pctSteps;
+    plan.mutant = cmd.mutant;
+    plan.profile = cmd.profile;
+    return plan;
+  };
+  const fileFor = (seed: number): string => cmd.out ?? defaultFailurePath(first.name, seed);
+  const tty = process.stdout.isTTY === true && !cmd.json;
+  let lastPaint = 0;
+  const result = await stressLoop(cmd,
+    async (seed) => apply(await loadScenario(cmd.scenario, { seed })),
+    (plan) => `epochlab replay ${fileFor(plan.seed)}`,
+    (r, totals) => {
+      const now = performance.now();
+      if (tty && (now - lastPaint > 100 || hasViolation(r.rules))) {
+        lastPaint = now;
+        process.stdout.write(progressLine(cmd, totals, hasViolation(r.rules) ? 1 : 0));
+      }
+    });
+  if (tty) process.stdout.write('\n');
+
+  const seeds = result.records.map((r) => r.seed);
+  const seconds = result.elapsedMs / 1000;
+  const runsPerSec = result.records.length / Math.max(seconds, 1e-9);
+  const settings = `strategy ${cmd.strategy}${cmd.strategy === 'pct' ? ` d=${cmd.pctDepth} k=${cmd.pctSteps}` : ''}, mode ${cmd.mode}, profile ${cmd.profile}${cmd.mutant ? `, mutant ${cmd.mutant}` : ''}`;
+  const seedText = `seeds ${formatSeeds(seeds)} (shard ${cmd.shard}/${cmd.shards})`;
+
+  let failurePath: string | null = null;
+  if (result.failing) {
+    const { run, plan } = result.failing;
+    failurePath = fileFor(plan.seed);
+    writeFailureFile(failurePath, failureRecord(ref, plan, run));
+  }
+  if (cmd.junit !== undefined) writeJunit(cmd, result, seconds);
+
+  const summary = {
+    scenario: first.name, runs: result.records.length, seeds, shard: `${cmd.shard}/${cmd.shards}`,
+    strategy: cmd.strategy, pctDepth: cmd.pctDepth, pctSteps: cmd.pctSteps, mode: cmd.mode, profile: cmd.profile, mutant: cmd.mutant,
+    decisions: result.decisions, seconds, runsPerSec, stepsPerSec: result.decisions / Math.max(seconds, 1e-9),
+    violation: result.failing ? {
+      seed: result.failing.plan.seed, rules: result.failing.run.rules, digest: result.failing.run.digest,
+      scheduleLength: result.failing.run.schedule.length, shrunk: false, failureFile: failurePath, replay: `epochlab replay ${failurePath}`,
+    } : null,
+  };
+  if (cmd.json) {
+    console.log(JSON.stringify(summary, null, 2));
+    return result.failing ? 1 : 0;
+  }
+  if (!result.failing) {
+    console.log(`stress ${first.name}: ${result.records.length} runs, no violation; ${seedText}; ${settings}; `
+      + `${result.decisions} decisions, ${runsPerSec.toFixed(1)} runs/s, ${Math.round(summary.stepsPerSec)} steps/s`);
+    return 0;
+  }
+  const { run, plan } = result.failing;
+  console.log(`stress ${first.name}: VIOLATION on seed ${plan.seed} (run ${result.records.length}; ${seedText}; ${settings})`);
+  console.log(`rules: ${ruleList(run.rules)}`);
+  if (run.first) {
+    console.log(formatViolationReport(run.first));
+  } else {
+    for (const v of run.report.violations) console.log(`VIOLATION ${v.rule}: ${v.message}`);
+  }
+  console.log(`failure file: ${failurePath} (schedule of ${run.schedule.length} decisions, not shrunk; digest ${run.digest})`);
+  console.log(`replay: epochlab replay ${failurePath}`);
+  return 1;
+}
+
+function writeJunit(cmd: StressCmd, result: StressResult, seconds: number): void {
+  const classname = `${cmd.scenario}.${cmd.strategy}`;
+  const cases: JunitCase[] = result.records.map((r) => {
+    const c: JunitCase = { name: `seed ${r.seed}`, classname, time: r.elapsedMs / 1000 };
+    if (hasViolation(r.rules)) {
+      const f = result.failing;
+      const text = f && f.run.first ? formatViolationReport(f.run.first) : ruleList(r.rules);
+      c.failure = { message: Object.keys(r.rules).filter((k) => (r.rules[k] ?? 0) > 0).join(' '), text };
+    }
+    return c;
+  });
+  try {
+    writeFileSync(cmd.junit!, junitXml(`epochlab stress ${cmd.scenario}`, cases, seconds));
+  } catch (err) {
+    throw new BadInput('epochlab', '--junit', `cannot write ${cmd.junit}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
