@@ -11,6 +11,8 @@ import { Prng } from '../sched/prng.js';
 import { OpCode, UpdateOption } from '../trace/events.js';
 
 const CLOCK_EVERY = 64;
+/** Virtual time in controlled mode: operations per CPU per millisecond of durationMs. */
+export const CONTROLLED_OPS_PER_MS = 2;
 
 /** Writes integer `n` little-endian into `size` (at most 4) bytes at `ptr`. */
 function writeInt(u8: Uint8Array, ptr: number, size: number, n: number): void {
@@ -22,12 +24,16 @@ export class WorkloadRunner {
   private readonly maps: MapRt[];
   private readonly deadline: number;
   private done = 0;
+  private readonly limit: number;
 
   constructor(private readonly cpu: Cpu, private readonly w: WorkloadPlan, seed: number) {
     this.rng = new Prng(seed, cpu.lane.lane + 1);
     this.maps = w.maps.map((i) => cpu.maps[i] as MapRt);
-    // Controlled mode has no wall clock: it runs opsPerCpu operations.
-    this.deadline = w.durationMs > 0 && !cpu.lane.shm.controlled ? performance.now() + w.durationMs : Infinity;
+    const controlled = cpu.lane.shm.controlled;
+    this.deadline = w.durationMs > 0 && !controlled ? performance.now() + w.durationMs : Infinity;
+    // Controlled mode has no wall clock: a duration becomes a virtual one of
+    // CONTROLLED_OPS_PER_MS operations per millisecond.
+    this.limit = controlled && w.durationMs > 0 ? Math.min(w.opsPerCpu, w.durationMs * CONTROLLED_OPS_PER_MS) : w.opsPerCpu;
   }
 
   /** Runs until opsPerCpu operations are done, the duration is up, or the run stops. */
@@ -41,7 +47,7 @@ export class WorkloadRunner {
 
   /** Checks the run state and the clock once every CLOCK_EVERY operations. */
   private more(): boolean {
-    if (this.done >= this.w.opsPerCpu) return false;
+    if (this.done >= this.limit) return false;
     if (this.done % CLOCK_EVERY !== 0) return true;
     return this.cpu.running() && performance.now() < this.deadline;
   }
@@ -54,7 +60,7 @@ export class WorkloadRunner {
 
   private runBatch(): void {
     const state = this.cpu.batchBegin();
-    for (let i = 0; i < this.w.batchSize && this.done < this.w.opsPerCpu; i++) {
+    for (let i = 0; i < this.w.batchSize && this.done < this.limit; i++) {
       const op = this.nextOp();
       this.cpu.helperCall(op, this.currentMap, UpdateOption.Any, 0);
       this.done++;

@@ -7,6 +7,7 @@
  */
 import { expect } from 'chai';
 import { compileScenario, loadScenario } from '../../src/cli/scenario.js';
+import { listScenarios } from '../../src/cli/builtins.js';
 import { runPlan } from '../../src/runtime/runner.js';
 import { DigestSink } from '../../src/trace/digest.js';
 import { ContractChecker } from '../../src/check/checker.js';
@@ -64,6 +65,17 @@ describe('sched: controlled mode', function () {
       }
     });
   }
+
+  it('gives every other built-in scenario the same trace digest twice (random strategy)', async () => {
+    const covered = new Set(['smoke', 'full-map', 'legacy-veto', 'stall', 'diff-delete-under-lock', 'diff-cleanup-at-dispatch']);
+    for (const { name } of listScenarios().filter((s) => !covered.has(s.name))) {
+      const plan = await loadScenario(name, {});
+      const a = await controlled(plan, 'random');
+      const b = await controlled(plan, 'random');
+      expect(b.digest, name).to.equal(a.digest);
+      expect(a.violations, name).to.deep.equal({});
+    }
+  });
 
   it('is deterministic for a two-CPU workload with real contention', async () => {
     const plan = await smallWorkload(7);
