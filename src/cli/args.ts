@@ -8,6 +8,7 @@ import { BadInput } from './bad-input.js';
 import { PROFILE_NAMES, ProfileName } from '../runtime/profile.js';
 import { STRATEGY_NAMES, StrategyName } from '../sched/strategy.js';
 import { MUTANT_NAMES, MutantName } from '../runtime/mutants.js';
+import { RULES } from '../check/rules.js';
 
 export type Command =
   | {
@@ -23,6 +24,9 @@ export type Command =
     kind: 'stress'; scenario: string; runs: number | null; timeMs: number | null;
     strategy: StrategyName; pctDepth: number; pctSteps: number; seedStart: number; shard: number; shards: number;
     mode: 'free' | 'controlled'; mutant: MutantName | null; profile: ProfileName; junit?: string; out?: string; json: boolean;
+    /** Stop only when one of these rules fires (null: any violation). */
+    rules: string[] | null;
+    noShrink: boolean;
   }
   | { kind: 'replay'; file: string; trace?: string }
   | { kind: 'mutants'; json: boolean; runs: number; runsGiven: boolean }
@@ -49,6 +53,8 @@ const OPTIONS = {
   shard: { type: 'string' },
   junit: { type: 'string' },
   out: { type: 'string' },
+  rule: { type: 'string' },
+  'no-shrink': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -57,7 +63,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   run: ['cpus', 'seed', 'trace', 'json', 'no-trace', 'duration', 'profile', 'no-check', 'mode', 'strategy', 'check-determinism', 'mutant'],
   rules: ['json'],
   'contract-diff': ['json'],
-  stress: ['runs', 'time', 'strategy', 'pct-depth', 'pct-steps', 'seed-start', 'shard', 'mode', 'mutant', 'profile', 'junit', 'out', 'json'],
+  stress: ['runs', 'time', 'strategy', 'pct-depth', 'pct-steps', 'seed-start', 'shard', 'mode', 'mutant', 'profile', 'junit', 'out', 'json', 'rule', 'no-shrink'],
   replay: ['trace'],
   mutants: ['json', 'runs'],
 };
@@ -148,11 +154,21 @@ function stressCommand(scenario: string, values: Values): Command {
     mutant: values.mutant === undefined ? null : oneOf('--mutant', values.mutant, MUTANT_NAMES, MUTANT_NAMES[0]),
     profile: profileName(values.profile),
     json: values.json ?? false,
+    rules: values.rule === undefined ? null : ruleIds(values.rule),
+    noShrink: values['no-shrink'] ?? false,
   };
   if (cmd.timeMs !== null && cmd.timeMs <= 0) bad('--time', 'must be more than 0');
   if (values.junit !== undefined) cmd.junit = nonEmpty('--junit', values.junit);
   if (values.out !== undefined) cmd.out = nonEmpty('--out', values.out);
   return cmd;
+}
+
+/** `--rule a,b`: rule ids from the catalog. */
+function ruleIds(text: string): string[] {
+  const ids = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = ids.find((id) => !RULES.some((r) => r.id === id));
+  if (ids.length === 0 || unknown !== undefined) bad('--rule', `expected rule ids from "epochlab rules", got ${JSON.stringify(unknown ?? text)}`);
+  return ids;
 }
 
 /** `--shard i/n`: 1 <= i <= n. */

@@ -38,6 +38,8 @@ export interface FailureFile {
   rules: Record<string, number>;
   digest: string;
   schedule: number[];
+  /** When the schedule was shrunk (strategy is then 'sequential'): the failing run's own schedule. */
+  originalSchedule?: number[];
 }
 
 /** The scenario object behind a command-line SCENARIO argument (same lookup as loadScenario). */
@@ -55,12 +57,20 @@ export function resolveScenario(arg: string, name: string): ScenarioRef {
   return { name, source: arg, dir: dirname(resolve(arg)), json: json as Record<string, unknown> };
 }
 
-export function failureRecord(scenario: ScenarioRef, plan: RunPlan, found: { rules: Record<string, number>; digest: string; schedule: number[] }): FailureFile {
-  return {
-    version: 1, scenario, profile: plan.profile, mode: plan.mode, strategy: plan.strategy,
+/**
+ * The record of a failing run. With `shrunk` (the run of a shrunk schedule,
+ * forced with strategy 'sequential'), the file replays the shrunk run and
+ * keeps the original schedule as `originalSchedule`.
+ */
+export function failureRecord(scenario: ScenarioRef, plan: RunPlan, found: { rules: Record<string, number>; digest: string; schedule: number[] },
+  shrunk?: { rules: Record<string, number>; digest: string; schedule: number[] }): FailureFile {
+  const record: FailureFile = {
+    version: 1, scenario, profile: plan.profile, mode: plan.mode, strategy: shrunk ? 'sequential' : plan.strategy,
     pctDepth: plan.pctDepth, pctSteps: plan.pctSteps, mutant: plan.mutant, seed: plan.seed, cpus: plan.cpus,
-    rules: found.rules, digest: found.digest, schedule: found.schedule,
+    rules: shrunk?.rules ?? found.rules, digest: shrunk?.digest ?? found.digest, schedule: shrunk?.schedule ?? found.schedule,
   };
+  if (shrunk) record.originalSchedule = found.schedule;
+  return record;
 }
 
 export function writeFailureFile(path: string, record: FailureFile): void {
@@ -117,6 +127,12 @@ export function readFailureFile(path: string): FailureFile {
   if (!Array.isArray(schedule)) return bad('schedule', 'expected an array of lane numbers');
   const i = schedule.findIndex((d) => !(Number.isSafeInteger(d) && (d as number) >= 0));
   if (i >= 0) bad(`schedule[${i}]`, `expected a non-negative integer, got ${JSON.stringify(schedule[i])}`);
+  const original = f['originalSchedule'];
+  if (original !== undefined) {
+    if (!Array.isArray(original)) return bad('originalSchedule', 'expected an array of lane numbers');
+    const j = original.findIndex((d) => !(Number.isSafeInteger(d) && (d as number) >= 0));
+    if (j >= 0) bad(`originalSchedule[${j}]`, `expected a non-negative integer, got ${JSON.stringify(original[j])}`);
+  }
   return f as unknown as FailureFile;
 }
 

@@ -1,9 +1,11 @@
 /**
  * `epochlab stress SCENARIO`: many controlled runs of one scenario, one seed
  * each (a shard of a seed range), stopping at the first run with a
- * violation. That run is written to a failure file that `epochlab replay`
- * re-runs exactly. Shrinking the failing schedule is not implemented yet:
- * failure files hold the whole schedule ("not shrunk").
+ * violation. In controlled mode its schedule can then be shrunk (fewer
+ * decisions and preemptions, same rule; see src/sched/shrink.ts and
+ * wantsShrink), and the failure file holds the shrunk schedule (strategy
+ * 'sequential', the original kept as originalSchedule), which `epochlab
+ * replay` re-runs exactly. Unshrunk, it holds the whole schedule.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from './args.js';
@@ -14,6 +16,7 @@ import { junitXml, type JunitCase } from './junit.js';
 import { runOnce, shardSeeds, type HuntRun } from '../sched/hunt.js';
 import type { RunPlan } from '../runtime/plan.js';
 import { formatViolationReport } from '../check/violation-report.js';
+import { shrinkSchedule, type ShrinkResult } from '../sched/shrink.js';
 
 type StressCmd = Extract<Command, { kind: 'stress' }>;
 
@@ -24,6 +27,8 @@ export interface StressLimits {
   seedStart: number;
   shard: number;
   shards: number;
+  /** A run fails only when one of these rules fires (null or absent: any violation). */
+  rules?: string[] | null;
 }
 
 /** One finished run, kept small (no report) so long stresses stay bounded. */
@@ -43,6 +48,10 @@ export interface StressResult {
 }
 
 export const hasViolation = (rules: Record<string, number>): boolean => Object.values(rules).some((n) => n > 0);
+
+/** Whether a run counts as a failure: any violation, or one of the targeted rules. */
+const fails = (rules: Record<string, number>, targets: string[] | null): boolean =>
+  targets === null ? hasViolation(rules) : targets.some((t) => (rules[t] ?? 0) > 0);
 export const ruleList = (rules: Record<string, number>): string =>
   Object.entries(rules).filter(([, n]) => n > 0).map(([r, n]) => `${r} x${n}`).join(', ');
 
@@ -76,7 +85,7 @@ export async function stressLoop(limits: StressLimits, makePlan: (seed: number) 
     records.push(record);
     decisions += record.decisions;
     onRun?.(record, { runs: records.length, decisions, elapsedMs: performance.now() - started });
-    if (hasViolation(run.rules)) return { records, failing: { run, plan }, elapsedMs: performance.now() - started, decisions };
+    if (fails(run.rules, limits.rules ?? null)) return { records, failing: { run, plan }, elapsedMs: performance.now() - started, decisions };
   }
   return { records, failing: null, elapsedMs: performance.now() - started, decisions };
 }
@@ -92,6 +101,11 @@ function progressLine(cmd: StressCmd, t: { runs: number; decisions: number; elap
   const rate = t.runs / s;
   const leftMs = cmd.timeMs !== null ? Math.max(0, cmd.timeMs - t.elapsedMs) : ((cmd.runs ?? 0) - t.runs) / Math.max(rate, 1e-9) * 1000;
   return `\r${t.runs}${cmd.runs !== null ? `/${cmd.runs}` : ''} runs, ${rate.toFixed(1)} runs/s, ${Math.round(t.decisions / s)} steps/s, ${violations} violations, ${(leftMs / 1000).toFixed(0)}s left   `;
+}
+
+/** Stress shrinks a failing controlled schedule unless --no-shrink. */
+export function wantsShrink(cmd: StressCmd): boolean {
+  return !cmd.noShrink;
 }
 
 export async function stressCommand(cmd: StressCmd): Promise<number> {
@@ -129,10 +143,16 @@ export async function stressCommand(cmd: StressCmd): Promise<number> {
   const seedText = `seeds ${formatSeeds(seeds)} (shard ${cmd.shard}/${cmd.shards})`;
 
   let failurePath: string | null = null;
+  let shrink: ShrinkResult | null = null;
   if (result.failing) {
     const { run, plan } = result.failing;
     failurePath = fileFor(plan.seed);
-    writeFailureFile(failurePath, failureRecord(ref, plan, run));
+    if (plan.mode === 'controlled' && wantsShrink(cmd)) {
+      shrink = await shrinkSchedule(plan, run, { rerun: `epochlab replay ${failurePath}`, ...(cmd.rules ? { targets: cmd.rules } : {}) });
+      if (shrink.run === null) shrink = null; // the rule did not come back: keep the original
+    }
+    writeFailureFile(failurePath, failureRecord(ref, plan, run,
+      shrink?.run ? { rules: shrink.run.rules, digest: shrink.run.digest, schedule: shrink.schedule } : undefined));
   }
   if (cmd.junit !== undefined) writeJunit(cmd, result, seconds);
 
@@ -142,7 +162,9 @@ export async function stressCommand(cmd: StressCmd): Promise<number> {
     decisions: result.decisions, seconds, runsPerSec, stepsPerSec: result.decisions / Math.max(seconds, 1e-9),
     violation: result.failing ? {
       seed: result.failing.plan.seed, rules: result.failing.run.rules, digest: result.failing.run.digest,
-      scheduleLength: result.failing.run.schedule.length, shrunk: false, failureFile: failurePath, replay: `epochlab replay ${failurePath}`,
+      scheduleLength: result.failing.run.schedule.length,
+      shrunk: shrink ? { rule: shrink.rule, before: shrink.before, after: shrink.after, runs: shrink.runs, digest: shrink.run?.digest ?? null } : false,
+      failureFile: failurePath, replay: `epochlab replay ${failurePath}`,
     } : null,
   };
   if (cmd.json) {
@@ -162,7 +184,14 @@ export async function stressCommand(cmd: StressCmd): Promise<number> {
   } else {
     for (const v of run.report.violations) console.log(`VIOLATION ${v.rule}: ${v.message}`);
   }
-  console.log(`failure file: ${failurePath} (schedule of ${run.schedule.length} decisions, not shrunk; digest ${run.digest})`);
+  if (shrink) {
+    console.log(`shrunk: ${shrink.before.decisions} decisions, ${shrink.before.preemptions} preemptions -> `
+      + `${shrink.after.decisions} decisions, ${shrink.after.preemptions} preemptions (${shrink.runs} runs)`);
+    console.log(`failure file: ${failurePath} (shrunk schedule of ${shrink.schedule.length} decisions, strategy sequential, `
+      + `rule ${shrink.rule}; digest ${shrink.run?.digest ?? run.digest})`);
+  } else {
+    console.log(`failure file: ${failurePath} (schedule of ${run.schedule.length} decisions, not shrunk; digest ${run.digest})`);
+  }
   console.log(`replay: epochlab replay ${failurePath}`);
   return 1;
 }

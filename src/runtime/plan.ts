@@ -79,7 +79,7 @@ export interface RunPlan {
   profile: 'documented' | 'ebpf-for-windows';
   /** free: threads race for real; controlled: a seeded strategy decides who runs at every point. */
   mode: 'free' | 'controlled';
-  strategy: 'random' | 'round-robin' | 'pct';
+  strategy: 'random' | 'round-robin' | 'pct' | 'sequential';
   /** PCT: depth d and the step count k its change points are drawn from. */
   pctDepth: number;
   pctSteps: number;

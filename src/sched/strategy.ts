@@ -6,12 +6,17 @@
  */
 import type { Baton } from '../shm/baton.js';
 
-export const StrategyId = { Random: 0, RoundRobin: 1, Pct: 2 } as const;
-export type StrategyName = 'random' | 'round-robin' | 'pct';
-export const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'round-robin', 'pct'];
+export const StrategyId = { Random: 0, RoundRobin: 1, Pct: 2, Sequential: 3 } as const;
+export type StrategyName = 'random' | 'round-robin' | 'pct' | 'sequential';
+export const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'round-robin', 'pct', 'sequential'];
 
 export function strategyId(name: StrategyName): number {
-  return name === 'random' ? StrategyId.Random : name === 'round-robin' ? StrategyId.RoundRobin : StrategyId.Pct;
+  switch (name) {
+    case 'random': return StrategyId.Random;
+    case 'round-robin': return StrategyId.RoundRobin;
+    case 'pct': return StrategyId.Pct;
+    case 'sequential': return StrategyId.Sequential;
+  }
 }
 
 /**
@@ -20,6 +25,9 @@ export function strategyId(name: StrategyName): number {
  */
 export function pickNext(strategy: number, baton: Baton, current: number, candidates: readonly number[]): number {
   if (candidates.length === 1) return candidates[0] as number;
+  // Sequential (continuation after a forced prefix, used by the shrinker):
+  // keep the current lane while it can run, else the lowest candidate. No preemptions.
+  if (strategy === StrategyId.Sequential) return candidates.includes(current) ? current : candidates[0] as number;
   if (strategy === StrategyId.Pct) return pickPct(baton, current, candidates);
   if (strategy === StrategyId.RoundRobin) {
     // Switch at every point: the first candidate after the current lane, wrapping around.

@@ -45,6 +45,7 @@ describe('cli/stress: arguments and seeds', () => {
     expect(parseCli(['stress', 'smoke'])).to.deep.equal({
       kind: 'stress', scenario: 'smoke', runs: 100, timeMs: null, strategy: 'pct', pctDepth: 3, pctSteps: 3000,
       seedStart: 1, shard: 1, shards: 1, mode: 'controlled', mutant: null, profile: 'documented', json: false,
+      rules: null, noShrink: false,
     });
     expect(parseCli(['stress', 'smoke', '--time', '60s', '--shard', '2/3'])).to.deep.include({ runs: null, timeMs: 60_000, shard: 2, shards: 3 });
     expect(parseCli(['replay', 'f.json', '--trace', 'o.jsonl'])).to.deep.equal({ kind: 'replay', file: 'f.json', trace: 'o.jsonl' });
@@ -137,14 +138,16 @@ describe('cli/stress: runs as a child process', function () {
       expect(stress.status, stress.stderr).to.equal(1);
       expect(stress.stdout).to.contain('VIOLATION on seed 1 (run 1;');
       expect(stress.stdout).to.contain('VIOLATION delete.post-after-unlock');
-      expect(stress.stdout).to.contain('not shrunk');
+      expect(stress.stdout).to.match(/shrunk: \d+ decisions, \d+ preemptions -> \d+ decisions, \d+ preemptions/);
       expect(stress.stdout).to.contain('epochlab replay epochlab-failure-smoke-1.json');
       expect(existsSync(file)).to.equal(true);
       const f = readFailureFile(file);
-      expect(f).to.deep.include({ version: 1, mode: 'controlled', strategy: 'pct', pctDepth: 3, pctSteps: 3000, mutant: 'callback-under-lock', seed: 1, cpus: 1 });
+      // Shrunk: the schedule is the shrunk one, replayed with the non-preemptive strategy.
+      expect(f).to.deep.include({ version: 1, mode: 'controlled', strategy: 'sequential', mutant: 'callback-under-lock', seed: 1, cpus: 1 });
       expect(f.scenario.source).to.equal('builtin:smoke');
       expect(f.rules['delete.post-after-unlock']).to.be.greaterThan(0);
-      expect(f.schedule.length).to.be.greaterThan(0);
+      expect((f.originalSchedule ?? []).length).to.be.greaterThan(0);
+      expect(f.schedule.length).to.be.at.most((f.originalSchedule ?? []).length);
       const xml = readFileSync(join(dir, 'out.xml'), 'utf8');
       expect(xml).to.contain('tests="1" failures="1"');
       expect(xml).to.match(/<failure message="[^"]*delete\.post-after-unlock[^"]*" type="violation">VIOLATION/);
