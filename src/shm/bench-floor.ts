@@ -120,3 +120,27 @@ export function twoStores(i32: Int32Array, n: number): void {
 export function baselineWords(count: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(count * 4));
 }
+
+/** A baton word shared by two ping-pong workers: [turn]. */
+export function createPingPong(): SharedArrayBuffer {
+  return new SharedArrayBuffer(4 * 4);
+}
+
+/**
+ * The scheduler's floor: `hops` handoffs of a turn word between two threads
+ * by Atomics.wait / Atomics.notify (the same primitive the controlled-mode
+ * baton uses). Returns false if a wait timed out (the partner is gone).
+ */
+export function pingPong(sab: SharedArrayBuffer, me: number, hops: number): boolean {
+  const i32 = new Int32Array(sab);
+  for (let i = 0; i < hops; i++) {
+    for (;;) {
+      const turn = Atomics.load(i32, 0);
+      if (turn === me) break;
+      if (Atomics.wait(i32, 0, turn, 5000) === 'timed-out') return false;
+    }
+    Atomics.store(i32, 0, 1 - me);
+    Atomics.notify(i32, 0);
+  }
+  return true;
+}
