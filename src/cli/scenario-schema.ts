@@ -70,8 +70,12 @@ export const scenarioSchema = z.strictObject({
   maps: z.record(z.string(), mapSchema),
   threads: z.array(threadSchema).default([]),
   workload: workloadSchema.optional(),
-  faults: z.strictObject({ allocFailAt: z.array(int(1, Number.MAX_SAFE_INTEGER)).default([]) })
-    .default({ allocFailAt: [] }),
+  faults: z.strictObject({
+    allocFailAt: z.array(int(1, Number.MAX_SAFE_INTEGER)).default([]),
+    stall: z.array(z.strictObject({ cpu: int(0, 63), atOp: int(1, Number.MAX_SAFE_INTEGER), steps: int(1, 1_000_000) })).default([]),
+    dropTicks: z.array(int(1, Number.MAX_SAFE_INTEGER)).default([]),
+    spuriousLockFailAt: z.array(int(1, Number.MAX_SAFE_INTEGER)).default([]),
+  }).default({ allocFailAt: [], stall: [], dropTicks: [], spuriousLockFailAt: [] }),
   stallEpochs: int(1, 1e9).default(200),
   watchdogMs: int(1, 3_600_000).default(10_000),
   arenaMB: int(1, 1024).default(64),

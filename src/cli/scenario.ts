@@ -91,6 +91,7 @@ function definedOnly(overrides: ScenarioOverrides): ScenarioOverrides {
 function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
   const maps = compileMaps(s, dir);
   if (s.threads.length === 0 && !s.workload) fail('threads', 'a scenario needs threads or a workload');
+  s.faults.stall.forEach((f, i) => { if (f.cpu >= s.cpus) fail(`faults.stall[${i}].cpu`, `cpu ${f.cpu} is out of range (cpus is ${s.cpus})`); });
   const threads = compileThreads(s.threads, s.cpus, maps);
   const workload = s.workload ? compileWorkload(s.workload, maps) : null;
   return {
@@ -99,7 +100,10 @@ function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
     stallEpochs: s.stallEpochs, watchdogMs: s.watchdogMs,
     arenaBytes: s.arenaMB * 2 ** 20, traceRecords: s.traceRecords,
     profile: 'documented', mode: 'free', strategy: 'random', pctDepth: 3, pctSteps: 20_000, schedule: [], mutant: null, maps, threads, workload,
-    faults: { allocFailAt: [...s.faults.allocFailAt] },
+    faults: {
+      allocFailAt: [...s.faults.allocFailAt], stall: s.faults.stall.map((f) => ({ ...f })),
+      dropTicks: [...s.faults.dropTicks], spuriousLockFailAt: [...s.faults.spuriousLockFailAt],
+    },
     trace: true,
   };
 }

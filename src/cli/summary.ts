@@ -36,6 +36,10 @@ export function formatSummary(r: RunReport): string {
   lines.push(`  blocks:             ${fmt(r.blocksAllocated)} allocated, ${fmt(r.blocksRetired)} retired, ${fmt(r.blocksFreed)} freed, ${fmt(r.leakedBlocks)} leaked`);
   lines.push(`  peak garbage:       ${fmt(r.peakGarbage)} retired blocks waiting for their epoch`);
   for (const f of r.programLoadFailures) lines.push(`  program load failed: ${f}`);
+  const f = r.faults;
+  if (f.spuriousLockFailures + f.droppedTicks + f.stalls > 0) {
+    lines.push(`  faults injected:    ${f.spuriousLockFailures} spurious lock failures, ${f.droppedTicks} dropped ticks, ${f.stalls} stalls`);
+  }
   if (r.allocFailures > 0) lines.push(`  allocation failures: ${fmt(r.allocFailures)}`);
   lines.push(`  stall warnings:     ${fmt(r.stallWarnings)}`);
   if (r.schedule) {

@@ -29,6 +29,8 @@ export interface ManagerOptions {
   stallEpochs: number;
   /** A planted bug (Mutant.ReleaseOffByOne, Mutant.SkipCpu), or 0. */
   mutant?: number;
+  /** Ticks (1-based) that are dropped: no advance, no reclamation (faults.dropTicks). */
+  dropTicks?: ReadonlySet<number>;
 }
 
 /** Runs a work item found on a free list (a deferred map cleanup). */
@@ -39,6 +41,7 @@ export class EpochManager {
   private readonly warnedAt: number[];
   private readonly counters: { freed: number; bytesFreed: number; peak: number; stalls: number };
   peakGarbage = 0;
+  private ticks = 0;
 
   constructor(
     private readonly shm: Shm,
@@ -62,6 +65,11 @@ export class EpochManager {
 
   /** One advance-compute-free cycle. Returns the number of blocks freed. */
   tick(): number {
+    this.ticks++;
+    if (this.options.dropTicks?.has(this.ticks)) {
+      this.shm.i32[counterWord(this.shm.layout, this.shm.layout.lanes - 1, Counter.DroppedTicks)]++;
+      return 0;
+    }
     const published = this.shm.advancePublishedEpoch();
     let oldest = published;
     for (let lane = 0; lane < this.lanes; lane++) {

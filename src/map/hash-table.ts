@@ -217,7 +217,7 @@ export class HashTable {
   /** Takes the bucket spinlock at DISPATCH (`skip`: the unlocked-writer mutant does not). */
   private lockBucket(info: MapInfo, bucket: number, skip = false): number {
     const irql = this.ctx.raiseIrql();
-    if (!skip) this.ctx.shm.acquireLock(info.lockWord(bucket));
+    if (!skip) this.ctx.shm.acquireBucketLock(info.lockWord(bucket), this.ctx.spuriousLocks);
     this.ctx.lockHeld(1);
     if (this.ctx.trace.on) this.ctx.trace.emit(Ev.BucketLock, bucket, info.index, 0, 0, 0, 0, 0, 0);
     return irql;

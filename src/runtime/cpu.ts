@@ -35,9 +35,14 @@ export class Cpu {
   readonly valuePtr: number;
   readonly outPtr: number;
   private readonly pctx: LaneProviderContext;
+  /** faults.stall for this CPU: operation number (1-based) -> stall length. */
+  private readonly stallAt = new Map<number, number>();
+  private opNumber = 0;
 
   constructor(shm: Shm, laneIndex: number, readonly plan: RunPlan, factories: ProviderFactory[], profile: Profile) {
-    this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt), mutantId(plan.mutant));
+    const spurious = plan.faults.spuriousLockFailAt.length > 0 ? new Set(plan.faults.spuriousLockFailAt) : null;
+    this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt), mutantId(plan.mutant), spurious);
+    for (const f of plan.faults.stall) if (f.cpu === laneIndex) this.stallAt.set(f.atOp, f.steps);
     this.maps = plan.maps.map((mp: MapPlan, i: number): MapRt => {
       const provider = (factories[i] as ProviderFactory)(mp.options);
       return {
@@ -80,6 +85,7 @@ export class Cpu {
     if (m.info !== null && this.lifecycle.handleOpen(m) && this.lifecycle.acquire(m)) {
       const state = lane.epoch.allocateState();
       lane.epoch.enter(state);
+      this.injectStall();
       result = this.crud(op, m, option, false);
       lane.epoch.exit(state);
       lane.epoch.releaseState(state);
@@ -95,10 +101,34 @@ export class Cpu {
     const lane = this.lane;
     lane.heartbeat(op, m.index);
     if (lane.trace.on) lane.trace.emit(Ev.OpBegin, op, m.index, option, 0, Mode.Helper, 0, this.keyPtr, m.keySize);
+    this.injectStall();
     const result = this.crud(op, m, option, true);
     if (result === EbpfResult.Success && op === OpCode.Find && add !== 0) this.addInPlace(add);
     this.finishOp(op, m, result);
     return result;
+  }
+
+  /** faults.stall: hold the operation's epoch when this CPU reaches the planned operation. */
+  private injectStall(): void {
+    if (this.stallAt.size === 0) return;
+    const steps = this.stallAt.get(++this.opNumber);
+    if (steps === undefined) return;
+    this.lane.count(Counter.StallFaults);
+    this.holdEpoch(steps);
+  }
+
+  /** Keeps the current epoch held: `ms` milliseconds, or `ms` scheduling points in controlled mode. */
+  private holdEpoch(ms: number): void {
+    const lane = this.lane;
+    if (lane.shm.controlled) {
+      for (let i = 0; i < ms; i++) lane.shm.sleep(1);
+      return;
+    }
+    const until = performance.now() + ms;
+    while (performance.now() < until && lane.shm.runState() !== RunState.Aborted) {
+      lane.heartbeat(OpCode.Stall, -1);
+      lane.shm.sleep(Math.min(5, Math.max(0, until - performance.now())));
+    }
   }
 
   private finishOp(op: number, m: MapRt, result: number): void {
@@ -227,16 +257,7 @@ export class Cpu {
     const own = !lane.epoch.inEpoch();
     const state = own ? lane.epoch.allocateState() : -1;
     if (own) lane.epoch.enter(state);
-    if (lane.shm.controlled) {
-      // No wall clock: a stall of `ms` is `ms` scheduling points inside the epoch.
-      for (let i = 0; i < ms; i++) lane.shm.sleep(1);
-    } else {
-      const until = performance.now() + ms;
-      while (performance.now() < until && lane.shm.runState() !== RunState.Aborted) {
-        lane.heartbeat(OpCode.Stall, -1);
-        lane.shm.sleep(Math.min(5, Math.max(0, until - performance.now())));
-      }
-    }
+    this.holdEpoch(ms);
     if (own) {
       lane.epoch.exit(state);
       lane.epoch.releaseState(state);

@@ -31,7 +31,9 @@ export class LaneContext {
 
   constructor(readonly shm: Shm, readonly lane: number, allocFailAt: ReadonlySet<number> = new Set(),
     /** The planted bug, if any (Mutant.*). */
-    readonly mutant: number = 0) {
+    readonly mutant: number = 0,
+    /** Bucket-lock attempts that fail spuriously (faults.spuriousLockFailAt), or null. */
+    readonly spuriousLocks: ReadonlySet<number> | null = null) {
     this.i32 = shm.i32;
     this.trace = new TraceWriter(shm, lane);
     this.violations = new Violations(shm, lane, this.trace);

@@ -61,6 +61,12 @@ export interface WorkloadPlan {
 export interface FaultPlan {
   /** The n-th epoch allocation of the run (1-based, counted over all CPUs) fails. */
   allocFailAt: number[];
+  /** CPU `cpu` stalls inside the epoch of its `atOp`-th operation for `steps` (ms free-running, scheduling points controlled). */
+  stall: Array<{ cpu: number; atOp: number; steps: number }>;
+  /** The n-th epoch manager tick (1-based) is dropped: no advance, no reclamation. */
+  dropTicks: number[];
+  /** The n-th bucket-lock compare-exchange of the run (1-based) fails spuriously. */
+  spuriousLockFailAt: number[];
 }
 
 export interface RunPlan {

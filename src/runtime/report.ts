@@ -47,6 +47,8 @@ export interface RunReport {
   blocksFreed: number;
   peakGarbage: number;
   allocFailures: number;
+  /** Injected faults that took effect. */
+  faults: { spuriousLockFailures: number; droppedTicks: number; stalls: number };
   stallWarnings: number;
   maps: Record<string, string>;
   leakedBlocks: number;
@@ -133,6 +135,11 @@ export function buildReport(input: ReportInput): RunReport {
     blocksFreed: c[Counter.Freed] as number,
     peakGarbage: Math.max(...input.results.map((r) => r.peakGarbage), 0),
     allocFailures: c[Counter.AllocFailed] as number,
+    faults: {
+      spuriousLockFailures: c[Counter.SpuriousLockFailures] as number,
+      droppedTicks: c[Counter.DroppedTicks] as number,
+      stalls: c[Counter.StallFaults] as number,
+    },
     stallWarnings: c[Counter.StallWarnings] as number,
     maps: Object.fromEntries(plan.maps.map((m, i) => [m.name, resultName(input.createResults[i] ?? -1)])),
     leakedBlocks: input.leaks.length,

@@ -220,7 +220,8 @@ function runManager(cpu: Cpu): Partial<TaskResult> {
   const lane = cpu.lane;
   for (const m of cpu.maps) cpu.lifecycle.attach(m);
   const manager = new EpochManager(shm, lane.arena, lane.trace, lane.violations,
-    { stallEpochs: cpu.plan.stallEpochs, mutant: lane.mutant }, (item) => cpu.lifecycle.runCleanup(item));
+    { stallEpochs: cpu.plan.stallEpochs, mutant: lane.mutant, dropTicks: new Set(cpu.plan.faults.dropTicks) },
+    (item) => cpu.lifecycle.runCleanup(item));
   for (;;) {
     const cmd = shm.load(Ctl.ManagerCommand);
     if (cmd === ManagerCommand.Exit || shm.runState() === RunState.Aborted) break;

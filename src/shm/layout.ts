@@ -54,6 +54,7 @@ export const Ctl = {
   ArenaBump: 80,
   AllocSeq: 81,
   AllocFaultsOn: 82,
+  LockAttempts: 83, ///< bucket-lock compare-exchanges (counted only when spurious failures are injected)
   // Controlled mode (src/sched/): the baton and the shared strategy state.
   // Written only by the lane holding the baton (or the main thread between
   // phases), with Atomics; unused in free-running mode.
@@ -175,9 +176,13 @@ export const Counter = {
   Invocations: 19,
   /** Operation results by ebpf_result_t code: ResultBase + code (codes 0..31). */
   ResultBase: 20,
+  /** Injected faults (scenario `faults`), after the 32 result counters. */
+  SpuriousLockFailures: 52,
+  DroppedTicks: 53,
+  StallFaults: 54,
 } as const;
 export const RESULT_CODES = 32;
-export const COUNTER_COUNT = Counter.ResultBase + RESULT_CODES;
+export const COUNTER_COUNT = Counter.StallFaults + 1;
 
 /**
  * Map header: one per map, 3 lines. Line 0 is immutable after creation

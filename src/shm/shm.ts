@@ -10,7 +10,7 @@
  */
 import {
   Ctl, Layout, LayoutConfig, RunState, SlotField, computeLayout, laneWord, slotWord,
-  Lane, LAYOUT_MAGIC, LAYOUT_VERSION, LINE_BYTES, blockWord, BlockField,
+  Lane, LAYOUT_MAGIC, LAYOUT_VERSION, LINE_BYTES, blockWord, BlockField, Counter, counterWord,
 } from './layout.js';
 import { Step, StepGate, freeGate } from '../sched/gate.js';
 
@@ -197,6 +197,20 @@ export class Shm {
       spins++;
       if (spins > SPIN_BEFORE_WAIT && !this.controlled) this.waitForLock(word, seen);
       else if (this.controlled) this.throwIfAborted();
+    }
+  }
+
+  /**
+   * Acquires a bucket spinlock; the `spurious` attempts (1-based, counted over
+   * the run) fail as if the compare-exchange had lost, once each.
+   */
+  acquireBucketLock(word: number, spurious: ReadonlySet<number> | null): number {
+    if (spurious === null) return this.acquireLock(word);
+    for (;;) {
+      const attempt = Atomics.add(this.i32, Ctl.LockAttempts, 1) + 1;
+      if (!spurious.has(attempt)) return this.acquireLock(word);
+      this.gate.point(Step.LockSpin); // the failed try: yield as a spin would
+      this.i32[counterWord(this.layout, this.lane, Counter.SpuriousLockFailures)]++;
     }
   }
 
