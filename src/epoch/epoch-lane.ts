@@ -5,7 +5,7 @@
  * State owned by the lane (plain words, written only by the owning thread):
  * the epoch_state_t slots, the active list, ActiveCount. Shared: Announce
  * (the oldest epoch among the lane's active states, 0 when none), written
- * with Atomics.store and read by the epoch manager; the lane's free list,
+ * with an atomic store and read by the epoch manager; the lane's free list,
  * guarded by its FreeLock and drained by the manager.
  *
  * Invariant: a block is retired only after it was unlinked from every shared

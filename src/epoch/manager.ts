@@ -3,7 +3,7 @@
  * the released epoch and frees what every lane retired at or before it.
  *
  * One tick, in this order (the order is what makes it safe):
- *   1. advance the published epoch to E (Atomics.add);
+ *   1. advance the published epoch to E (an atomic add);
  *   2. read every lane's announcement; released = min(E, oldest announced) - 1;
  *   3. for each lane, detach the prefix of its FIFO free list whose stamps are
  *      <= released (under the lane's FreeLock), then free those blocks and run

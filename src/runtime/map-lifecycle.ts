@@ -7,7 +7,7 @@
  * remaining entry, then postprocess_map_delete, once.
  *
  * Map header words written here: line 0 by the creating lane before State
- * becomes Live (Atomics.store); RefCount/HandleClosed/State with Atomics.
+ * becomes Live (an atomic store); RefCount/HandleClosed/State atomically.
  */
 import { EbpfResult } from './ebpf-result.js';
 import { LaneContext } from './lane-context.js';

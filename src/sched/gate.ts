@@ -22,7 +22,7 @@ export const Step = {
   BlockState: 10, ///< allocate / retire / free transition of a block
   Counter: 11, ///< atomic counter update (entry count, ref counts)
   TraceAppend: 12,
-  Wait: 13, ///< a bounded Atomics.wait, a sleep, the manager between ticks: a yield
+  Wait: 13, ///< a bounded wait, a sleep, the manager between ticks: a yield
   LockSpin: 14, ///< another try at a spinlock that was held: a yield
 } as const;
 
