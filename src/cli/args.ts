@@ -22,7 +22,9 @@ export type Command =
   | { kind: 'contract-diff'; json: boolean }
   | {
     kind: 'stress'; scenario: string; runs: number | null; timeMs: number | null;
-    strategy: StrategyName; pctDepth: number; pctSteps: number; seedStart: number; shard: number; shards: number;
+    strategy: StrategyName | 'dfs'; pctDepth: number; pctSteps: number; seedStart: number; shard: number; shards: number;
+    /** dfs: most preemptions per schedule. */
+    preemptionBound: number;
     mode: 'free' | 'controlled'; mutant: MutantName | null; profile: ProfileName; junit?: string; out?: string; json: boolean;
     /** Stop only when one of these rules fires (null: any violation). */
     rules: string[] | null;
@@ -54,6 +56,7 @@ const OPTIONS = {
   junit: { type: 'string' },
   out: { type: 'string' },
   rule: { type: 'string' },
+  'preemption-bound': { type: 'string' },
   'no-shrink': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -63,7 +66,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   run: ['cpus', 'seed', 'trace', 'json', 'no-trace', 'duration', 'profile', 'no-check', 'mode', 'strategy', 'check-determinism', 'mutant'],
   rules: ['json'],
   'contract-diff': ['json'],
-  stress: ['runs', 'time', 'strategy', 'pct-depth', 'pct-steps', 'seed-start', 'shard', 'mode', 'mutant', 'profile', 'junit', 'out', 'json', 'rule', 'no-shrink'],
+  stress: ['runs', 'time', 'strategy', 'pct-depth', 'pct-steps', 'seed-start', 'shard', 'mode', 'mutant', 'profile', 'junit', 'out', 'json', 'rule', 'no-shrink', 'preemption-bound'],
   replay: ['trace'],
   mutants: ['json', 'runs'],
 };
@@ -145,7 +148,8 @@ function stressCommand(scenario: string, values: Values): Command {
     kind: 'stress', scenario,
     runs: values.time !== undefined ? null : values.runs === undefined ? 100 : positiveInt('--runs', values.runs),
     timeMs: values.time === undefined ? null : durationMs('--time', values.time),
-    strategy: oneOf('--strategy', values.strategy, STRATEGY_NAMES, 'pct'),
+    strategy: oneOf('--strategy', values.strategy, [...STRATEGY_NAMES, 'dfs'] as const, 'pct'),
+    preemptionBound: values['preemption-bound'] === undefined ? 1 : nonNegativeInt('--preemption-bound', values['preemption-bound']),
     pctDepth: values['pct-depth'] === undefined ? 3 : positiveInt('--pct-depth', values['pct-depth']),
     pctSteps: values['pct-steps'] === undefined ? 3000 : positiveInt('--pct-steps', values['pct-steps']),
     seedStart: values['seed-start'] === undefined ? 1 : nonNegativeInt('--seed-start', values['seed-start']),

@@ -16,6 +16,7 @@ import { junitXml, type JunitCase } from './junit.js';
 import { runOnce, shardSeeds, type HuntRun } from '../sched/hunt.js';
 import type { RunPlan } from '../runtime/plan.js';
 import { formatViolationReport } from '../check/violation-report.js';
+import { exploreDfs } from '../sched/dfs.js';
 import { shrinkSchedule, type ShrinkResult } from '../sched/shrink.js';
 
 type StressCmd = Extract<Command, { kind: 'stress' }>;
@@ -112,9 +113,11 @@ export async function stressCommand(cmd: StressCmd): Promise<number> {
   // Load once up front: a bad scenario fails before any run.
   const first = await loadScenario(cmd.scenario, { seed: cmd.seedStart });
   const ref: ScenarioRef = resolveScenario(cmd.scenario, first.name);
+  const strategy = cmd.strategy;
+  if (strategy === 'dfs') return dfsStress(cmd, first, ref);
   const apply = (plan: RunPlan): RunPlan => {
     plan.mode = cmd.mode;
-    plan.strategy = cmd.strategy;
+    plan.strategy = strategy;
     plan.pctDepth = cmd.pctDepth;
     plan.pctSteps = cmd.pctSteps;
     plan.mutant = cmd.mutant;
@@ -212,4 +215,28 @@ function writeJunit(cmd: StressCmd, result: StressResult, seconds: number): void
   } catch (err) {
     throw new BadInput('epochlab', '--junit', `cannot write ${cmd.junit}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/**
+ * `stress --strategy dfs`: every schedule of the scenario (seed --seed-start)
+ * with at most --preemption-bound preemptions, up to --runs of them.
+ */
+async function dfsStress(cmd: StressCmd, first: RunPlan, ref: ScenarioRef): Promise<number> {
+  first.mutant = cmd.mutant;
+  first.profile = cmd.profile;
+  const started = performance.now();
+  const r = await exploreDfs(first, { preemptionBound: cmd.preemptionBound, maxRuns: cmd.runs ?? 1000 });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const head = `stress ${first.name}: dfs, preemption bound ${cmd.preemptionBound}, seed ${first.seed}: explored ${r.explored} schedule(s) in ${seconds} s, `;
+  if (!r.failing) {
+    console.log(head + (r.exhausted ? 'space exhausted, no violation' : `not exhausted (--runs ${cmd.runs ?? 1000}), no violation`));
+    return 0;
+  }
+  const path = cmd.out ?? defaultFailurePath(first.name, first.seed);
+  writeFailureFile(path, failureRecord(ref, r.failing.plan, r.failing.run));
+  console.log(head + `VIOLATION: ${ruleList(r.failing.run.rules)}`);
+  if (r.failing.run.first) console.log(formatViolationReport(r.failing.run.first));
+  console.log(`failure file: ${path} (schedule of ${r.failing.run.schedule.length} decisions, strategy sequential; digest ${r.failing.run.digest})`);
+  console.log(`replay: epochlab replay ${path}`);
+  return 1;
 }

@@ -31,7 +31,7 @@ export interface RunOptions {
   /** Told the last sequence number used, so a caller can append events after it. */
   onLastSeq?: (seq: number) => void;
   /** Controlled mode: told the schedule (every decision, in order). */
-  onSchedule?: (decisions: number[]) => void;
+  onSchedule?: (decisions: number[], candidates: number[]) => void;
 }
 
 export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunReport> {
@@ -58,7 +58,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     const report = await execute(plan, init, shm, pool, monitor, watchdog, phases);
     report.memory = memory.stop();
     if (phases) report.schedule = phases.summary();
-    options.onSchedule?.(phases ? phases.baton.schedule() : []);
+    options.onSchedule?.(phases ? phases.baton.schedule() : [], phases ? phases.baton.candidates() : []);
     options.onLastSeq?.(monitor.lastSeq);
     return report;
   } finally {

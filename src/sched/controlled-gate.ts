@@ -65,7 +65,9 @@ export class ControlledGate implements StepGate {
     if (yielding && c.length > 1 && at >= 0) c.splice(at, 1);
     const forced = this.baton.forced(this.baton.decisions());
     const next = forced >= 0 && c.includes(forced) ? forced : pickNext(this.strategy, this.baton, current, c);
-    this.baton.record(next, current >= 0 && next !== current && c.includes(current));
+    let mask = 0;
+    for (const lane of c) mask |= 1 << lane;
+    this.baton.record(next, current >= 0 && next !== current && c.includes(current), mask);
     return next;
   }
 

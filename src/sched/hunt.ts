@@ -23,6 +23,8 @@ export interface HuntRun {
   digest: string;
   /** Every scheduling decision, in order (controlled mode). */
   schedule: number[];
+  /** For each decision, the bitmask of lanes that could have run. */
+  candidates: number[];
   elapsedMs: number;
 }
 
@@ -32,15 +34,16 @@ export async function runOnce(plan: RunPlan, rerun: string, extraSinks: TraceSin
   const digest = new DigestSink();
   const checker = new ContractChecker(createRules(), { rerun, maxReports: 5 });
   let schedule: number[] = [];
+  let candidates: number[] = [];
   const started = performance.now();
-  const report = await runPlan(p, { sinks: [...extraSinks, digest, checker], onSchedule: (s) => { schedule = s; } });
+  const report = await runPlan(p, { sinks: [...extraSinks, digest, checker], onSchedule: (s, c) => { schedule = s; candidates = c; } });
   checker.close();
   const summary = checker.summary();
   report.check = summary;
   const rules: Record<string, number> = { ...summary.byRule };
   for (const v of report.violations.filter((x) => x.seq === 0)) rules[v.rule] = (rules[v.rule] ?? 0) + 1;
   return {
-    seed: p.seed, report, rules, first: summary.reports[0] ?? null, digest: digest.digest(), schedule,
+    seed: p.seed, report, rules, first: summary.reports[0] ?? null, digest: digest.digest(), schedule, candidates,
     elapsedMs: performance.now() - started,
   };
 }
@@ -51,3 +54,6 @@ export function shardSeeds(seedStart: number, count: number, shard: number, shar
   for (let k = 0; seeds.length < count; k++) seeds.push(seedStart + k * shards + (shard - 1));
   return seeds;
 }
+
+/** True when a run broke any rule. */
+export const hasAnyViolation = (rules: Record<string, number>): boolean => Object.values(rules).some((n) => n > 0);

@@ -102,23 +102,39 @@ export class Baton {
   }
 
   /** Appends a decision to the schedule log; returns its index. */
-  record(choice: number, preempted: boolean): number {
+  /**
+   * Appends a decision to the schedule log; returns its index. A log word
+   * holds the choice (low 8 bits) and the bitmask of the lanes that could
+   * have been chosen (the rest; kept for up to 23 lanes, 0 beyond), which a
+   * systematic search needs to know its alternatives.
+   */
+  record(choice: number, preempted: boolean, candidates = 0): number {
     const n = Atomics.add(this.i32, Ctl.SchedDecisions, 1);
     Atomics.add(this.i32, Ctl.SchedSteps, 1);
     if (preempted) Atomics.add(this.i32, Ctl.SchedPreemptions, 1);
     const cap = this.shm.layout.config.scheduleWords ?? 0;
-    if (n < cap) Atomics.store(this.i32, this.shm.layout.scheduleBase + n, choice);
+    const mask = candidates < 1 << 23 ? candidates : 0;
+    if (n < cap) Atomics.store(this.i32, this.shm.layout.scheduleBase + n, choice | (mask << 8));
     return n;
   }
 
   /** The forced choice for decision `n` (replay), or -1 past the forced prefix. */
   forced(n: number): number {
     if (n >= Atomics.load(this.i32, Ctl.SchedForced)) return -1;
-    return Atomics.load(this.i32, this.shm.layout.scheduleBase + n);
+    return Atomics.load(this.i32, this.shm.layout.scheduleBase + n) & 0xff;
   }
 
   /** The schedule log so far (main thread, at rest). */
   schedule(): number[] {
+    return this.logWords().map((w) => w & 0xff);
+  }
+
+  /** For each decision, the bitmask of lanes that could have been chosen (main thread, at rest). */
+  candidates(): number[] {
+    return this.logWords().map((w) => w >>> 8);
+  }
+
+  private logWords(): number[] {
     const n = Math.min(Atomics.load(this.i32, Ctl.SchedDecisions), this.shm.layout.config.scheduleWords ?? 0);
     return Array.from(this.i32.subarray(this.shm.layout.scheduleBase, this.shm.layout.scheduleBase + n));
   }

@@ -43,7 +43,7 @@ function printedSeeds(stdout: string): number[] {
 describe('cli/stress: arguments and seeds', () => {
   it('parses stress with its defaults', () => {
     expect(parseCli(['stress', 'smoke'])).to.deep.equal({
-      kind: 'stress', scenario: 'smoke', runs: 100, timeMs: null, strategy: 'pct', pctDepth: 3, pctSteps: 3000,
+      kind: 'stress', scenario: 'smoke', runs: 100, timeMs: null, strategy: 'pct', pctDepth: 3, pctSteps: 3000, preemptionBound: 1,
       seedStart: 1, shard: 1, shards: 1, mode: 'controlled', mutant: null, profile: 'documented', json: false,
       rules: null, noShrink: false,
     });
