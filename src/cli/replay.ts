@@ -7,7 +7,8 @@
 import type { Command } from './args.js';
 import { BadInput } from './bad-input.js';
 import { loadFailureFile } from './failure-file.js';
-import { hasViolation, ruleList } from './stress.js';
+import { ruleList } from './stress.js';
+import { hasAnyViolation } from '../sched/hunt.js';
 import { runOnce } from '../sched/hunt.js';
 import { JsonlSink } from '../trace/jsonl.js';
 import { formatViolationReport } from '../check/violation-report.js';
@@ -42,7 +43,7 @@ export async function replayCommand(cmd: ReplayCmd): Promise<number> {
   console.log(`rules:  ${ruleList(run.rules) || 'none'}   (file: ${ruleList(file.rules) || 'none'})`);
   console.log(`digest: ${run.digest}   (file: ${file.digest})`);
   if (sink) console.log(`trace:  ${cmd.trace}`);
-  if (!hasViolation(run.rules)) {
+  if (!hasAnyViolation(run.rules)) {
     console.log('did NOT reproduce: the run is clean');
     return 0;
   }

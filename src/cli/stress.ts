@@ -13,7 +13,7 @@ import { BadInput } from './bad-input.js';
 import { loadScenario } from './scenario.js';
 import { defaultFailurePath, failureRecord, resolveScenario, writeFailureFile, type ScenarioRef } from './failure-file.js';
 import { junitXml, type JunitCase } from './junit.js';
-import { runOnce, shardSeeds, type HuntRun } from '../sched/hunt.js';
+import { hasAnyViolation, runOnce, shardSeeds, type HuntRun } from '../sched/hunt.js';
 import type { RunPlan } from '../runtime/plan.js';
 import { formatViolationReport } from '../check/violation-report.js';
 import { exploreDfs } from '../sched/dfs.js';
@@ -48,11 +48,10 @@ export interface StressResult {
   decisions: number;
 }
 
-export const hasViolation = (rules: Record<string, number>): boolean => Object.values(rules).some((n) => n > 0);
 
 /** Whether a run counts as a failure: any violation, or one of the targeted rules. */
 const fails = (rules: Record<string, number>, targets: string[] | null): boolean =>
-  targets === null ? hasViolation(rules) : targets.some((t) => (rules[t] ?? 0) > 0);
+  targets === null ? hasAnyViolation(rules) : targets.some((t) => (rules[t] ?? 0) > 0);
 export const ruleList = (rules: Record<string, number>): string =>
   Object.entries(rules).filter(([, n]) => n > 0).map(([r, n]) => `${r} x${n}`).join(', ');
 
@@ -132,9 +131,9 @@ export async function stressCommand(cmd: StressCmd): Promise<number> {
     (plan) => `epochlab replay ${fileFor(plan.seed)}`,
     (r, totals) => {
       const now = performance.now();
-      if (tty && (now - lastPaint > 100 || hasViolation(r.rules))) {
+      if (tty && (now - lastPaint > 100 || hasAnyViolation(r.rules))) {
         lastPaint = now;
-        process.stdout.write(progressLine(cmd, totals, hasViolation(r.rules) ? 1 : 0));
+        process.stdout.write(progressLine(cmd, totals, hasAnyViolation(r.rules) ? 1 : 0));
       }
     });
   if (tty) process.stdout.write('\n');
@@ -203,7 +202,7 @@ function writeJunit(cmd: StressCmd, result: StressResult, seconds: number): void
   const classname = `${cmd.scenario}.${cmd.strategy}`;
   const cases: JunitCase[] = result.records.map((r) => {
     const c: JunitCase = { name: `seed ${r.seed}`, classname, time: r.elapsedMs / 1000 };
-    if (hasViolation(r.rules)) {
+    if (hasAnyViolation(r.rules)) {
       const f = result.failing;
       const text = f && f.run.first ? formatViolationReport(f.run.first) : ruleList(r.rules);
       c.failure = { message: Object.keys(r.rules).filter((k) => (r.rules[k] ?? 0) > 0).join(' '), text };

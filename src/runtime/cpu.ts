@@ -23,6 +23,9 @@ const OP_CODES: Record<string, number> = {
   update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,
 };
 
+/** Scenario ops that name a map and a key. */
+type KeyedOp = Extract<OpPlan, { op: 'update' | 'find' | 'delete' | 'find_and_delete' }>;
+
 /** The program type a DISPATCH thread's program is loaded as. */
 export const PROGRAM_TYPE = 'sample';
 
@@ -205,16 +208,27 @@ export class Cpu {
       case 'batch': return this.batch(op.ops, op.count);
       default: break;
     }
-    const m = this.maps[op.map] as MapRt;
-    this.setKey(op.key);
-    if (op.op === 'update') this.setValue(op.value);
-    const code = OP_CODES[op.op] as number;
-    const option = op.op === 'update' ? op.option : UpdateOption.Any;
-    if (!dispatch) return this.userCall(code, m, option);
+    if (!dispatch) {
+      this.loadOperands(op);
+      return this.userCall(OP_CODES[op.op] as number, this.maps[op.map] as MapRt, op.op === 'update' ? op.option : UpdateOption.Any);
+    }
     const state = this.batchBegin();
-    const r = this.helperCall(code, m, option, op.op === 'find' ? op.add : 0);
+    const r = this.helperOp(op);
     this.batchEnd(state);
     return r;
+  }
+
+  /** Loads a keyed op's key (and value) into the scratch buffers. */
+  private loadOperands(op: KeyedOp): void {
+    this.setKey(op.key);
+    if (op.op === 'update') this.setValue(op.value);
+  }
+
+  /** One scenario op as a helper call of the running program. */
+  private helperOp(op: KeyedOp): number {
+    this.loadOperands(op);
+    return this.helperCall(OP_CODES[op.op] as number, this.maps[op.map] as MapRt,
+      op.op === 'update' ? op.option : UpdateOption.Any, op.op === 'find' ? op.add : 0);
   }
 
   /** A program batch: one epoch for `count` invocations of `ops`. */
@@ -226,10 +240,7 @@ export class Cpu {
       for (const op of ops) {
         if (op.op === 'stall') { this.stall(op.ms); continue; }
         if (op.op === 'batch' || op.op === 'delete_map') continue; // rejected by validation
-        const m = this.maps[op.map] as MapRt;
-        this.setKey(op.key);
-        if (op.op === 'update') this.setValue(op.value);
-        this.helperCall(OP_CODES[op.op] as number, m, op.op === 'update' ? op.option : 0, op.op === 'find' ? op.add : 0);
+        this.helperOp(op);
       }
     }
     this.batchEnd(state);

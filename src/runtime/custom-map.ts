@@ -45,25 +45,34 @@ export class CustomMaps implements DeleteNotifier {
    * helper gets the live stored value in foundValue/foundGeneration.
    */
   find(m: MapRt, keyPtr: number, outPtr: number, helper: boolean): number {
+    const r = this.lookup(m, keyPtr, outPtr, helper);
+    if (r !== EbpfResult.Success) return r;
+    const info = m.info as MapInfo;
+    if (!helper && !info.updatesOriginalValue) this.copyOut(info, this.foundValue, this.foundGeneration, outPtr);
+    return EbpfResult.Success;
+  }
+
+  /**
+   * The lookup shared by find and find-and-delete: the blocking check, the
+   * core lookup, then postprocess_map_find_element (after a hit). On success
+   * foundValue/foundGeneration name the stored value.
+   */
+  private lookup(m: MapRt, keyPtr: number, outPtr: number, helper: boolean): number {
     const info = m.info as MapInfo;
     if (this.blocked(info, helper)) return EbpfResult.OperationNotSupported;
     const value = this.table.find(info, keyPtr);
     if (value === 0) return EbpfResult.ObjectNotFound;
     const gen = this.table.foundGeneration;
     if (this.lane.trace.on) this.lane.recordRead(value);
-    const flags = helper ? MapOperationFlag.Helper : 0;
     if (m.dispatch.postprocessMapFindElement) {
       const out = info.updatesOriginalValue && !helper ? outPtr : 0;
-      const r = this.callbacks.find(m, helper ? 0 : info.keySize, keyPtr, value, out === 0 ? 0 : info.valueSize, out, flags);
+      const r = this.callbacks.find(m, helper ? 0 : info.keySize, keyPtr, value, out === 0 ? 0 : info.valueSize, out,
+        helper ? MapOperationFlag.Helper : 0);
       if (!this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the provider\'s find callback read');
       if (r !== EbpfResult.Success) return r;
     }
-    if (helper) {
-      this.foundValue = value;
-      this.foundGeneration = gen;
-    } else if (!info.updatesOriginalValue) {
-      this.copyOut(info, value, gen, outPtr);
-    }
+    this.foundValue = value;
+    this.foundGeneration = gen;
     return EbpfResult.Success;
   }
 
@@ -112,17 +121,11 @@ export class CustomMaps implements DeleteNotifier {
 
   /** Lookup-and-delete: the provider's find runs first, then the delete path, then the copy. */
   findAndDelete(m: MapRt, keyPtr: number, outPtr: number, helper: boolean): number {
+    const found = this.lookup(m, keyPtr, outPtr, helper);
+    if (found !== EbpfResult.Success) return found;
     const info = m.info as MapInfo;
-    if (this.blocked(info, helper)) return EbpfResult.OperationNotSupported;
-    const value = this.table.find(info, keyPtr);
-    if (value === 0) return EbpfResult.ObjectNotFound;
-    const gen = this.table.foundGeneration;
-    const flags = helper ? MapOperationFlag.Helper : 0;
-    if (m.dispatch.postprocessMapFindElement) {
-      const out = info.updatesOriginalValue && !helper ? outPtr : 0;
-      const r = this.callbacks.find(m, helper ? 0 : info.keySize, keyPtr, value, out === 0 ? 0 : info.valueSize, out, flags);
-      if (r !== EbpfResult.Success) return r;
-    }
+    const value = this.foundValue;
+    const gen = this.foundGeneration;
     const r = this.delete(m, keyPtr, helper);
     if (r !== EbpfResult.Success) return r;
     // Safe after the unlink: the caller is still inside its epoch.
