@@ -9,6 +9,7 @@
 import type { Command } from './args.js';
 import { stressLoop, ruleList } from './stress.js';
 import { MUTANT_HUNTS, MutantHunt, huntPlan } from '../sched/mutant-hunts.js';
+import { ThreadPool, withThreadPool } from '../runtime/thread-pool.js';
 
 type MutantsCmd = Extract<Command, { kind: 'mutants' }>;
 
@@ -27,9 +28,9 @@ export interface MutantResult {
 }
 
 /** Hunts one mutant with its plan (src/sched/mutant-hunts.ts), seeds 1..budget. */
-async function huntOne(h: MutantHunt, budget: number): Promise<MutantResult> {
+async function huntOne(h: MutantHunt, budget: number, threads: ThreadPool): Promise<MutantResult> {
   const result = await stressLoop({ runs: budget, timeMs: null, seedStart: 1, shard: 1, shards: 1 },
-    (seed) => huntPlan(h, seed), (plan) => `epochlab mutants (mutant ${h.mutant}, seed ${plan.seed})`);
+    (seed) => huntPlan(h, seed), (plan) => `epochlab mutants (mutant ${h.mutant}, seed ${plan.seed})`, undefined, threads);
   const base = { mutant: h.mutant, strategy: h.strategy, irql: h.irql, runs: result.records.length, seconds: result.elapsedMs / 1000, shrunk: false as const };
   if (!result.failing) return { ...base, detected: false, rules: {}, seed: null, scheduleLength: null };
   return {
@@ -66,12 +67,15 @@ export function formatMutantTable(results: MutantResult[]): string {
 
 /** `epochlab mutants`: every mutant, its own hunt; --runs overrides each budget. */
 export async function mutantsCommand(cmd: MutantsCmd): Promise<number> {
-  const results: MutantResult[] = [];
-  for (const h of MUTANT_HUNTS) {
-    const r = await huntOne(h, cmd.runsGiven ? cmd.runs : h.budget);
-    results.push(r);
-    if (!cmd.json) process.stderr.write(`  ${h.mutant}: ${r.detected ? `detected by seed ${r.seed} (${ruleList(r.rules)})` : `not detected in ${r.runs} runs`}\n`);
-  }
+  const results = await withThreadPool(async (threads) => {
+    const out: MutantResult[] = [];
+    for (const h of MUTANT_HUNTS) {
+      const r = await huntOne(h, cmd.runsGiven ? cmd.runs : h.budget, threads);
+      out.push(r);
+      if (!cmd.json) process.stderr.write(`  ${h.mutant}: ${r.detected ? `detected by seed ${r.seed} (${ruleList(r.rules)})` : `not detected in ${r.runs} runs`}\n`);
+    }
+    return out;
+  });
   const detectedSecs = results.filter((r) => r.detected).map((r) => r.seconds);
   if (cmd.json) console.log(JSON.stringify({ results, medianSecondsToDetect: median(detectedSecs) }, null, 2));
   else console.log(formatMutantTable(results));

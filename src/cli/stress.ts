@@ -18,6 +18,7 @@ import type { RunPlan } from '../runtime/plan.js';
 import { formatViolationReport } from '../check/violation-report.js';
 import { exploreDfs } from '../sched/dfs.js';
 import { shrinkSchedule, type ShrinkResult } from '../sched/shrink.js';
+import { ThreadPool, withThreadPool } from '../runtime/thread-pool.js';
 
 type StressCmd = Extract<Command, { kind: 'stress' }>;
 
@@ -72,7 +73,9 @@ export function* seedSequence(limits: StressLimits): Generator<number> {
  * violation reports; `onRun` sees every finished run (progress).
  */
 export async function stressLoop(limits: StressLimits, makePlan: (seed: number) => Promise<RunPlan>,
-  rerun: (plan: RunPlan) => string, onRun?: (r: RunRecord, totals: { runs: number; decisions: number; elapsedMs: number }) => void): Promise<StressResult> {
+  rerun: (plan: RunPlan) => string, onRun?: (r: RunRecord, totals: { runs: number; decisions: number; elapsedMs: number }) => void,
+  threads?: ThreadPool): Promise<StressResult> {
+  if (!threads) return withThreadPool((t) => stressLoop(limits, makePlan, rerun, onRun, t));
   const started = performance.now();
   const deadline = limits.timeMs === null ? Infinity : started + limits.timeMs;
   const records: RunRecord[] = [];
@@ -80,7 +83,7 @@ export async function stressLoop(limits: StressLimits, makePlan: (seed: number) 
   for (const seed of seedSequence(limits)) {
     if (performance.now() >= deadline) break;
     const plan = await makePlan(seed);
-    const run = await runOnce(plan, rerun(plan));
+    const run = await runOnce(plan, rerun(plan), [], threads);
     const record: RunRecord = { seed, elapsedMs: run.elapsedMs, decisions: run.report.schedule?.decisions ?? run.schedule.length, rules: run.rules };
     records.push(record);
     decisions += record.decisions;
@@ -112,8 +115,13 @@ export async function stressCommand(cmd: StressCmd): Promise<number> {
   // Load once up front: a bad scenario fails before any run.
   const first = await loadScenario(cmd.scenario, { seed: cmd.seedStart });
   const ref: ScenarioRef = resolveScenario(cmd.scenario, first.name);
+  return withThreadPool((threads) => cmd.strategy === 'dfs' ? dfsStress(cmd, first, ref, threads) : seedStress(cmd, first, ref, threads));
+}
+
+/** Stress over seeds (every strategy but dfs). */
+async function seedStress(cmd: StressCmd, first: RunPlan, ref: ScenarioRef, threads: ThreadPool): Promise<number> {
   const strategy = cmd.strategy;
-  if (strategy === 'dfs') return dfsStress(cmd, first, ref);
+  if (strategy === 'dfs') throw new Error('seedStress: dfs explores schedules, not seeds');
   const apply = (plan: RunPlan): RunPlan => {
     plan.mode = cmd.mode;
     plan.strategy = strategy;
@@ -135,7 +143,7 @@ export async function stressCommand(cmd: StressCmd): Promise<number> {
         lastPaint = now;
         process.stdout.write(progressLine(cmd, totals, hasAnyViolation(r.rules) ? 1 : 0));
       }
-    });
+    }, threads);
   if (tty) process.stdout.write('\n');
 
   const seeds = result.records.map((r) => r.seed);
@@ -150,7 +158,7 @@ export async function stressCommand(cmd: StressCmd): Promise<number> {
     const { run, plan } = result.failing;
     failurePath = fileFor(plan.seed);
     if (plan.mode === 'controlled' && wantsShrink(cmd)) {
-      shrink = await shrinkSchedule(plan, run, { rerun: `epochlab replay ${failurePath}`, ...(cmd.rules ? { targets: cmd.rules } : {}) });
+      shrink = await shrinkSchedule(plan, run, { rerun: `epochlab replay ${failurePath}`, threads, ...(cmd.rules ? { targets: cmd.rules } : {}) });
       if (shrink.run === null) shrink = null; // the rule did not come back: keep the original
     }
     writeFailureFile(failurePath, failureRecord(ref, plan, run,
@@ -220,11 +228,11 @@ function writeJunit(cmd: StressCmd, result: StressResult, seconds: number): void
  * `stress --strategy dfs`: every schedule of the scenario (seed --seed-start)
  * with at most --preemption-bound preemptions, up to --runs of them.
  */
-async function dfsStress(cmd: StressCmd, first: RunPlan, ref: ScenarioRef): Promise<number> {
+async function dfsStress(cmd: StressCmd, first: RunPlan, ref: ScenarioRef, threads: ThreadPool): Promise<number> {
   first.mutant = cmd.mutant;
   first.profile = cmd.profile;
   const started = performance.now();
-  const r = await exploreDfs(first, { preemptionBound: cmd.preemptionBound, maxRuns: cmd.runs ?? 1000 });
+  const r = await exploreDfs(first, { preemptionBound: cmd.preemptionBound, maxRuns: cmd.runs ?? 1000, threads });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const head = `stress ${first.name}: dfs, preemption bound ${cmd.preemptionBound}, seed ${first.seed}: explored ${r.explored} schedule(s) in ${seconds} s, `;
   if (!r.failing) {

@@ -10,13 +10,14 @@
  * Meanwhile the main thread merges the trace rings (Monitor) and watches
  * for CPUs that stop making progress (Watchdog).
  */
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { Shm } from '../shm/shm.js';
 import { Ctl, LayoutConfig, ManagerCommand } from '../shm/layout.js';
 import { Prng } from '../sched/prng.js';
 import type { RunPlan } from './plan.js';
 import type { Task, TaskInit, TaskResult } from './tasks.js';
 import { workerPath } from './worker-path.js';
+import { newPool, type ThreadPool } from './thread-pool.js';
 import { Monitor } from '../trace/monitor.js';
 import type { TraceSink } from '../trace/jsonl.js';
 import { TraceReader } from '../shm/trace-ring.js';
@@ -32,6 +33,8 @@ export interface RunOptions {
   onLastSeq?: (seq: number) => void;
   /** Controlled mode: told the schedule (every decision, in order). */
   onSchedule?: (decisions: number[], candidates: number[]) => void;
+  /** Threads to reuse (kept open afterwards unless the watchdog fired); default: a pool for this run only. */
+  threads?: ThreadPool;
 }
 
 export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunReport> {
@@ -49,21 +52,26 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     cpus: plan.cpus, mapNames: plan.maps.map((m) => m.name), text: (l, s, n) => reader.text(l, s, n),
   }, options.sinks ?? []);
   const threads = plan.cpus + 1;
-  const pool = new Piscina({ filename: workerPath('cpu'), minThreads: threads, maxThreads: threads, idleTimeout: Infinity });
+  const pool = options.threads ? await options.threads.acquire(threads) : newPool(threads);
   const watchdog = new Watchdog(shm, plan, monitor);
   const memory = new MemorySampler();
   monitor.start();
   memory.start();
+  let clean = false;
   try {
     const report = await execute(plan, init, shm, pool, monitor, watchdog, phases);
     report.memory = memory.stop();
     if (phases) report.schedule = phases.summary();
     options.onSchedule?.(phases ? phases.baton.schedule() : [], phases ? phases.baton.candidates() : []);
     options.onLastSeq?.(monitor.lastSeq);
+    clean = watchdog.report === null;
     return report;
   } finally {
     watchdog.stop();
-    await pool.destroy();
+    // A reused pool survives only a clean run: after an error or a watchdog
+    // abort some task may still hold a thread.
+    if (!options.threads) await pool.destroy();
+    else if (!clean) await options.threads.close();
   }
 }
 

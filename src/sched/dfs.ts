@@ -9,12 +9,15 @@
  */
 import type { RunPlan } from '../runtime/plan.js';
 import { HuntRun, hasAnyViolation, runOnce } from './hunt.js';
+import type { ThreadPool } from '../runtime/thread-pool.js';
 
 export interface DfsOptions {
   /** Most preemptions (switches away from a lane that could go on) per schedule. */
   preemptionBound: number;
   maxRuns: number;
   onRun?: (run: HuntRun, explored: number) => void;
+  /** Threads reused by every run. */
+  threads?: ThreadPool;
 }
 
 export interface DfsResult {
@@ -66,7 +69,7 @@ export async function exploreDfs(plan: RunPlan, opts: DfsOptions): Promise<DfsRe
     p.mode = 'controlled';
     p.strategy = 'sequential';
     p.schedule = prefix;
-    const run = await runOnce(p, 'epochlab stress --strategy dfs');
+    const run = await runOnce(p, 'epochlab stress --strategy dfs', [], opts.threads);
     opts.onRun?.(run, explored);
     if (hasAnyViolation(run.rules)) return { explored, exhausted: false, failing: { run, plan: p } };
     const next = nextPrefix(run.schedule, run.candidates, tried, opts.preemptionBound);

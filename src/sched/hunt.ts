@@ -12,6 +12,7 @@ import { createRules } from '../check/rules/index.js';
 import { DigestSink } from '../trace/digest.js';
 import type { TraceSink } from '../trace/jsonl.js';
 import type { ViolationReport } from '../check/violation-report.js';
+import type { ThreadPool } from '../runtime/thread-pool.js';
 
 export interface HuntRun {
   seed: number;
@@ -28,7 +29,8 @@ export interface HuntRun {
   elapsedMs: number;
 }
 
-export async function runOnce(plan: RunPlan, rerun: string, extraSinks: TraceSink[] = []): Promise<HuntRun> {
+/** One checked run of `plan`; `threads` (optional) are reused across calls. */
+export async function runOnce(plan: RunPlan, rerun: string, extraSinks: TraceSink[] = [], threads?: ThreadPool): Promise<HuntRun> {
   const p = structuredClone(plan);
   p.trace = true;
   const digest = new DigestSink();
@@ -36,7 +38,7 @@ export async function runOnce(plan: RunPlan, rerun: string, extraSinks: TraceSin
   let schedule: number[] = [];
   let candidates: number[] = [];
   const started = performance.now();
-  const report = await runPlan(p, { sinks: [...extraSinks, digest, checker], onSchedule: (s, c) => { schedule = s; candidates = c; } });
+  const report = await runPlan(p, { sinks: [...extraSinks, digest, checker], onSchedule: (s, c) => { schedule = s; candidates = c; }, threads });
   checker.close();
   const summary = checker.summary();
   report.check = summary;

@@ -13,6 +13,7 @@
  */
 import type { RunPlan } from '../runtime/plan.js';
 import { runOnce, type HuntRun } from './hunt.js';
+import type { ThreadPool } from '../runtime/thread-pool.js';
 
 export interface ScheduleSize {
   decisions: number;
@@ -36,6 +37,8 @@ export interface ShrinkOptions {
   maxRuns?: number;
   /** The rerun hint for violation reports of trial runs. */
   rerun?: string;
+  /** Threads reused by every trial. */
+  threads?: ThreadPool;
   /** The rules the shrunk run must still break (the first that fired is the target). */
   targets?: string[];
 }
@@ -84,7 +87,7 @@ export async function shrinkSchedule(plan: RunPlan, failing: { rules: Record<str
     p.mode = 'controlled';
     p.strategy = 'sequential';
     p.schedule = candidate;
-    const run = await runOnce(p, opts.rerun ?? 'epochlab replay');
+    const run = await runOnce(p, opts.rerun ?? 'epochlab replay', [], opts.threads);
     return (run.rules[rule] ?? 0) > 0 ? run : null;
   };
   /** Tries a candidate; keeps it if it fails and is smaller than the best. */
