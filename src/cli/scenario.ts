@@ -92,6 +92,11 @@ function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
   const maps = compileMaps(s, dir);
   if (s.threads.length === 0 && !s.workload) fail('threads', 'a scenario needs threads or a workload');
   s.faults.stall.forEach((f, i) => { if (f.cpu >= s.cpus) fail(`faults.stall[${i}].cpu`, `cpu ${f.cpu} is out of range (cpus is ${s.cpus})`); });
+  // One delay per tick: the manager looks a tick's delay up by its number, so a repeat would be lost.
+  s.faults.delayTicks.forEach((f, i) => {
+    const first = s.faults.delayTicks.findIndex((g) => g.tick === f.tick);
+    if (first < i) fail(`faults.delayTicks[${i}].tick`, `tick ${f.tick} is already delayed by faults.delayTicks[${first}]`);
+  });
   const threads = compileThreads(s.threads, s.cpus, maps);
   const workload = s.workload ? compileWorkload(s.workload, maps) : null;
   return {
@@ -102,7 +107,8 @@ function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
     profile: 'documented', mode: 'free', strategy: 'random', pctDepth: 3, pctSteps: 20_000, schedule: [], mutant: null, maps, threads, workload,
     faults: {
       allocFailAt: [...s.faults.allocFailAt], stall: s.faults.stall.map((f) => ({ ...f })),
-      dropTicks: [...s.faults.dropTicks], spuriousLockFailAt: [...s.faults.spuriousLockFailAt],
+      dropTicks: [...s.faults.dropTicks], delayTicks: s.faults.delayTicks.map((f) => ({ ...f })),
+      spuriousLockFailAt: [...s.faults.spuriousLockFailAt],
     },
     trace: true,
   };
@@ -191,7 +197,7 @@ function compileWorkload(w: ScenarioWorkload, maps: MapPlan[]): WorkloadPlan {
   if (w.prefill > w.keyRange) fail('workload.prefill', `must be at most keyRange (${w.keyRange}), got ${w.prefill}`);
   return {
     findPct: w.findPct, updatePct: w.updatePct, deletePct: w.deletePct, keyRange: w.keyRange,
-    opsPerCpu: w.opsPerCpu, batchSize: w.batchSize, durationMs: w.durationMs, irql: w.irql,
+    opsPerCpu: w.opsPerCpu, batchSize: w.batchSize, durationMs: w.durationMs, controlledOpsPerCpu: w.controlledOpsPerCpu, irql: w.irql,
     maps: used.map((m) => m.index), prefill: w.prefill,
   };
 }

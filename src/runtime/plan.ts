@@ -48,8 +48,14 @@ export interface WorkloadPlan {
   opsPerCpu: number;
   /** Helper calls per program batch on DISPATCH CPUs. */
   batchSize: number;
-  /** Stop generating after this long (0 = run all opsPerCpu). */
+  /** Stop generating after this long (0 = run all opsPerCpu); free mode only. */
   durationMs: number;
+  /**
+   * Controlled mode has no wall clock: a CPU runs at most this many
+   * operations (durationMs is ignored). Many short controlled runs find more
+   * than one long one: PCT's bound is in terms of the run's length.
+   */
+  controlledOpsPerCpu: number;
   /** Which IRQL each CPU runs at: 'mixed' alternates PASSIVE (even CPUs) and DISPATCH (odd). */
   irql: 'mixed' | IrqlName;
   /** Map indexes the workload touches (default: all). */
@@ -65,6 +71,12 @@ export interface FaultPlan {
   stall: Array<{ cpu: number; atOp: number; steps: number }>;
   /** The n-th epoch manager tick (1-based) is dropped: no advance, no reclamation. */
   dropTicks: number[];
+  /**
+   * The `tick`-th epoch manager tick (1-based, counted like dropTicks) starts
+   * `steps` late (ms free-running, scheduling points controlled), then
+   * happens. Ticks are distinct (the scenario compiler checks).
+   */
+  delayTicks: Array<{ tick: number; steps: number }>;
   /** The n-th bucket-lock compare-exchange of the run (1-based) fails spuriously. */
   spuriousLockFailAt: number[];
 }

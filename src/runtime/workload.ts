@@ -11,8 +11,6 @@ import { Prng } from '../sched/prng.js';
 import { OpCode, UpdateOption } from '../trace/events.js';
 
 const CLOCK_EVERY = 64;
-/** Virtual time in controlled mode: operations per CPU per millisecond of durationMs. */
-export const CONTROLLED_OPS_PER_MS = 2;
 
 /** Writes integer `n` little-endian into `size` (at most 4) bytes at `ptr`. */
 function writeInt(u8: Uint8Array, ptr: number, size: number, n: number): void {
@@ -31,9 +29,8 @@ export class WorkloadRunner {
     this.maps = w.maps.map((i) => cpu.maps[i] as MapRt);
     const controlled = cpu.lane.shm.controlled;
     this.deadline = w.durationMs > 0 && !controlled ? performance.now() + w.durationMs : Infinity;
-    // Controlled mode has no wall clock: a duration becomes a virtual one of
-    // CONTROLLED_OPS_PER_MS operations per millisecond.
-    this.limit = controlled && w.durationMs > 0 ? Math.min(w.opsPerCpu, w.durationMs * CONTROLLED_OPS_PER_MS) : w.opsPerCpu;
+    // Controlled mode has no wall clock: an operation budget stands for the duration.
+    this.limit = controlled ? Math.min(w.opsPerCpu, w.controlledOpsPerCpu) : w.opsPerCpu;
   }
 
   /** Runs until opsPerCpu operations are done, the duration is up, or the run stops. */
