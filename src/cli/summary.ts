@@ -37,8 +37,9 @@ export function formatSummary(r: RunReport): string {
   lines.push(`  peak garbage:       ${fmt(r.peakGarbage)} retired blocks waiting for their epoch`);
   for (const f of r.programLoadFailures) lines.push(`  program load failed: ${f}`);
   const f = r.faults;
-  if (f.spuriousLockFailures + f.droppedTicks + f.stalls > 0) {
-    lines.push(`  faults injected:    ${f.spuriousLockFailures} spurious lock failures, ${f.droppedTicks} dropped ticks, ${f.stalls} stalls`);
+  if (f.spuriousLockFailures + f.droppedTicks + f.delayedTicks + f.stalls > 0) {
+    lines.push(`  faults injected:    ${f.spuriousLockFailures} spurious lock failures, ${f.droppedTicks} dropped ticks, `
+      + `${f.delayedTicks} delayed ticks, ${f.stalls} stalls`);
   }
   if (r.allocFailures > 0) lines.push(`  allocation failures: ${fmt(r.allocFailures)}`);
   lines.push(`  stall warnings:     ${fmt(r.stallWarnings)}`);

@@ -14,7 +14,7 @@
  * before it.
  */
 import {
-  Ctl, BlockField, BlockKind, BlockState, Counter, INFO_KIND_SHIFT, Lane, blockWord, counterWord, laneWord,
+  Ctl, BlockField, BlockKind, BlockState, Counter, INFO_KIND_SHIFT, Lane, RunState, blockWord, counterWord, laneWord,
 } from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
 import { Arena } from '../shm/arena.js';
@@ -31,6 +31,13 @@ export interface ManagerOptions {
   mutant?: number;
   /** Ticks (1-based) that are dropped: no advance, no reclamation (faults.dropTicks). */
   dropTicks?: ReadonlySet<number>;
+  /**
+   * Ticks (1-based, counted like dropTicks) that start late, tick -> steps
+   * (faults.delayTicks): milliseconds free-running, scheduling points in
+   * controlled mode. A delayed tick still happens (if dropTicks names it
+   * too, it is delayed, then dropped; both are counted).
+   */
+  delayTicks?: ReadonlyMap<number, number>;
 }
 
 /** Runs a work item found on a free list (a deferred map cleanup). */
@@ -39,7 +46,7 @@ export type WorkItemRunner = (ptr: number) => void;
 export class EpochManager {
   private readonly lanes: number;
   private readonly warnedAt: number[];
-  private readonly counters: { freed: number; bytesFreed: number; peak: number; stalls: number };
+  private readonly counters: { freed: number; bytesFreed: number; peak: number; stalls: number; delayed: number };
   peakGarbage = 0;
   private ticks = 0;
 
@@ -60,12 +67,15 @@ export class EpochManager {
       bytesFreed: counterWord(l, lane, Counter.BytesFreed),
       peak: counterWord(l, lane, Counter.PeakGarbage),
       stalls: counterWord(l, lane, Counter.StallWarnings),
+      delayed: counterWord(l, lane, Counter.DelayedTicks),
     };
   }
 
   /** One advance-compute-free cycle. Returns the number of blocks freed. */
   tick(): number {
     this.ticks++;
+    const delay = this.options.delayTicks?.get(this.ticks);
+    if (delay !== undefined) this.delay(delay);
     if (this.options.dropTicks?.has(this.ticks)) {
       this.shm.i32[counterWord(this.shm.layout, this.shm.layout.lanes - 1, Counter.DroppedTicks)]++;
       return 0;
@@ -86,6 +96,29 @@ export class EpochManager {
     for (let lane = 0; lane < this.lanes; lane++) freed += this.drainLane(lane, released);
     this.notePeakGarbage();
     return freed;
+  }
+
+  /**
+   * faults.delayTicks: the tick starts `steps` late; the published epoch
+   * stays where it is meanwhile, so retired blocks wait longer but none is
+   * freed early. Controlled mode has no clock: the delay is `steps` yields
+   * (one Step.Wait each, through Shm.sleep, as faults.stall holds an epoch),
+   * and each is a scheduling decision. Free-running, it is wall-clock time in
+   * short slices, so that an aborted run does not wait a long delay out.
+   */
+  private delay(steps: number): void {
+    const shm = this.shm;
+    shm.i32[this.counters.delayed]++;
+    if (shm.controlled) {
+      for (let i = 0; i < steps; i++) shm.sleep(1);
+      return;
+    }
+    const until = performance.now() + steps;
+    while (shm.runState() !== RunState.Aborted) {
+      const left = until - performance.now();
+      if (left <= 0) return;
+      shm.sleep(Math.min(5, left));
+    }
   }
 
   /** Retired blocks not yet freed, over all lanes. */

@@ -48,7 +48,7 @@ export interface RunReport {
   peakGarbage: number;
   allocFailures: number;
   /** Injected faults that took effect. */
-  faults: { spuriousLockFailures: number; droppedTicks: number; stalls: number };
+  faults: { spuriousLockFailures: number; droppedTicks: number; delayedTicks: number; stalls: number };
   stallWarnings: number;
   maps: Record<string, string>;
   leakedBlocks: number;
@@ -138,6 +138,7 @@ export function buildReport(input: ReportInput): RunReport {
     faults: {
       spuriousLockFailures: c[Counter.SpuriousLockFailures] as number,
       droppedTicks: c[Counter.DroppedTicks] as number,
+      delayedTicks: c[Counter.DelayedTicks] as number,
       stalls: c[Counter.StallFaults] as number,
     },
     stallWarnings: c[Counter.StallWarnings] as number,

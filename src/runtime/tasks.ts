@@ -220,7 +220,8 @@ function runManager(cpu: Cpu): Partial<TaskResult> {
   const lane = cpu.lane;
   for (const m of cpu.maps) cpu.lifecycle.attach(m);
   const manager = new EpochManager(shm, lane.arena, lane.trace, lane.violations,
-    { stallEpochs: cpu.plan.stallEpochs, mutant: lane.mutant, dropTicks: new Set(cpu.plan.faults.dropTicks) },
+    { stallEpochs: cpu.plan.stallEpochs, mutant: lane.mutant, dropTicks: new Set(cpu.plan.faults.dropTicks),
+      delayTicks: new Map(cpu.plan.faults.delayTicks.map((d) => [d.tick, d.steps])) },
     (item) => cpu.lifecycle.runCleanup(item));
   for (;;) {
     const cmd = shm.load(Ctl.ManagerCommand);

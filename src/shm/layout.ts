@@ -180,9 +180,10 @@ export const Counter = {
   SpuriousLockFailures: 52,
   DroppedTicks: 53,
   StallFaults: 54,
+  DelayedTicks: 55, ///< manager lane only: epoch manager ticks that started late (faults.delayTicks)
 } as const;
 export const RESULT_CODES = 32;
-export const COUNTER_COUNT = Counter.StallFaults + 1;
+export const COUNTER_COUNT = Counter.DelayedTicks + 1;
 
 /**
  * Map header: one per map, 3 lines. Line 0 is immutable after creation

@@ -114,6 +114,11 @@ describe('cli/bad-input', () => {
     expectBadInput(epochlab(['run', file]), file, 'arenaMB');
   });
 
+  it('rejects a tick delay of 0 steps, naming faults.delayTicks[0].steps', () => {
+    const file = writeScenario('delay-0.json', scenario((s) => { s.faults = { delayTicks: [{ tick: 1, steps: 0 }] }; }));
+    expectBadInput(epochlab(['run', file]), file, 'faults.delayTicks[0].steps');
+  });
+
   it('rejects a provider path that does not load, naming the provider field', () => {
     const file = writeScenario('missing-provider.json', scenario((s) => { s.maps.m.provider = './no-such-provider.mjs'; }));
     const line = expectBadInput(epochlab(['run', file]), file, 'maps.m.provider');
