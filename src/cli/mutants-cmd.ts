@@ -1,14 +1,18 @@
 /**
  * `epochlab mutants [--json] [--runs N]`: plants each known bug
- * (src/runtime/mutants.ts) and hunts it with PCT on a small two-CPU
- * scenario, seeds 1..N, stopping at the first seed with a violation. The
- * first half of the budget runs the workload at PASSIVE; a mutant not found
- * by then gets the second half with irql 'mixed' (a DISPATCH CPU), which
- * some bugs need. Exit 0 when every mutant was detected.
+ * (src/runtime/mutants.ts) and hunts it with its own plan
+ * (src/sched/mutant-hunts.ts: a small two-CPU scenario, a strategy, a seed
+ * budget), seeds 1..N, stopping at the first seed that breaks one of the
+ * plan's rules; then shrinks that run (scenario, then schedule) and reports
+ * the sizes. Exit 0 when every mutant was detected.
  */
 import type { Command } from './args.js';
 import { stressLoop, ruleList } from './stress.js';
-import { MUTANT_HUNTS, MutantHunt, huntPlan } from '../sched/mutant-hunts.js';
+import { MUTANT_HUNTS, MutantHunt, huntPlan, huntScenario } from '../sched/mutant-hunts.js';
+import { shrinkFailure } from '../sched/shrink-failure.js';
+import { countPreemptions } from '../sched/shrink.js';
+import type { HuntRun } from '../sched/hunt.js';
+import type { RunPlan } from '../runtime/plan.js';
 import { ThreadPool, withThreadPool } from '../runtime/thread-pool.js';
 
 type MutantsCmd = Extract<Command, { kind: 'mutants' }>;
@@ -24,19 +28,31 @@ export interface MutantResult {
   runs: number;
   seconds: number;
   scheduleLength: number | null;
-  shrunk: false;
+  /** After shrinking (scenario, then schedule): decisions and preemptions of the failing schedule, and operations run. */
+  shrunk: { decisions: number; preemptions: number; ops: number; seconds: number } | null;
 }
 
 /** Hunts one mutant with its plan (src/sched/mutant-hunts.ts), seeds 1..budget. */
 async function huntOne(h: MutantHunt, budget: number, threads: ThreadPool): Promise<MutantResult> {
   const result = await stressLoop({ runs: budget, timeMs: null, seedStart: 1, shard: 1, shards: 1 },
     (seed) => huntPlan(h, seed), (plan) => `epochlab mutants (mutant ${h.mutant}, seed ${plan.seed})`, undefined, threads);
-  const base = { mutant: h.mutant, strategy: h.strategy, irql: h.irql, runs: result.records.length, seconds: result.elapsedMs / 1000, shrunk: false as const };
-  if (!result.failing) return { ...base, detected: false, rules: {}, seed: null, scheduleLength: null };
+  const base = { mutant: h.mutant, strategy: h.strategy, irql: h.irql, runs: result.records.length, seconds: result.elapsedMs / 1000 };
+  if (!result.failing) return { ...base, detected: false, rules: {}, seed: null, scheduleLength: null, shrunk: null };
+  const { plan, run } = result.failing;
   return {
-    ...base, detected: true, rules: result.failing.run.rules, seed: result.failing.plan.seed,
-    scheduleLength: result.failing.run.schedule.length,
+    ...base, detected: true, rules: run.rules, seed: plan.seed, scheduleLength: run.schedule.length,
+    shrunk: await shrinkHunt(h, plan, run, threads),
   };
+}
+
+/** Shrinks a hunt's failing run (scenario, then schedule) to one of the hunt's rules. */
+async function shrinkHunt(h: MutantHunt, plan: RunPlan, run: HuntRun, threads: ThreadPool): Promise<MutantResult['shrunk']> {
+  const started = performance.now();
+  const s = await shrinkFailure(huntScenario(h), plan, run, {
+    source: 'builtin:mutant-hunt', dir: process.cwd(), targets: h.rules, threads, rerun: `epochlab mutants (mutant ${h.mutant})`,
+  });
+  const after = s.schedule.run ? s.schedule.after : { decisions: s.run.schedule.length, preemptions: countPreemptions(s.run.schedule) };
+  return { ...after, ops: s.scenario.after.ops, seconds: (performance.now() - started) / 1000 };
 }
 
 export function median(xs: number[]): number | null {
@@ -47,12 +63,13 @@ export function median(xs: number[]): number | null {
 }
 
 export function formatMutantTable(results: MutantResult[]): string {
-  const header = ['mutant', 'detected', 'strategy', 'irql', 'rule(s)', 'runs', 'seconds', 'schedule', 'shrunk'];
+  const header = ['mutant', 'detected', 'strategy', 'irql', 'rule(s)', 'runs', 'seconds', 'schedule', 'shrunk to', 'ops'];
   const rows = results.map((r) => [
     r.mutant, r.detected ? 'yes' : 'no', r.strategy, r.irql,
     r.detected ? Object.keys(r.rules).filter((k) => (r.rules[k] ?? 0) > 0).join(', ') : '-',
     r.detected ? String(r.runs) : `>${r.runs}`, r.seconds.toFixed(1),
-    r.scheduleLength === null ? '-' : String(r.scheduleLength), r.scheduleLength === null ? '-' : 'not shrunk',
+    r.scheduleLength === null ? '-' : String(r.scheduleLength),
+    r.shrunk === null ? '-' : `${r.shrunk.decisions} (${r.shrunk.preemptions} preemptions)`, r.shrunk === null ? '-' : String(r.shrunk.ops),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();

@@ -14,10 +14,10 @@ import { loadScenario } from './scenario.js';
 import { defaultFailurePath, failureRecord, resolveScenario, writeFailureFile, type ScenarioRef } from './failure-file.js';
 import { junitXml, type JunitCase } from './junit.js';
 import { hasAnyViolation, runOnce, shardSeeds, type HuntRun } from '../sched/hunt.js';
+import { recordFailure, failureJson, failureText } from './stress-failure.js';
 import type { RunPlan } from '../runtime/plan.js';
 import { formatViolationReport } from '../check/violation-report.js';
 import { exploreDfs } from '../sched/dfs.js';
-import { shrinkSchedule, type ShrinkResult } from '../sched/shrink.js';
 import { ThreadPool, withThreadPool } from '../runtime/thread-pool.js';
 
 type StressCmd = Extract<Command, { kind: 'stress' }>;
@@ -127,6 +127,7 @@ async function seedStress(cmd: StressCmd, first: RunPlan, ref: ScenarioRef, thre
     plan.strategy = strategy;
     plan.pctDepth = cmd.pctDepth;
     plan.pctSteps = cmd.pctSteps;
+    plan.switchEvery = cmd.switchEvery;
     plan.mutant = cmd.mutant;
     plan.profile = cmd.profile;
     return plan;
@@ -149,39 +150,24 @@ async function seedStress(cmd: StressCmd, first: RunPlan, ref: ScenarioRef, thre
   const seeds = result.records.map((r) => r.seed);
   const seconds = result.elapsedMs / 1000;
   const runsPerSec = result.records.length / Math.max(seconds, 1e-9);
-  const settings = `strategy ${cmd.strategy}${cmd.strategy === 'pct' ? ` d=${cmd.pctDepth} k=${cmd.pctSteps}` : ''}, mode ${cmd.mode}, profile ${cmd.profile}${cmd.mutant ? `, mutant ${cmd.mutant}` : ''}`;
+  const settings = `strategy ${cmd.strategy}${cmd.strategy === 'pct' ? ` d=${cmd.pctDepth} k=${cmd.pctSteps}` : ''}${cmd.strategy === 'random' && cmd.switchEvery > 1 ? ` switch-every=${cmd.switchEvery}` : ''}, mode ${cmd.mode}, profile ${cmd.profile}${cmd.mutant ? `, mutant ${cmd.mutant}` : ''}`;
   const seedText = `seeds ${formatSeeds(seeds)} (shard ${cmd.shard}/${cmd.shards})`;
 
-  let failurePath: string | null = null;
-  let shrink: ShrinkResult | null = null;
-  if (result.failing) {
-    const { run, plan } = result.failing;
-    failurePath = fileFor(plan.seed);
-    if (plan.mode === 'controlled' && wantsShrink(cmd)) {
-      shrink = await shrinkSchedule(plan, run, { rerun: `epochlab replay ${failurePath}`, threads, ...(cmd.rules ? { targets: cmd.rules } : {}) });
-      if (shrink.run === null) shrink = null; // the rule did not come back: keep the original
-    }
-    writeFailureFile(failurePath, failureRecord(ref, plan, run,
-      shrink?.run ? { rules: shrink.run.rules, digest: shrink.run.digest, schedule: shrink.schedule } : undefined));
-  }
+  const failure = result.failing ? await recordFailure(ref, result.failing.plan, result.failing.run, fileFor(result.failing.plan.seed),
+    { shrink: wantsShrink(cmd), targets: cmd.rules, threads }) : null;
   if (cmd.junit !== undefined) writeJunit(cmd, result, seconds);
 
   const summary = {
     scenario: first.name, runs: result.records.length, seeds, shard: `${cmd.shard}/${cmd.shards}`,
-    strategy: cmd.strategy, pctDepth: cmd.pctDepth, pctSteps: cmd.pctSteps, mode: cmd.mode, profile: cmd.profile, mutant: cmd.mutant,
+    strategy: cmd.strategy, pctDepth: cmd.pctDepth, pctSteps: cmd.pctSteps, switchEvery: cmd.switchEvery, mode: cmd.mode, profile: cmd.profile, mutant: cmd.mutant,
     decisions: result.decisions, seconds, runsPerSec, stepsPerSec: result.decisions / Math.max(seconds, 1e-9),
-    violation: result.failing ? {
-      seed: result.failing.plan.seed, rules: result.failing.run.rules, digest: result.failing.run.digest,
-      scheduleLength: result.failing.run.schedule.length,
-      shrunk: shrink ? { rule: shrink.rule, before: shrink.before, after: shrink.after, runs: shrink.runs, digest: shrink.run?.digest ?? null } : false,
-      failureFile: failurePath, replay: `epochlab replay ${failurePath}`,
-    } : null,
+    violation: result.failing && failure ? failureJson(result.failing.plan, result.failing.run, failure) : null,
   };
   if (cmd.json) {
     console.log(JSON.stringify(summary, null, 2));
     return result.failing ? 1 : 0;
   }
-  if (!result.failing) {
+  if (!result.failing || !failure) {
     console.log(`stress ${first.name}: ${result.records.length} runs, no violation; ${seedText}; ${settings}; `
       + `${result.decisions} decisions, ${runsPerSec.toFixed(1)} runs/s, ${Math.round(summary.stepsPerSec)} steps/s`);
     return 0;
@@ -189,20 +175,7 @@ async function seedStress(cmd: StressCmd, first: RunPlan, ref: ScenarioRef, thre
   const { run, plan } = result.failing;
   console.log(`stress ${first.name}: VIOLATION on seed ${plan.seed} (run ${result.records.length}; ${seedText}; ${settings})`);
   console.log(`rules: ${ruleList(run.rules)}`);
-  if (run.first) {
-    console.log(formatViolationReport(run.first));
-  } else {
-    for (const v of run.report.violations) console.log(`VIOLATION ${v.rule}: ${v.message}`);
-  }
-  if (shrink) {
-    console.log(`shrunk: ${shrink.before.decisions} decisions, ${shrink.before.preemptions} preemptions -> `
-      + `${shrink.after.decisions} decisions, ${shrink.after.preemptions} preemptions (${shrink.runs} runs)`);
-    console.log(`failure file: ${failurePath} (shrunk schedule of ${shrink.schedule.length} decisions, strategy sequential, `
-      + `rule ${shrink.rule}; digest ${shrink.run?.digest ?? run.digest})`);
-  } else {
-    console.log(`failure file: ${failurePath} (schedule of ${run.schedule.length} decisions, not shrunk; digest ${run.digest})`);
-  }
-  console.log(`replay: epochlab replay ${failurePath}`);
+  for (const line of failureText(run, cmd.rules, failure)) console.log(line);
   return 1;
 }
 

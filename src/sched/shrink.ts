@@ -70,12 +70,18 @@ function withoutSwitches(schedule: readonly number[], points: readonly number[])
 
 const size = (s: readonly number[]): ScheduleSize => ({ decisions: s.length, preemptions: countPreemptions(s) });
 
+/** The rule a shrink keeps: the first of `targets` (default: every rule) that the failing run broke. */
+export function targetRule(rules: Record<string, number>, targets?: readonly string[]): string {
+  const keys = targets ?? Object.keys(rules);
+  const rule = keys.find((k) => (rules[k] ?? 0) > 0) ?? keys[0];
+  if (rule === undefined) throw new Error('shrink: the failing run has no violation');
+  return rule;
+}
+
 export async function shrinkSchedule(plan: RunPlan, failing: { rules: Record<string, number>; schedule: number[] },
   opts: ShrinkOptions = {}): Promise<ShrinkResult> {
   const maxRuns = opts.maxRuns ?? 60;
-  const keys = opts.targets ?? Object.keys(failing.rules);
-  const rule = keys.find((k) => (failing.rules[k] ?? 0) > 0) ?? keys[0];
-  if (rule === undefined) throw new Error('shrinkSchedule: the failing run has no violation');
+  const rule = targetRule(failing.rules, opts.targets);
   const original = [...failing.schedule];
   let runs = 0;
   let best = original;

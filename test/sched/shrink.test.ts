@@ -78,7 +78,7 @@ describe('sched: schedule shrinking', function () {
       const code = await stressCommand({ ...cmd, shrink: true } as typeof cmd);
       console.log = log;
       expect(code).to.equal(1);
-      expect(lines.join('\n')).to.match(/shrunk: \d+ decisions, \d+ preemptions -> \d+ decisions, \d+ preemptions \(\d+ runs\)/);
+      expect(lines.join('\n')).to.match(/shrunk schedule: \d+ decisions, \d+ preemptions -> \d+ decisions, \d+ preemptions \(\d+ runs\)/);
       const { plan, file } = await loadFailureFile(out);
       expect(file.strategy).to.equal('sequential');
       expect(file.originalSchedule?.length).to.be.at.least(file.schedule.length);
