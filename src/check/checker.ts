@@ -92,7 +92,8 @@ export class ContractChecker implements TraceSink {
   private report(v: ViolationSite): void {
     this.violationCount++;
     this.byRule.set(v.rule, (this.byRule.get(v.rule) ?? 0) + 1);
-    if (this.reports.length < this.maxReports) {
+    // The first maxReports, and the first of every rule (bounded by the catalog).
+    if (this.reports.length < this.maxReports || this.byRule.get(v.rule) === 1) {
       this.reports.push(buildViolationReport(v, this.cx, this.history, this.options.rerun));
     }
   }

@@ -22,7 +22,7 @@ export type Command =
   | { kind: 'contract-diff'; json: boolean }
   | {
     kind: 'stress'; scenario: string; runs: number | null; timeMs: number | null;
-    strategy: StrategyName | 'dfs'; pctDepth: number; pctSteps: number; seedStart: number; shard: number; shards: number;
+    strategy: StrategyName | 'dfs'; pctDepth: number; pctSteps: number; switchEvery: number; seedStart: number; shard: number; shards: number;
     /** dfs: most preemptions per schedule. */
     preemptionBound: number;
     mode: 'free' | 'controlled'; mutant: MutantName | null; profile: ProfileName; junit?: string; out?: string; json: boolean;
@@ -51,6 +51,7 @@ const OPTIONS = {
   time: { type: 'string' },
   'pct-depth': { type: 'string' },
   'pct-steps': { type: 'string' },
+  'switch-every': { type: 'string' },
   'seed-start': { type: 'string' },
   shard: { type: 'string' },
   junit: { type: 'string' },
@@ -66,7 +67,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   run: ['cpus', 'seed', 'trace', 'json', 'no-trace', 'duration', 'profile', 'no-check', 'mode', 'strategy', 'check-determinism', 'mutant'],
   rules: ['json'],
   'contract-diff': ['json'],
-  stress: ['runs', 'time', 'strategy', 'pct-depth', 'pct-steps', 'seed-start', 'shard', 'mode', 'mutant', 'profile', 'junit', 'out', 'json', 'rule', 'no-shrink', 'preemption-bound'],
+  stress: ['runs', 'time', 'strategy', 'pct-depth', 'pct-steps', 'switch-every', 'seed-start', 'shard', 'mode', 'mutant', 'profile', 'junit', 'out', 'json', 'rule', 'no-shrink', 'preemption-bound'],
   replay: ['trace'],
   mutants: ['json', 'runs'],
 };
@@ -152,6 +153,7 @@ function stressCommand(scenario: string, values: Values): Command {
     preemptionBound: values['preemption-bound'] === undefined ? 1 : nonNegativeInt('--preemption-bound', values['preemption-bound']),
     pctDepth: values['pct-depth'] === undefined ? 3 : positiveInt('--pct-depth', values['pct-depth']),
     pctSteps: values['pct-steps'] === undefined ? 3000 : positiveInt('--pct-steps', values['pct-steps']),
+    switchEvery: values['switch-every'] === undefined ? 1 : positiveInt('--switch-every', values['switch-every']),
     seedStart: values['seed-start'] === undefined ? 1 : nonNegativeInt('--seed-start', values['seed-start']),
     ...shardOf(values.shard),
     mode: oneOf('--mode', values.mode, ['free', 'controlled'] as const, 'controlled'),

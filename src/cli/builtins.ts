@@ -197,15 +197,17 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
       name: 'retire-before-unlink', cpus: 2,
       maps: { objects: { ...u32map('object', 16), options: { deleteSpinUs: 200 } } },
       threads: [{
-        cpu: 0, irql: 'PASSIVE', ops: Array.from({ length: 1500 }, (_, i) => [
-          { op: 'update', map: 'objects', key: i % 4, value: i },
-          { op: 'delete', map: 'objects', key: i % 4 },
+        // 1,500 delete/re-insert pairs free-running; 16 in controlled mode,
+        // where the 200 us spin is 200 scheduling points each.
+        cpu: 0, irql: 'PASSIVE', repeat: 375, controlledRepeat: 4, ops: [0, 1, 2, 3].map((key) => [
+          { op: 'update', map: 'objects', key, value: key + 1 },
+          { op: 'delete', map: 'objects', key },
         ]).flat(),
       }],
       // CPU 1 has no thread: it runs this workload (finds only) for the same time.
       workload: {
         findPct: 100, updatePct: 0, deletePct: 0, keyRange: 4,
-        opsPerCpu: 100_000_000, batchSize: 1, durationMs: 500, irql: 'PASSIVE',
+        opsPerCpu: 100_000_000, batchSize: 1, durationMs: 500, controlledOpsPerCpu: 400, irql: 'PASSIVE',
       },
     },
   },

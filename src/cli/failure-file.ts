@@ -32,6 +32,8 @@ export interface FailureFile {
   strategy: RunPlan['strategy'];
   pctDepth: number;
   pctSteps: number;
+  /** Random strategy's mean run length (absent in older files: 1). */
+  switchEvery?: number;
   mutant: string | null;
   seed: number;
   cpus: number;
@@ -66,7 +68,7 @@ export function failureRecord(scenario: ScenarioRef, plan: RunPlan, found: { rul
   shrunk?: { rules: Record<string, number>; digest: string; schedule: number[] }): FailureFile {
   const record: FailureFile = {
     version: 1, scenario, profile: plan.profile, mode: plan.mode, strategy: shrunk ? 'sequential' : plan.strategy,
-    pctDepth: plan.pctDepth, pctSteps: plan.pctSteps, mutant: plan.mutant, seed: plan.seed, cpus: plan.cpus,
+    pctDepth: plan.pctDepth, pctSteps: plan.pctSteps, switchEvery: plan.switchEvery, mutant: plan.mutant, seed: plan.seed, cpus: plan.cpus,
     rules: shrunk?.rules ?? found.rules, digest: shrunk?.digest ?? found.digest, schedule: shrunk?.schedule ?? found.schedule,
   };
   if (shrunk) record.originalSchedule = found.schedule;
@@ -119,6 +121,9 @@ export function readFailureFile(path: string): FailureFile {
   for (const k of ['pctDepth', 'pctSteps', 'cpus'] as const) {
     if (!(Number.isSafeInteger(f[k]) && (f[k] as number) > 0)) bad(k, `expected a positive integer, got ${JSON.stringify(f[k])}`);
   }
+  if (f['switchEvery'] !== undefined && !(Number.isSafeInteger(f['switchEvery']) && (f['switchEvery'] as number) > 0)) {
+    bad('switchEvery', `expected a positive integer, got ${JSON.stringify(f['switchEvery'])}`);
+  }
   if (!Number.isSafeInteger(f['seed'])) bad('seed', `expected an integer, got ${JSON.stringify(f['seed'])}`);
   const rules = f['rules'];
   if (!isObject(rules) || !Object.values(rules).every((n) => Number.isSafeInteger(n))) bad('rules', 'expected an object of rule id to count');
@@ -151,6 +156,7 @@ export async function loadFailureFile(path: string): Promise<{ plan: RunPlan; fi
   plan.strategy = file.strategy;
   plan.pctDepth = file.pctDepth;
   plan.pctSteps = file.pctSteps;
+  plan.switchEvery = file.switchEvery ?? 1;
   plan.mutant = file.mutant;
   plan.schedule = [...file.schedule];
   return { plan, file };

@@ -47,6 +47,8 @@ const threadSchema = z.strictObject({
   cpu: z.int().min(0),
   irql: z.enum(['PASSIVE', 'DISPATCH']),
   ops: z.array(threadOp),
+  repeat: int(1, 1e9).default(1),
+  controlledRepeat: int(1, 1e9).optional(),
 });
 
 const workloadSchema = z.strictObject({

@@ -104,7 +104,7 @@ function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
     source, cpus: s.cpus, seed: s.seed, epochTickMs: s.epochTickMs,
     stallEpochs: s.stallEpochs, watchdogMs: s.watchdogMs,
     arenaBytes: s.arenaMB * 2 ** 20, traceRecords: s.traceRecords,
-    profile: 'documented', mode: 'free', strategy: 'random', pctDepth: 3, pctSteps: 20_000, schedule: [], mutant: null, maps, threads, workload,
+    profile: 'documented', mode: 'free', strategy: 'random', pctDepth: 3, pctSteps: 20_000, switchEvery: 1, schedule: [], mutant: null, maps, threads, workload,
     faults: {
       allocFailAt: [...s.faults.allocFailAt], stall: s.faults.stall.map((f) => ({ ...f })),
       dropTicks: [...s.faults.dropTicks], delayTicks: s.faults.delayTicks.map((f) => ({ ...f })),
@@ -149,7 +149,7 @@ function compileThreads(threads: ScenarioThread[], cpus: number, maps: MapPlan[]
     if (other !== undefined) fail(`${field}.cpu`, `cpu ${t.cpu} already runs threads[${other}]`);
     owner.set(t.cpu, i);
     const ops = t.ops.map((op, j) => compileOp(op, `${field}.ops[${j}]`, t.irql, maps));
-    return { cpu: t.cpu, irql: t.irql, ops };
+    return { cpu: t.cpu, irql: t.irql, ops, repeat: t.repeat, controlledRepeat: t.controlledRepeat ?? t.repeat };
   });
 }
 

@@ -21,7 +21,8 @@
  *   for these program types, as the test provider does for non-SAMPLE types.
  * - `deleteSpinUs` (number, default 0): a slow provider. After its explicit-
  *   delete callback (flags without UPDATE or MAP_CLEANUP) released an object
- *   with epoch_free, it busy-waits this many microseconds before returning.
+ *   with epoch_free, it busy-waits this many microseconds (services.stallExecution: a scheduling
+ *   point per microsecond in controlled mode) before returning.
  *   Legal at DISPATCH (it waits on nothing); in PRE_FREE mode (as built) the
  *   callback runs under the bucket lock before unlink, so this widens the
  *   window in which a retired object is still reachable (reference 6.14).
@@ -69,11 +70,6 @@ function parseDeleteSpinUs(options: Record<string, unknown>): number {
 }
 
 /** Busy-waits `us` microseconds (no wait on any object: legal at DISPATCH). */
-function spin(us: number): void {
-  const until = performance.now() + us / 1000;
-  while (performance.now() < until) { /* spin */ }
-}
-
 /**
  * Called when a map of this type is created (PASSIVE, in the IOCTL epoch).
  * Requires a nonzero key and a 4-byte value; stores an 8-byte reference
@@ -174,7 +170,7 @@ function makePostprocessDelete(spinUs: number): NonNullable<ProviderDispatchTabl
     ctx.epoch.free(obj);
     ctx.mem.atomicAddU32(mapContext + MapContextField.LiveObjects, -1);
     ctx.mem.atomicAddU32(mapContext + MapContextField.ReleasedObjects, 1);
-    if (spinUs > 0 && (flags & NOT_EXPLICIT) === 0) spin(spinUs);
+    if (spinUs > 0 && (flags & NOT_EXPLICIT) === 0) ctx.services.stallExecution(spinUs);
   };
 }
 

@@ -57,6 +57,12 @@ export interface KernelServices {
   sleep(ms: number): void;
   /** KeWaitForSingleObject-like wait: PASSIVE only. */
   wait(ms: number): void;
+  /**
+   * KeStallExecutionProcessor-like busy wait of `us` microseconds: any
+   * IRQL. Wall-clock time free-running; in controlled mode one scheduling
+   * point per microsecond (at most 1,000), where other CPUs may run.
+   */
+  stallExecution(us: number): void;
   /** ObReferenceObjectByHandle-like lookup in the caller's handle table: PASSIVE, HELPER not set. Returns a nonzero object id, or 0. */
   lookupHandle(handle: number): number;
   /**

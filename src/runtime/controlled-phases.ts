@@ -20,6 +20,8 @@ export interface ScheduleSummary {
   /** PCT only: the depth d and the step count k assumed. */
   pctDepth?: number;
   pctSteps?: number;
+  /** Random with runs only: the mean run length. */
+  switchEvery?: number;
   decisions: number;
   preemptions: number;
   /** True when the whole schedule fit in the log (a replayable run). */
@@ -80,6 +82,7 @@ export class ControlledPhases {
     return {
       strategy: this.plan.strategy,
       ...(this.plan.strategy === 'pct' ? { pctDepth: this.plan.pctDepth, pctSteps: this.plan.pctSteps } : {}),
+      ...(this.plan.strategy === 'random' && this.plan.switchEvery > 1 ? { switchEvery: this.plan.switchEvery } : {}),
       decisions,
       preemptions: this.shm.load(Ctl.SchedPreemptions),
       complete: decisions <= SCHEDULE_WORDS,

@@ -35,6 +35,10 @@ export interface ThreadPlan {
   cpu: number;
   irql: IrqlName;
   ops: OpPlan[];
+  /** The op list runs this many times (free mode). */
+  repeat: number;
+  /** ... and this many times in controlled mode, where short runs suit the strategies (default: repeat). */
+  controlledRepeat: number;
 }
 
 /** A generated, seeded random op mix (scenario field `workload`). */
@@ -101,6 +105,8 @@ export interface RunPlan {
   /** PCT: depth d and the step count k its change points are drawn from. */
   pctDepth: number;
   pctSteps: number;
+  /** Random strategy: the running lane keeps going with probability 1 - 1/switchEvery (1: a fresh pick at every point). */
+  switchEvery: number;
   /** Controlled mode: decisions to force first (a replay); empty otherwise. */
   schedule: number[];
   /** A known bug switched into the runtime (src/runtime/mutants.ts), or null. */

@@ -76,6 +76,10 @@ class LaneKernelServices implements KernelServices {
     this.blockingWait('wait', ms);
   }
 
+  stallExecution(us: number): void {
+    this.lane.shm.busyWait(Math.max(0, Math.min(us, 1_000_000)));
+  }
+
   lookupHandle(handle: number): number {
     if (this.lane.irql >= Irql.Dispatch) {
       this.lane.violations.record(Rule.HandleLookupAtDispatch, -1, 0, handle, 0,

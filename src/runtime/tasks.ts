@@ -67,7 +67,7 @@ async function cpuFor(task: TaskInit, lane: number): Promise<Cpu> {
   const shm = Shm.attach(task.sab, task.layout, lane);
   if (task.plan.mode === 'controlled') {
     shm.controlled = true;
-    shm.gate = new ControlledGate(new Baton(shm), lane, task.plan.cpus, strategyId(task.plan.strategy));
+    shm.gate = new ControlledGate(new Baton(shm), lane, task.plan.cpus, strategyId(task.plan.strategy), task.plan.switchEvery);
   }
   const profile = PROFILES[task.plan.profile];
   if (!profile) throw new Error(`unknown profile ${task.plan.profile}`);
@@ -164,9 +164,12 @@ function runCpu(cpu: Cpu, cpuIndex: number): Partial<TaskResult> {
 }
 
 function runThread(cpu: Cpu, thread: ThreadPlan, dispatch: boolean): void {
-  for (const op of thread.ops) {
-    if (!cpu.running()) break;
-    cpu.runOp(op, dispatch);
+  const times = cpu.lane.shm.controlled ? thread.controlledRepeat : thread.repeat;
+  for (let r = 0; r < times; r++) {
+    for (const op of thread.ops) {
+      if (!cpu.running()) return;
+      cpu.runOp(op, dispatch);
+    }
   }
 }
 

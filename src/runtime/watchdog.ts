@@ -5,6 +5,11 @@
  * in the runtime checks it), and a report names each CPU's IRQL, operation
  * in flight and last events. A run never hangs: tasks that do not come back
  * within a grace period are abandoned and their threads terminated.
+ *
+ * Controlled mode: lanes wait for the baton in turn, so a lane's own
+ * heartbeat says little; the run is stuck when the scheduler makes no
+ * decision for watchdogMs, or when it keeps deciding but no CPU starts an
+ * operation for watchdogMs (a livelock: lanes spinning on each other).
  */
 import { Shm } from '../shm/shm.js';
 import { Ctl, Lane, RunState, laneWord } from '../shm/layout.js';
@@ -40,6 +45,8 @@ export class Watchdog {
   private aborted: Promise<void>;
   private fire!: () => void;
   private schedSteps = -1;
+  /** Controlled mode: when some CPU lane's heartbeat last moved. */
+  private cpuProgressAt = performance.now();
 
   constructor(private readonly shm: Shm, private readonly plan: RunPlan, private readonly monitor: Monitor) {
     this.seen = new Array<number>(shm.layout.lanes + 1).fill(-1);
@@ -68,14 +75,18 @@ export class Watchdog {
     // Controlled mode: lanes wait for the baton in turn; the run is stuck only
     // when no scheduling decision is made at all.
     const steps = this.shm.load(Ctl.SchedSteps);
+    const controlled = this.plan.mode === 'controlled';
     if (steps !== this.schedSteps) {
       this.schedSteps = steps;
       this.since.fill(now);
     }
+    let anyBusy = false;
     for (let lane = 0; lane <= l.lanes; lane++) {
       const isManager = lane === l.lanes;
       const beat = this.shm.load(isManager ? Ctl.ManagerHeartbeat : laneWord(l, lane, Lane.Heartbeat));
       const busy = isManager || this.shm.load(laneWord(l, lane, Lane.LastOp)) !== -1;
+      if (!isManager && lane < this.plan.cpus && busy) anyBusy = true;
+      if (!isManager && lane < this.plan.cpus && beat !== this.seen[lane]) this.cpuProgressAt = now;
       if (beat !== this.seen[lane] || !busy) {
         this.seen[lane] = beat;
         this.since[lane] = now;
@@ -83,6 +94,10 @@ export class Watchdog {
         this.abort(isManager ? 'the epoch manager made no progress' : `CPU ${lane} made no progress`, now - (this.since[lane] as number));
         return;
       }
+    }
+    if (!anyBusy) this.cpuProgressAt = now;
+    else if (controlled && now - this.cpuProgressAt > this.plan.watchdogMs) {
+      this.abort(`no CPU started an operation while the scheduler made ${steps} decisions (a livelock)`, now - this.cpuProgressAt);
     }
   }
 

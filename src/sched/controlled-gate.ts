@@ -19,6 +19,8 @@ export class ControlledGate implements StepGate {
     private readonly lane: number,
     private readonly managerLane: number,
     private readonly strategy: number,
+    /** Random strategy: mean run length between switches (1: decide afresh at every point). */
+    private readonly switchEvery = 1,
   ) {}
 
   /** A CPU lane's task begins: join the phase; the last lane to join makes the first decision. */
@@ -64,7 +66,7 @@ export class ControlledGate implements StepGate {
     const at = c.indexOf(current);
     if (yielding && c.length > 1 && at >= 0) c.splice(at, 1);
     const forced = this.baton.forced(this.baton.decisions());
-    const next = forced >= 0 && c.includes(forced) ? forced : pickNext(this.strategy, this.baton, current, c);
+    const next = forced >= 0 && c.includes(forced) ? forced : pickNext(this.strategy, this.baton, current, c, this.switchEvery);
     let mask = 0;
     for (const lane of c) mask |= 1 << lane;
     this.baton.record(next, current >= 0 && next !== current && c.includes(current), mask);

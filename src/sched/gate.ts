@@ -24,6 +24,7 @@ export const Step = {
   TraceAppend: 12,
   Wait: 13, ///< a bounded wait, a sleep, the manager between ticks: a yield
   LockSpin: 14, ///< another try at a spinlock that was held: a yield
+  Stall: 15, ///< one microsecond of a busy wait (KeStallExecutionProcessor): a point, not a yield
 } as const;
 
 /** Steps at which the lane gives way: the scheduler picks another runnable lane if there is one. */

@@ -57,5 +57,11 @@ export function shardSeeds(seedStart: number, count: number, shard: number, shar
   return seeds;
 }
 
+/** The first full report of one of `rules` (any rule when null), else the run's first. */
+export function firstReportOf(run: HuntRun, rules: readonly string[] | null): ViolationReport | null {
+  if (rules === null) return run.first;
+  return run.report.check?.reports.find((r) => rules.includes(r.rule)) ?? run.first;
+}
+
 /** True when a run broke any rule. */
 export const hasAnyViolation = (rules: Record<string, number>): boolean => Object.values(rules).some((n) => n > 0);

@@ -23,18 +23,42 @@ export function strategyId(name: StrategyName): number {
  * Picks the next lane. `candidates` is sorted and non-empty; `current` is
  * the lane deciding (it may be among the candidates).
  */
-export function pickNext(strategy: number, baton: Baton, current: number, candidates: readonly number[]): number {
+export function pickNext(strategy: number, baton: Baton, current: number, candidates: readonly number[], switchEvery = 1): number {
   if (candidates.length === 1) return candidates[0] as number;
   // Sequential (continuation after a forced prefix, used by the shrinker):
-  // keep the current lane while it can run, else the lowest candidate. No preemptions.
-  if (strategy === StrategyId.Sequential) return candidates.includes(current) ? current : candidates[0] as number;
+  // keep the current lane while it can run, else the next lane after it.
+  // No preemptions. "Next after", not "lowest": when two lanes spin on locks
+  // that a third holds, always picking the lowest would never run the third.
+  if (strategy === StrategyId.Sequential) return candidates.includes(current) ? current : nextAfter(current, candidates);
   if (strategy === StrategyId.Pct) return pickPct(baton, current, candidates);
-  if (strategy === StrategyId.RoundRobin) {
-    // Switch at every point: the first candidate after the current lane, wrapping around.
-    for (const lane of candidates) if (lane > current) return lane;
-    return candidates[0] as number;
-  }
+  // Round-robin switches at every point.
+  if (strategy === StrategyId.RoundRobin) return nextAfter(current, candidates);
+  if (switchEvery > 1) return pickSticky(baton, current, candidates, switchEvery);
   return candidates[Math.floor((baton.nextRandom() / 4294967296) * candidates.length)] as number;
+}
+
+/** The first candidate after `current`, wrapping around. */
+function nextAfter(current: number, candidates: readonly number[]): number {
+  for (const lane of candidates) if (lane > current) return lane;
+  return candidates[0] as number;
+}
+
+/**
+ * Random with runs (`--switch-every N`, N > 1): the current lane keeps
+ * running with probability 1 - 1/N, else a uniformly chosen other lane
+ * takes over. Runs of about N steps model a thread that the OS leaves alone
+ * for a while, then preempts at an arbitrary point and keeps off the CPU
+ * for a few runs of the others: the shape of many use-after-free windows
+ * (a reader between its lookup and its read), which switching at every
+ * point almost never leaves open. The probabilistic random strategy of
+ * Coyote works the same way.
+ */
+function pickSticky(baton: Baton, current: number, candidates: readonly number[], switchEvery: number): number {
+  const at = candidates.indexOf(current);
+  if (at >= 0 && baton.nextRandom() % switchEvery !== 0) return current;
+  if (at < 0) return candidates[baton.nextRandom() % candidates.length] as number;
+  const k = baton.nextRandom() % (candidates.length - 1); // an independent draw: not the one that decided to switch
+  return candidates[k >= at ? k + 1 : k] as number;
 }
 
 /**

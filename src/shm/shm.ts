@@ -116,6 +116,22 @@ export class Shm {
     if (ms > 0 && !this.controlled) Atomics.wait(this.i32, Ctl.Magic, LAYOUT_MAGIC, ms);
   }
 
+  /**
+   * Busy-waits `us` microseconds on this CPU (KeStallExecutionProcessor),
+   * at any IRQL. Controlled mode has no clock: each microsecond is one
+   * scheduling point (not a yield: the CPU keeps spinning, it waits for
+   * nobody), so other lanes may run meanwhile, as on a real machine. Capped
+   * at 1,000 points.
+   */
+  busyWait(us: number): void {
+    if (this.controlled) {
+      for (let i = Math.min(us, 1000); i > 0; i--) this.gate.point(Step.Stall);
+      return;
+    }
+    const until = performance.now() + us / 1000;
+    while (performance.now() < until) { /* spin */ }
+  }
+
   /** Async bounded wait for the main thread, which must not block. */
   waitWordAsync(word: number, expected: number, timeoutMs: number): Promise<string> {
     const r = Atomics.waitAsync(this.i32, word, expected, timeoutMs);

@@ -216,4 +216,23 @@ describe('cli/bad-input', () => {
     expect(r.stdout).to.match(/verdict:\s+ABORTED/);
     expect(`${r.stdout}\n${r.stderr}`).to.not.match(/^ {4}at /m);
   });
+  it('ends a controlled run that livelocks: exit 1 with a WATCHDOG report, without hanging', () => {
+    // The provider busy-waits forever inside find. In controlled mode every
+    // microsecond of it is a scheduling point, so decisions keep coming; no
+    // CPU starts another operation, and the watchdog calls it a livelock.
+    writeProvider('spinning-provider.mjs', `${CREATE_AND_DELETE}
+      preprocessMapAssociateProgramType() { return 0; },
+      postprocessMapDeleteElement() {},
+      postprocessMapFindElement(ctx) { for (;;) ctx.services.stallExecution(1000); },`);
+    const file = writeScenario('livelock.json', scenario((s) => {
+      s.watchdogMs = 1500;
+      s.maps.m.provider = './spinning-provider.mjs';
+    }));
+    const r = epochlab(['run', file, '--mode', 'controlled'], 60_000);
+    expect(r.error, 'the run did not end within 60 s').to.equal(undefined);
+    expect(r.status, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).to.equal(1);
+    const watchdogLine = r.stdout.split('\n').find((l) => l.includes('WATCHDOG'));
+    expect(watchdogLine, r.stdout).to.contain('livelock');
+    expect(r.stdout).to.match(/verdict:\s+ABORTED/);
+  });
 });

@@ -43,7 +43,7 @@ function printedSeeds(stdout: string): number[] {
 describe('cli/stress: arguments and seeds', () => {
   it('parses stress with its defaults', () => {
     expect(parseCli(['stress', 'smoke'])).to.deep.equal({
-      kind: 'stress', scenario: 'smoke', runs: 100, timeMs: null, strategy: 'pct', pctDepth: 3, pctSteps: 3000, preemptionBound: 1,
+      kind: 'stress', scenario: 'smoke', runs: 100, timeMs: null, strategy: 'pct', pctDepth: 3, pctSteps: 3000, switchEvery: 1, preemptionBound: 1,
       seedStart: 1, shard: 1, shards: 1, mode: 'controlled', mutant: null, profile: 'documented', json: false,
       rules: null, noShrink: false,
     });
@@ -138,13 +138,18 @@ describe('cli/stress: runs as a child process', function () {
       expect(stress.status, stress.stderr).to.equal(1);
       expect(stress.stdout).to.contain('VIOLATION on seed 1 (run 1;');
       expect(stress.stdout).to.contain('VIOLATION delete.post-after-unlock');
-      expect(stress.stdout).to.match(/shrunk: \d+ decisions, \d+ preemptions -> \d+ decisions, \d+ preemptions/);
+      expect(stress.stdout).to.match(/shrunk scenario: 1 CPU, 8 operations -> 1 CPU, [1-7] operations \(\d+ runs\)/);
+      expect(stress.stdout).to.match(/shrunk schedule: \d+ decisions, \d+ preemptions -> \d+ decisions, \d+ preemptions/);
       expect(stress.stdout).to.contain('epochlab replay epochlab-failure-smoke-1.json');
       expect(existsSync(file)).to.equal(true);
       const f = readFailureFile(file);
       // Shrunk: the schedule is the shrunk one, replayed with the non-preemptive strategy.
       expect(f).to.deep.include({ version: 1, mode: 'controlled', strategy: 'sequential', mutant: 'callback-under-lock', seed: 1, cpus: 1 });
       expect(f.scenario.source).to.equal('builtin:smoke');
+      // The scenario inline is the shrunk one: fewer explicit operations, still a delete.
+      const ops = (f.scenario.json['threads'] as Array<{ ops: Array<{ op: string }> }>)[0]!.ops;
+      expect(ops.length).to.be.lessThan(8);
+      expect(ops.map((o) => o.op)).to.include('delete');
       expect(f.rules['delete.post-after-unlock']).to.be.greaterThan(0);
       expect((f.originalSchedule ?? []).length).to.be.greaterThan(0);
       expect(f.schedule.length).to.be.at.most((f.originalSchedule ?? []).length);

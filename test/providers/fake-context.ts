@@ -210,6 +210,7 @@ export class FakeEpoch implements EpochApi {
 const noServices: KernelServices = {
   sleep: () => {},
   wait: () => {},
+  stallExecution: () => {},
   lookupHandle: () => 0,
   poolFree: () => {},
   queueWorkItem: () => {},
