@@ -145,7 +145,8 @@ async function seedStress(cmd: StressCmd, first: RunPlan, ref: ScenarioRef, thre
         process.stdout.write(progressLine(cmd, totals, hasAnyViolation(r.rules) ? 1 : 0));
       }
     }, threads);
-  if (tty) process.stdout.write('\n');
+  // The last paint, with the final totals, stays on screen above the summary.
+  if (tty) process.stdout.write(progressLine(cmd, { runs: result.records.length, decisions: result.decisions, elapsedMs: result.elapsedMs }, result.failing ? 1 : 0) + '\n');
 
   const seeds = result.records.map((r) => r.seed);
   const seconds = result.elapsedMs / 1000;

@@ -40,7 +40,9 @@ export class LaneContext {
     this.arena = new Arena(shm, allocFailAt);
     this.epoch = new EpochLane(shm, lane, this.arena, this.trace, this.violations, mutant);
     this.mem = new Memory(shm, (ptr, gen, write) => this.violations.record(Rule.UseAfterFree, -1, 0, ptr, gen,
-      `${write ? 'write to' : 'read of'} block ${ptr} (generation ${gen}) after it was freed`));
+      this.arena.isBlockPointer(ptr)
+        ? `${write ? 'write to' : 'read of'} block ${ptr} (generation ${gen}) after it was freed`
+        : `${write ? 'write' : 'read'} through ${ptr} (generation ${gen}), a reference that is no block: it was read from freed memory`));
     this.irqlWord = laneWord(shm.layout, lane, Lane.Irql);
     this.announceWord = laneWord(shm.layout, lane, Lane.Announce);
     if (this.trace.on) this.mem.onRead = (ptr) => this.recordRead(ptr);

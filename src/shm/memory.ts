@@ -77,7 +77,10 @@ export class Memory implements ProviderMemory {
   readU32Ref(ptr: number, generation: number, offset: number): number {
     this.shm.touch(false);
     if (this.onRead !== null) this.onRead(ptr);
-    const value = this.dv.getUint32(ptr + offset, true);
+    // A reference read from freed (poisoned) memory can point anywhere: such
+    // a read yields 0 instead of faulting, and is reported below.
+    const at = ptr + offset;
+    const value = at > 0 && at + 4 <= this.u8.length ? this.dv.getUint32(at, true) : 0;
     if (!this.isLive(ptr, generation)) {
       this.onStale(ptr, generation, false);
     }
