@@ -9,7 +9,7 @@
  * (b) fewer preemptions, ddmin-style: chunks of context switches are
  *     removed (the lane before the switch keeps running through the
  *     switched-to segment), chunk sizes halving, while the run still fails.
- * Every trial is one runOnce; opts.maxRuns bounds them (default 60).
+ * Every trial is one runOnce; opts.maxRuns bounds them (default 200).
  */
 import type { RunPlan } from '../runtime/plan.js';
 import { runOnce, type HuntRun } from './hunt.js';
@@ -80,7 +80,7 @@ export function targetRule(rules: Record<string, number>, targets?: readonly str
 
 export async function shrinkSchedule(plan: RunPlan, failing: { rules: Record<string, number>; schedule: number[] },
   opts: ShrinkOptions = {}): Promise<ShrinkResult> {
-  const maxRuns = opts.maxRuns ?? 60;
+  const maxRuns = opts.maxRuns ?? 200;
   const rule = targetRule(failing.rules, opts.targets);
   const original = [...failing.schedule];
   let runs = 0;
