@@ -30,11 +30,13 @@ async function pingPongHopsPerSec(): Promise<number> {
   return HOPS / (Math.max(...results.map((r) => r.ms)) / 1000);
 }
 
-async function controlledDecisionsPerSec(strategy: 'random' | 'pct'): Promise<{ perSec: number; decisions: number; preemptions: number }> {
+async function controlledDecisionsPerSec(strategy: 'random' | 'pct', switchEvery = 1): Promise<{ perSec: number; decisions: number; preemptions: number }> {
   const plan = await loadScenario('contention', {});
-  if (plan.workload) plan.workload.opsPerCpu = 2000;
+  // Long enough that thread start-up is a small part (controlled runs are capped at controlledOpsPerCpu).
+  if (plan.workload) plan.workload.opsPerCpu = plan.workload.controlledOpsPerCpu = 2000;
   plan.mode = 'controlled';
   plan.strategy = strategy;
+  plan.switchEvery = switchEvery;
   plan.pctSteps = 60_000;
   plan.trace = false;
   const started = performance.now();
@@ -48,10 +50,11 @@ async function main(): Promise<void> {
   await pingPongHopsPerSec(); // warm-up: worker start and JIT
   const hops = await pingPongHopsPerSec();
   const rows: Array<Record<string, string>> = [{ measurement: 'bare Atomics.wait/notify ping-pong', 'per second': Math.round(hops).toLocaleString('en-US'), 'x floor': '1.00' }];
-  for (const strategy of ['random', 'pct'] as const) {
-    const c = await controlledDecisionsPerSec(strategy);
+  for (const [strategy, every] of [['random', 1], ['random', 20], ['pct', 1]] as const) {
+    const c = await controlledDecisionsPerSec(strategy, every);
+    const name = every > 1 ? `${strategy} --switch-every ${every}` : strategy;
     rows.push({
-      measurement: `controlled ${strategy}: decisions (${c.preemptions.toLocaleString('en-US')} of ${c.decisions.toLocaleString('en-US')} switched lanes)`,
+      measurement: `controlled ${name}: decisions (${c.preemptions.toLocaleString('en-US')} of ${c.decisions.toLocaleString('en-US')} switched lanes)`,
       'per second': Math.round(c.perSec).toLocaleString('en-US'),
       'x floor': (c.perSec / hops).toFixed(2),
     });
