@@ -65,10 +65,14 @@ export class CustomMaps implements DeleteNotifier {
     const gen = this.table.foundGeneration;
     if (this.lane.trace.on) this.lane.recordRead(value);
     if (m.dispatch.postprocessMapFindElement) {
+      // Checked before the callback too: a value already freed is the root
+      // cause, whatever the provider then makes of its poisoned bytes.
+      const freedBefore = !this.lane.mem.isLive(value, gen);
+      if (freedBefore) this.staleValue(info, value, gen, 'the lookup handed the provider\'s find callback');
       const out = info.updatesOriginalValue && !helper ? outPtr : 0;
       const r = this.callbacks.find(m, helper ? 0 : info.keySize, keyPtr, value, out === 0 ? 0 : info.valueSize, out,
         helper ? MapOperationFlag.Helper : 0);
-      if (!this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the provider\'s find callback read');
+      if (!freedBefore && !this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the provider\'s find callback read');
       if (r !== EbpfResult.Success) return r;
     }
     this.foundValue = value;
