@@ -47,6 +47,7 @@ export function failureJson(plan: RunPlan, run: HuntRun, f: FailureOutcome): Rec
     shrunk: s ? {
       rule: s.schedule.rule,
       scenario: { before: s.scenario.before, after: s.scenario.after, runs: s.scenario.runs },
+      calmer: s.calmer,
       schedule: { before: s.schedule.before, after: s.schedule.after, runs: s.schedule.runs },
       digest: f.digest,
     } : false,
@@ -65,6 +66,8 @@ export function failureText(run: HuntRun, targets: string[] | null, f: FailureOu
     const a = s.scenario.before, b = s.scenario.after;
     const size = (z: { cpus: number; ops: number }): string => `${z.cpus} CPU${z.cpus === 1 ? '' : 's'}, ${z.ops} operations`;
     lines.push(`shrunk scenario: ${size(a)} -> ${size(b)} (${s.scenario.runs} runs)`);
+    const k = s.calmer;
+    if (k) lines.push(`found again under random --switch-every ${k.switchEvery}, seed ${k.seed}: ${k.preemptionsBefore} -> ${k.preemptionsAfter} preemptions`);
     const c = s.schedule.before, d = s.schedule.after;
     lines.push(`shrunk schedule: ${c.decisions} decisions, ${c.preemptions} preemptions -> ${d.decisions} decisions, ${d.preemptions} preemptions (${s.schedule.runs} runs)`);
   }

@@ -119,7 +119,7 @@ async function ddminOps(current: () => unknown[], tryOps: (ops: unknown[]) => Pr
 }
 
 /** Compiles a candidate with the original run's settings; null when it is not a valid scenario. */
-async function compileLike(candidate: Json, like: RunPlan, opts: ScenarioShrinkOptions): Promise<RunPlan | null> {
+export async function compileLike(candidate: Json, like: RunPlan, opts: { source: string; dir: string }): Promise<RunPlan | null> {
   let p: RunPlan;
   try {
     p = await compileScenario(candidate, opts.source, opts.dir, { seed: like.seed, cpus: cpusOf(candidate) });
