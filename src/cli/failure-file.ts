@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { BadInput } from './bad-input.js';
 import { builtinScenario } from './builtins.js';
 import { compileScenario } from './scenario.js';
-import type { RunPlan } from '../runtime/plan.js';
+import { applySettings, type RunPlan } from '../runtime/plan.js';
 import { PROFILE_NAMES } from '../runtime/profile.js';
 import { STRATEGY_NAMES } from '../sched/strategy.js';
 import { MUTANT_NAMES } from '../runtime/mutants.js';
@@ -151,13 +151,7 @@ export async function loadFailureFile(path: string): Promise<{ plan: RunPlan; fi
     if (err instanceof BadInput) throw new BadInput(path, `scenario.json${err.field ? `.${err.field}` : ''}`, err.problem);
     throw err;
   }
-  plan.profile = file.profile;
-  plan.mode = file.mode;
-  plan.strategy = file.strategy;
-  plan.pctDepth = file.pctDepth;
-  plan.pctSteps = file.pctSteps;
-  plan.switchEvery = file.switchEvery ?? 1;
-  plan.mutant = file.mutant;
+  applySettings(plan, { ...file, switchEvery: file.switchEvery ?? 1 });
   plan.schedule = [...file.schedule];
   return { plan, file };
 }

@@ -15,7 +15,7 @@ import { defaultFailurePath, failureRecord, resolveScenario, writeFailureFile, t
 import { junitXml, type JunitCase } from './junit.js';
 import { hasAnyViolation, runOnce, shardSeeds, type HuntRun } from '../sched/hunt.js';
 import { recordFailure, failureJson, failureText } from './stress-failure.js';
-import type { RunPlan } from '../runtime/plan.js';
+import { applySettings, type RunPlan, type RunSettings } from '../runtime/plan.js';
 import { formatViolationReport } from '../check/violation-report.js';
 import { exploreDfs } from '../sched/dfs.js';
 import { ThreadPool, withThreadPool } from '../runtime/thread-pool.js';
@@ -122,16 +122,8 @@ export async function stressCommand(cmd: StressCmd): Promise<number> {
 async function seedStress(cmd: StressCmd, first: RunPlan, ref: ScenarioRef, threads: ThreadPool): Promise<number> {
   const strategy = cmd.strategy;
   if (strategy === 'dfs') throw new Error('seedStress: dfs explores schedules, not seeds');
-  const apply = (plan: RunPlan): RunPlan => {
-    plan.mode = cmd.mode;
-    plan.strategy = strategy;
-    plan.pctDepth = cmd.pctDepth;
-    plan.pctSteps = cmd.pctSteps;
-    plan.switchEvery = cmd.switchEvery;
-    plan.mutant = cmd.mutant;
-    plan.profile = cmd.profile;
-    return plan;
-  };
+  const runSettings: RunSettings = { ...cmd, strategy };
+  const apply = (plan: RunPlan): RunPlan => applySettings(plan, runSettings);
   const fileFor = (seed: number): string => cmd.out ?? defaultFailurePath(first.name, seed);
   const tty = process.stdout.isTTY === true && !cmd.json;
   let lastPaint = 0;

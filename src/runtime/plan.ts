@@ -118,3 +118,18 @@ export interface RunPlan {
   /** Record events into the trace rings (off for pure throughput runs). */
   trace: boolean;
 }
+
+/** How a scenario is run, as opposed to what it runs: set by the command line, kept in failure files. */
+export type RunSettings = Pick<RunPlan, 'profile' | 'mode' | 'strategy' | 'pctDepth' | 'pctSteps' | 'switchEvery' | 'mutant'>;
+
+/** Copies run settings onto a compiled plan; returns the plan. */
+export function applySettings(plan: RunPlan, s: RunSettings): RunPlan {
+  plan.profile = s.profile;
+  plan.mode = s.mode;
+  plan.strategy = s.strategy;
+  plan.pctDepth = s.pctDepth;
+  plan.pctSteps = s.pctSteps;
+  plan.switchEvery = s.switchEvery;
+  plan.mutant = s.mutant;
+  return plan;
+}

@@ -18,7 +18,7 @@
  *   4. each thread's op list, ddmin (chunks removed, halving).
  * Every trial is one runOnce; maxRuns bounds them (default 40).
  */
-import type { RunPlan } from '../runtime/plan.js';
+import { applySettings, type RunPlan } from '../runtime/plan.js';
 import type { ThreadPool } from '../runtime/thread-pool.js';
 import { compileScenario } from '../cli/scenario.js';
 import { runOnce, type HuntRun } from './hunt.js';
@@ -126,14 +126,7 @@ export async function compileLike(candidate: Json, like: RunPlan, opts: { source
   } catch {
     return null; // e.g. an op list that no longer creates a map a later op needs
   }
-  p.profile = like.profile;
-  p.mode = 'controlled';
-  p.strategy = like.strategy;
-  p.pctDepth = like.pctDepth;
-  p.pctSteps = like.pctSteps;
-  p.switchEvery = like.switchEvery;
-  p.mutant = like.mutant;
-  return p;
+  return applySettings(p, { ...like, mode: 'controlled' });
 }
 
 const cpusOf = (s: Json): number => (typeof s['cpus'] === 'number' ? s['cpus'] : 2);
