@@ -51,6 +51,9 @@ const threadSchema = z.strictObject({
   controlledRepeat: int(1, 1e9).optional(),
 });
 
+/** Controlled mode's operation budget per CPU for a generated workload (it has no clock). */
+export const DEFAULT_CONTROLLED_OPS_PER_CPU = 256;
+
 const workloadSchema = z.strictObject({
   findPct: num(0, 100),
   updatePct: num(0, 100),
@@ -59,7 +62,7 @@ const workloadSchema = z.strictObject({
   opsPerCpu: int(1, 1e9),
   batchSize: int(1, 100_000),
   durationMs: num(0, 3_600_000).default(0),
-  controlledOpsPerCpu: int(1, 1e9).default(256),
+  controlledOpsPerCpu: int(1, 1e9).default(DEFAULT_CONTROLLED_OPS_PER_CPU),
   irql: z.enum(['mixed', 'PASSIVE', 'DISPATCH']).default('mixed'),
   maps: z.array(mapName).min(1).optional(),
   prefill: int(0, 2 ** 31 - 1).default(0),

@@ -21,6 +21,8 @@
 import { applySettings, type RunPlan } from '../runtime/plan.js';
 import type { ThreadPool } from '../runtime/thread-pool.js';
 import { compileScenario } from '../cli/scenario.js';
+import { DEFAULT_CONTROLLED_OPS_PER_CPU } from '../cli/scenario-schema.js';
+import { BadInput } from '../cli/bad-input.js';
 import { runOnce, type HuntRun } from './hunt.js';
 
 export interface ScenarioSize {
@@ -51,7 +53,6 @@ export interface ScenarioShrinkOptions {
 }
 
 type Json = Record<string, unknown>;
-const DEFAULT_CONTROLLED_OPS = 256;
 
 export const sizeOf = (plan: RunPlan, run: HuntRun): ScenarioSize => ({ cpus: plan.cpus, ops: run.report.ops });
 
@@ -79,7 +80,7 @@ export async function shrinkScenario(json: Json, plan: RunPlan, failing: HuntRun
   while (cpusOf(best.json) > 1 && await accept(edit((s) => dropLastCpu(s)))) { /* one CPU fewer again */ }
   const w = best.json['workload'] as Json | undefined;
   if (w !== undefined) {
-    const n = Math.min(w['opsPerCpu'] as number, (w['controlledOpsPerCpu'] as number | undefined) ?? DEFAULT_CONTROLLED_OPS);
+    const n = Math.min(w['opsPerCpu'] as number, (w['controlledOpsPerCpu'] as number | undefined) ?? DEFAULT_CONTROLLED_OPS_PER_CPU);
     await smallestFailing(n, (k) => accept(edit((s) => { (s['workload'] as Json)['controlledOpsPerCpu'] = k; })));
   }
   for (let t = 0; t < threadsOf(best.json).length; t++) {
@@ -123,8 +124,9 @@ export async function compileLike(candidate: Json, like: RunPlan, opts: { source
   let p: RunPlan;
   try {
     p = await compileScenario(candidate, opts.source, opts.dir, { seed: like.seed, cpus: cpusOf(candidate) });
-  } catch {
-    return null; // e.g. an op list that no longer creates a map a later op needs
+  } catch (err) {
+    if (err instanceof BadInput) return null; // e.g. an op list that no longer creates a map a later op needs
+    throw err;
   }
   return applySettings(p, { ...like, mode: 'controlled' });
 }
