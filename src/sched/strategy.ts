@@ -50,8 +50,8 @@ function nextAfter(current: number, candidates: readonly number[]): number {
  * for a while, then preempts at an arbitrary point and keeps off the CPU
  * for a few runs of the others: the shape of many use-after-free windows
  * (a reader between its lookup and its read), which switching at every
- * point almost never leaves open. The probabilistic random strategy of
- * Coyote works the same way.
+ * point almost never leaves open. Coyote's "probabilistic" strategy does
+ * the same with a switch probability of 0.5^N (1/8 by default).
  */
 function pickSticky(baton: Baton, current: number, candidates: readonly number[], switchEvery: number): number {
   const at = candidates.indexOf(current);
