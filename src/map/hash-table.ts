@@ -2,11 +2,16 @@
  * The hash table, shaped like libs/runtime/ebpf_hash_table.c.
  *
  * - A power-of-two array of slots [spinlock, bucket pointer] per map.
- * - A bucket is an immutable arena block: [count, entry...], each entry
- *   [value pointer, value generation, key words...]. Writers build a new
- *   bucket under the slot's spinlock (raising the lane to DISPATCH) and
- *   publish it with one atomic store; readers take no lock, run inside an
- *   epoch, and see either the old or the new bucket, never a mix.
+ * - A bucket is an immutable arena block: [count, entry...] (BucketEntry in
+ *   src/shm/layout.ts). Writers build a new bucket under the slot's
+ *   spinlock (raising the lane to DISPATCH) and publish it with one atomic
+ *   store; readers take no lock, run inside an epoch, and see either the old
+ *   or the new bucket, never a mix.
+ * - Backup buckets: the entry at position i owns a block with room for i
+ *   entries. An insert allocates the new bucket and the new position's
+ *   backup (either can fail: NO_MEMORY); a delete from a bucket of n entries
+ *   builds the smaller bucket in the backup of position n - 1, so it never
+ *   allocates and cannot fail for memory. Backups stay with their positions.
  * - Every update allocates a new value block; the displaced value and the
  *   old bucket are retired (epoch_free), never freed in place.
  * - max_entries is enforced with an atomic count: increment, then check.
@@ -22,6 +27,7 @@ import { Rule } from '../check/rules.js';
 import { Mutant } from '../runtime/mutants.js';
 import { MapInfo } from './map-info.js';
 import { TAG_BUCKET, TAG_VALUE } from './tags.js';
+import { BucketEntry } from '../shm/layout.js';
 
 /** Calls the delete callback under the bucket lock, before unlink; a non-success result vetoes. */
 export interface DeleteNotifier {
@@ -51,8 +57,8 @@ export class HashTable {
     this.ctx.shm.touch(false);
     const gen = this.ctx.mem.generationOf(head);
     const at = this.scan(info, head, keyPtr);
-    const value = at < 0 ? 0 : this.i32[at] as number;
-    if (value !== 0) this.foundGeneration = this.i32[at + 1] as number;
+    const value = at < 0 ? 0 : this.i32[at + BucketEntry.Value] as number;
+    if (value !== 0) this.foundGeneration = this.i32[at + BucketEntry.Generation] as number;
     if (!this.ctx.mem.isLive(head, gen)) this.staleBucket(info, head, gen);
     return value;
   }
@@ -99,7 +105,7 @@ export class HashTable {
     const at = old === 0 ? -1 : this.scan(info, old, keyPtr);
     let result: number = EbpfResult.KeyNotFound;
     if (at >= 0) {
-      const value = this.i32[at] as number;
+      const value = this.i32[at + BucketEntry.Value] as number;
       result = notifier === null ? EbpfResult.Success : notifier.deleteUnderLock(info.index, keyPtr, value, flags);
       if (result === EbpfResult.Success) result = this.unlink(info, bucket, old, at);
     }
@@ -119,10 +125,14 @@ export class HashTable {
     const count = this.i32[head >> 2] as number;
     for (let i = 0; i < count; i++) {
       const e = this.entryWord(info, head, i);
-      visit((e + 2) << 2, this.i32[e] as number);
+      visit((e + BucketEntry.Key) << 2, this.i32[e + BucketEntry.Value] as number);
     }
     this.ctx.shm.publishBucketHead(info.index, bucket, 0);
-    for (let i = 0; i < count; i++) this.ctx.epoch.retire(this.i32[this.entryWord(info, head, i)] as number, false, info.index);
+    for (let i = 0; i < count; i++) {
+      const e = this.entryWord(info, head, i);
+      this.ctx.epoch.retire(this.i32[e + BucketEntry.Value] as number, false, info.index);
+      if (i > 0) this.ctx.epoch.retire(this.i32[e + BucketEntry.Backup] as number, false, info.index);
+    }
     this.ctx.epoch.retire(head, false, info.index);
     if (info.maxEntries > 0) this.ctx.shm.add(info.entryCountWord, -count);
     return count;
@@ -136,15 +146,18 @@ export class HashTable {
     }
     const count = old === 0 ? 0 : this.i32[old >> 2] as number;
     const fresh = this.allocateBucket(info, count + 1);
-    if (fresh === 0) {
+    const backup = fresh === 0 || count === 0 ? 0 : this.allocateBucket(info, count);
+    if (fresh === 0 || (count > 0 && backup === 0)) {
+      if (fresh !== 0) this.ctx.epoch.retire(fresh, false, info.index); // never published
       if (info.maxEntries > 0) shm.add(info.entryCountWord, -1);
       return EbpfResult.NoMemory;
     }
     if (count > 0) this.copyEntries(info, old, 0, count, fresh, 0);
     const e = this.entryWord(info, fresh, count);
-    this.i32[e] = value;
-    this.i32[e + 1] = this.ctx.mem.generationOf(value);
-    this.i32.copyWithin(e + 2, keyPtr >> 2, (keyPtr >> 2) + info.keyWords);
+    this.i32[e + BucketEntry.Value] = value;
+    this.i32[e + BucketEntry.Generation] = this.ctx.mem.generationOf(value);
+    this.i32[e + BucketEntry.Backup] = backup;
+    this.i32.copyWithin(e + BucketEntry.Key, keyPtr >> 2, (keyPtr >> 2) + info.keyWords);
     // SYNC: the bucket's plain writes above are published by this store.
     shm.publishBucketHead(info.index, bucket, fresh);
     return EbpfResult.Success;
@@ -155,36 +168,40 @@ export class HashTable {
     const fresh = this.allocateBucket(info, count);
     if (fresh === 0) return EbpfResult.NoMemory;
     this.copyEntries(info, old, 0, count, fresh, 0);
-    this.displaced = this.i32[at] as number;
-    this.displacedGeneration = this.i32[at + 1] as number;
+    this.displaced = this.i32[at + BucketEntry.Value] as number;
+    this.displacedGeneration = this.i32[at + BucketEntry.Generation] as number;
     const e = (fresh >> 2) + 1 + (at - (old >> 2) - 1);
-    this.i32[e] = value;
-    this.i32[e + 1] = this.ctx.mem.generationOf(value);
+    this.i32[e + BucketEntry.Value] = value;
+    this.i32[e + BucketEntry.Generation] = this.ctx.mem.generationOf(value);
     // SYNC: as in insert, one atomic store publishes the whole new bucket.
     this.ctx.shm.publishBucketHead(info.index, bucket, fresh);
     return EbpfResult.Success;
   }
 
+  /** Builds the smaller bucket in the last position's backup: no allocation, no failure. */
   private unlink(info: MapInfo, bucket: number, old: number, at: number): number {
     const count = this.i32[old >> 2] as number;
     const index = (at - (old >> 2) - 1) / info.entryWords;
     let fresh = 0;
     if (count > 1) {
-      // The real table pre-allocates backup buckets so a delete cannot fail;
-      // here the smaller bucket is allocated now and may fail (NO_MEMORY).
-      fresh = this.allocateBucket(info, count - 1);
-      if (fresh === 0) return EbpfResult.NoMemory;
+      fresh = this.i32[this.entryWord(info, old, count - 1) + BucketEntry.Backup] as number;
+      this.i32[fresh >> 2] = count - 1;
       this.copyEntries(info, old, 0, index, fresh, 0);
       this.copyEntries(info, old, index + 1, count - index - 1, fresh, index);
+      // Backups belong to positions: position k keeps the old position k's
+      // (the last position's backup became this bucket; none is left over).
+      for (let k = index; k < count - 1; k++) {
+        this.i32[this.entryWord(info, fresh, k) + BucketEntry.Backup] = this.i32[this.entryWord(info, old, k) + BucketEntry.Backup] as number;
+      }
     }
-    this.removed = this.i32[at] as number;
-    this.removedGeneration = this.i32[at + 1] as number;
+    this.removed = this.i32[at + BucketEntry.Value] as number;
+    this.removedGeneration = this.i32[at + BucketEntry.Generation] as number;
     this.ctx.shm.publishBucketHead(info.index, bucket, fresh);
     if (info.maxEntries > 0) this.ctx.shm.add(info.entryCountWord, -1);
     return EbpfResult.Success;
   }
 
-  /** Word index of the matching entry's value word, or -1. */
+  /** Word index of the matching entry (its BucketEntry.Value word), or -1. */
   private scan(info: MapInfo, bucketPtr: number, keyPtr: number): number {
     const i32 = this.i32;
     const count = i32[bucketPtr >> 2] as number;
@@ -193,7 +210,7 @@ export class HashTable {
     let e = (bucketPtr >> 2) + 1;
     for (let i = 0; i < count; i++, e += info.entryWords) {
       let j = 0;
-      while (j < words && i32[e + 2 + j] === i32[k + j]) j++;
+      while (j < words && i32[e + BucketEntry.Key + j] === i32[k + j]) j++;
       if (j === words) return e;
     }
     return -1;

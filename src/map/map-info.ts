@@ -2,7 +2,7 @@
  * A lane's cached, read-only view of a map's header (line 0 of MapField is
  * immutable once the map is Live), plus the seeded key hash.
  */
-import { MapField, MapFlag, mapWord, slotWord, SlotField } from '../shm/layout.js';
+import { BucketEntry, MapField, MapFlag, mapWord, slotWord, SlotField } from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
 
 export class MapInfo {
@@ -28,7 +28,7 @@ export class MapInfo {
     this.storedValueSize = r(MapField.StoredValueSize);
     this.maxEntries = r(MapField.MaxEntries);
     this.bucketMask = r(MapField.BucketMask);
-    this.entryWords = 2 + this.keyWords;
+    this.entryWords = BucketEntry.Key + this.keyWords;
     this.flags = r(MapField.Flags);
     this.hashSeed = r(MapField.HashSeed);
     this.slotBase = slotWord(shm.layout, index, 0, 0);

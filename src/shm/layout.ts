@@ -221,6 +221,8 @@ export const MapState = { Unused: 0, Creating: 1, Live: 2, Deleting: 3, Deleted:
 /** A bucket slot: [spinlock word, bucket pointer]. Packed 8 bytes apart. */
 export const SLOT_WORDS = 2;
 export const SlotField = { Lock: 0, Head: 1 } as const;
+/** A bucket: arena block [count, entry...]; an entry: [value, generation, backup bucket (room for its position's index), key...]. */
+export const BucketEntry = { Value: 0, Generation: 1, Backup: 2, Key: 3 } as const;
 
 /**
  * A trace record: fixed width, 32 words. Keys up to MAX_KEY_BYTES are stored
