@@ -15,14 +15,17 @@ import { RULES, familyOf } from '../check/rules.js';
 
 const HELP = `usage:
   epochlab run [SCENARIO.json | BUILTIN] [--cpus N] [--seed N] [--duration 10s] [--trace FILE] [--no-trace] [--json]
+               [--profile documented|ebpf-for-windows] [--no-check] [--mode free|controlled]
+               [--strategy random|round-robin|pct] [--check-determinism] [--mutant NAME]
   epochlab scenarios     list the built-in scenarios
   epochlab rules [--json]  list the contract rules the checker enforces
   epochlab contract-diff [--json]  run every built-in scenario under both profiles; table of the as-built departures
-  epochlab stress SCENARIO [--runs N | --time 60s] [--strategy random|round-robin|pct] [--pct-depth D] [--pct-steps K]
-                  [--seed-start S] [--shard i/n] [--mode controlled|free] [--mutant NAME] [--profile P] [--junit FILE] [--out FILE] [--json]
-                         controlled runs, one seed each, until the first violation (written to a failure file)
+  epochlab stress SCENARIO [--runs N | --time 60s] [--strategy random|round-robin|pct|dfs] [--pct-depth D] [--pct-steps K]
+                  [--switch-every N] [--preemption-bound B] [--seed-start S] [--shard i/n] [--mode controlled|free]
+                  [--mutant NAME] [--profile P] [--rule a,b] [--no-shrink] [--junit FILE] [--out FILE] [--json]
+                         controlled runs, one seed each, until the first violation: shrunk, written to a failure file
   epochlab replay FILE [--trace out.jsonl]  re-run a failure file exactly; exit 1 if the violation reproduced
-  epochlab mutants [--runs N] [--json]  plant each known bug and hunt it; table of what was detected
+  epochlab mutants [--runs N] [--json]  plant each known bug, hunt it and shrink it; table of what was detected
   epochlab help`;
 
 /** The rule catalog, grouped by family. */
