@@ -42,89 +42,94 @@ export function decodeRecord(rec: Int32Array, lane: number, ctx: DecodeContext):
   const map = rec[TraceWord.Map] as number;
   if (map >= 0) base['map'] = ctx.mapNames[map] ?? `map${map}`;
   if ((rec[TraceWord.KeyLen] as number) > 0) base['key'] = keyHex(rec);
-  Object.assign(base, details(ev, code, rec, lane, ctx));
+  details(ev, code, rec, lane, ctx, base);
   return base;
 }
 
-function details(ev: number, code: number, rec: Int32Array, lane: number, ctx: DecodeContext): Record<string, unknown> {
+/**
+ * Adds the event's own fields to `out`, in a fixed order (the trace digest
+ * and the JSON Lines text depend on it). Written in place: this runs for
+ * every event of a checked run, on the main thread.
+ */
+function details(ev: number, code: number, rec: Int32Array, lane: number, ctx: DecodeContext, out: TraceEvent): void {
   const a = rec[TraceWord.A] as number;
   const b = rec[TraceWord.B] as number;
   const c = rec[TraceWord.C] as number;
-  const result = rec[TraceWord.Result] as number;
+  const d = rec[TraceWord.D] as number;
   switch (ev) {
-    case Ev.OpBegin: return opFields(code, rec, false);
-    case Ev.OpEnd: return { ...opFields(code, rec, true), result: resultName(result), ...opEndFields(code, c, rec[TraceWord.D] as number) };
-    case Ev.Callback: return callbackFields(code, rec);
+    case Ev.OpBegin: return opFields(code, rec, false, out);
+    case Ev.OpEnd:
+      opFields(code, rec, true, out);
+      out['result'] = resultName(rec[TraceWord.Result] as number);
+      return opEndFields(code, c, d, out);
+    case Ev.Callback: return callbackFields(code, rec, out);
     case Ev.EpochEnter:
-    case Ev.EpochExit: return { epoch: a, state: code, depth: b };
-    case Ev.EpochAdvance: return { epoch: a, released: b };
-    case Ev.Retire: return { block: a, epoch: b, tag: tagName(c) };
-    case Ev.Free: return { block: a, stamp: b, released: c, tag: tagName(rec[TraceWord.D] as number) };
-    case Ev.BucketLock: return { bucket: code };
-    case Ev.BucketUnlock: return unlockFields(code, a, b, c);
-    case Ev.Read: return readFields(code, a, b, c, rec[TraceWord.D] as number);
-    case Ev.StallWarning: return { stalledCpu: a === ctx.cpus ? -1 : a, epoch: b, published: c };
-    case Ev.Violation: return violationFields(code, a, lane, c, rec[TraceWord.D] as number, ctx);
-    default: return { code, a, b };
+    case Ev.EpochExit: out['epoch'] = a; out['state'] = code; out['depth'] = b; return;
+    case Ev.EpochAdvance: out['epoch'] = a; out['released'] = b; return;
+    case Ev.Retire: out['block'] = a; out['epoch'] = b; out['tag'] = tagName(c); return;
+    case Ev.Free: out['block'] = a; out['stamp'] = b; out['released'] = c; out['tag'] = tagName(d); return;
+    case Ev.BucketLock: out['bucket'] = code; return;
+    case Ev.BucketUnlock: return unlockFields(code, a, b, c, out);
+    case Ev.Read: return readFields(code, a, b, c, d, out);
+    case Ev.StallWarning: out['stalledCpu'] = a === ctx.cpus ? -1 : a; out['epoch'] = b; out['published'] = c; return;
+    case Ev.Violation: return violationFields(code, a, lane, c, d, ctx, out);
+    default: out['code'] = code; out['a'] = a; out['b'] = b;
   }
 }
 
-function unlockFields(bucket: number, outcome: number, value: number, newValue: number): Record<string, unknown> {
-  const out: Record<string, unknown> = { bucket, core: CORE_OUTCOME_NAMES[outcome] ?? 'none' };
+function unlockFields(bucket: number, outcome: number, value: number, newValue: number, out: TraceEvent): void {
+  out['bucket'] = bucket;
+  out['core'] = CORE_OUTCOME_NAMES[outcome] ?? 'none';
   if (value !== 0) out['value'] = value;
   if (newValue !== 0 && newValue !== value) out['newValue'] = newValue;
-  return out;
 }
 
 /** A runtime-detected violation; memory rules name the block involved. */
-function violationFields(rule: number, a: number, lane: number, start: number, length: number, ctx: DecodeContext): Record<string, unknown> {
+function violationFields(rule: number, a: number, lane: number, start: number, length: number, ctx: DecodeContext, out: TraceEvent): void {
   const id = RULES[rule]?.id ?? `rule-${rule}`;
-  const out: Record<string, unknown> = { rule: id, message: ctx.text(lane, start, length) };
+  out['rule'] = id;
+  out['message'] = ctx.text(lane, start, length);
   if (id.startsWith('memory.') && a !== 0) out['block'] = a;
-  return out;
 }
 
 /** A read for the age oracle: age = epoch advances since the block was retired (0 while live). */
-function readFields(state: number, block: number, stamp: number, readerEpoch: number, published: number): Record<string, unknown> {
-  return {
-    block, state: state === 0 ? 'free' : state === 1 ? 'live' : 'retired', stamp, readerEpoch, published,
-    age: stamp === 0 ? 0 : published - stamp,
-  };
+function readFields(state: number, block: number, stamp: number, readerEpoch: number, published: number, out: TraceEvent): void {
+  out['block'] = block;
+  out['state'] = state === 0 ? 'free' : state === 1 ? 'live' : 'retired';
+  out['stamp'] = stamp;
+  out['readerEpoch'] = readerEpoch;
+  out['published'] = published;
+  out['age'] = stamp === 0 ? 0 : published - stamp;
 }
 
 /** Extra op_end facts: a create's registered callbacks and map flags; a cleanup's entry count. */
-function opEndFields(code: number, c: number, d: number): Record<string, unknown> {
+function opEndFields(code: number, c: number, d: number, out: TraceEvent): void {
   if (code === OpCode.Create) {
-    return {
-      registered: CALLBACK_NAMES.filter((_, i) => (c & (1 << i)) !== 0),
-      updatesOriginalValue: (d & MapFlag.UpdatesOriginalValue) !== 0,
-      preFreeMode: (d & MapFlag.PreFreeMode) !== 0,
-    };
+    out['registered'] = CALLBACK_NAMES.filter((_, i) => (c & (1 << i)) !== 0);
+    out['updatesOriginalValue'] = (d & MapFlag.UpdatesOriginalValue) !== 0;
+    out['preFreeMode'] = (d & MapFlag.PreFreeMode) !== 0;
+  } else if (code === OpCode.MapCleanup) {
+    out['entries'] = c;
   }
-  return code === OpCode.MapCleanup ? { entries: c } : {};
 }
 
-function opFields(code: number, rec: Int32Array, end: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { op: OP_NAMES[code] ?? `op${code}` };
+function opFields(code: number, rec: Int32Array, end: boolean, out: TraceEvent): void {
+  out['op'] = OP_NAMES[code] ?? `op${code}`;
   if (!end) {
     out['mode'] = MODE_NAMES[rec[TraceWord.A] as number] ?? 'user';
     if (code === 2) out['option'] = OPTION_NAMES[rec[TraceWord.Flags] as number] ?? 'ANY';
     if (code === 7 || code === 8) out['count'] = rec[TraceWord.B];
   }
-  return out;
 }
 
-function callbackFields(code: number, rec: Int32Array): Record<string, unknown> {
+function callbackFields(code: number, rec: Int32Array, out: TraceEvent): void {
   const state = rec[TraceWord.A] as number;
-  const out: Record<string, unknown> = {
-    flags: flagNames(rec[TraceWord.Flags] as number),
-    inEpoch: (state & CbState.InEpoch) !== 0,
-    bucketLockHeld: (state & CbState.BucketLockHeld) !== 0,
-  };
+  out['flags'] = flagNames(rec[TraceWord.Flags] as number);
+  out['inEpoch'] = (state & CbState.InEpoch) !== 0;
+  out['bucketLockHeld'] = (state & CbState.BucketLockHeld) !== 0;
   // Void callbacks (postprocess_map_delete, postprocess_map_delete_element) return nothing.
   const result = rec[TraceWord.Result] as number;
   if (result === -1) out['result'] = 'threw';
   else if (code !== 1 && code !== 5) out['result'] = resultName(result);
   if (rec[TraceWord.B] !== 0) out['value'] = rec[TraceWord.B];
-  return out;
 }
