@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { runOnce, type HuntRun } from '../../src/sched/hunt.js';
 import { MUTANT_HUNTS, huntPlan, type MutantHunt } from '../../src/sched/mutant-hunts.js';
 import { countPreemptions, shrinkSchedule } from '../../src/sched/shrink.js';
+import { shrinkFailure } from '../../src/sched/shrink-failure.js';
+import { huntScenario } from '../../src/sched/mutant-hunts.js';
+import { ThreadPool } from '../../src/runtime/thread-pool.js';
 import { loadScenario } from '../../src/cli/scenario.js';
 import { parseCli } from '../../src/cli/args.js';
 import { stressCommand } from '../../src/cli/stress.js';
@@ -65,6 +68,21 @@ describe('sched: schedule shrinking', function () {
       expect(again.digest).to.equal(r.run!.digest);
     });
   }
+
+  it('a failure found by plain random is found again under --switch-every with far fewer preemptions, then shrunk', async () => {
+    const h = MUTANT_HUNTS.find((x) => x.mutant === 'local-epoch-stamp') as MutantHunt;
+    expect(h.strategy).to.equal('random');
+    const { run, plan } = await firstFailure(h);
+    const threads = new ThreadPool();
+    const s = await shrinkFailure(huntScenario(h), plan, run, { source: 'builtin:mutant-hunt', dir: process.cwd(), targets: h.rules, threads })
+      .finally(() => threads.close());
+    expect(s.calmer, 'no calmer run found').to.not.equal(null);
+    expect(s.calmer!.switchEvery).to.be.greaterThan(1);
+    expect(s.calmer!.preemptionsAfter * 4).to.be.lessThan(s.calmer!.preemptionsBefore);
+    expect(s.plan.seed).to.equal(s.calmer!.seed);
+    expect(s.run.rules[s.schedule.rule] ?? 0).to.be.greaterThan(0);
+    expect(s.schedule.after.preemptions).to.be.at.most(s.calmer!.preemptionsAfter);
+  });
 
   it('stress with shrinking writes a failure file that replays the shrunk run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'epochlab-shrink-'));
