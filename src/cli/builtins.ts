@@ -15,6 +15,10 @@ export interface BuiltinScenario {
 const u32map = (provider: string, maxEntries: number) =>
   ({ provider, keySize: 4, valueSize: 4, maxEntries });
 
+/** A one-CPU scenario: CPU 0 makes the explicit user-mode `ops` (PASSIVE) on `maps`. */
+const oneCpu = (name: string, maps: Record<string, unknown>, ops: Array<Record<string, unknown>>): Record<string, unknown> =>
+  ({ name, cpus: 1, maps, threads: [{ cpu: 0, irql: 'PASSIVE', ops }] });
+
 export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
   default: {
     description: 'every core, PASSIVE user ops and DISPATCH program batches on an object map and a passthrough map, about 2 s',
@@ -32,22 +36,16 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
   },
   smoke: {
     description: 'one CPU, a handful of explicit user ops on a passthrough map (insert, find, replace, delete, misses)',
-    scenario: {
-      name: 'smoke', cpus: 1,
-      maps: { m: u32map('passthrough', 16) },
-      threads: [{
-        cpu: 0, irql: 'PASSIVE', ops: [
-          { op: 'update', map: 'm', key: 1, value: 100 },
-          { op: 'find', map: 'm', key: 1 },
-          { op: 'update', map: 'm', key: 1, value: 200 },
-          { op: 'find', map: 'm', key: 1 },
-          { op: 'update', map: 'm', key: 2, value: 'hex:0a0b0c0d', option: 'NOEXIST' },
-          { op: 'delete', map: 'm', key: 1 },
-          { op: 'find', map: 'm', key: 1 },
-          { op: 'delete', map: 'm', key: 1 },
-        ],
-      }],
-    },
+    scenario: oneCpu('smoke', { m: u32map('passthrough', 16) }, [
+      { op: 'update', map: 'm', key: 1, value: 100 },
+      { op: 'find', map: 'm', key: 1 },
+      { op: 'update', map: 'm', key: 1, value: 200 },
+      { op: 'find', map: 'm', key: 1 },
+      { op: 'update', map: 'm', key: 2, value: 'hex:0a0b0c0d', option: 'NOEXIST' },
+      { op: 'delete', map: 'm', key: 1 },
+      { op: 'find', map: 'm', key: 1 },
+      { op: 'delete', map: 'm', key: 1 },
+    ]),
   },
   contention: {
     description: 'two CPUs fighting over 4 keys of a small passthrough map, user ops and program batches',
@@ -73,29 +71,17 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
   },
   'full-map': {
     description: 'one CPU fills a 4-entry passthrough map: the 5th and 6th inserts fail with EBPF_OUT_OF_SPACE, a replace still works',
-    scenario: {
-      name: 'full-map', cpus: 1,
-      maps: { small: u32map('passthrough', 4) },
-      threads: [{
-        cpu: 0, irql: 'PASSIVE', ops: [
-          ...[1, 2, 3, 4, 5, 6].map((key) => ({ op: 'update', map: 'small', key, value: key * 10 })),
-          { op: 'update', map: 'small', key: 1, value: 111, option: 'EXIST' },
-        ],
-      }],
-    },
+    scenario: oneCpu('full-map', { small: u32map('passthrough', 4) }, [
+      ...[1, 2, 3, 4, 5, 6].map((key) => ({ op: 'update', map: 'small', key, value: key * 10 })),
+      { op: 'update', map: 'small', key: 1, value: 111, option: 'EXIST' },
+    ]),
   },
   'legacy-veto': {
     description: 'a legacy provider vetoes deleting key 2 from its preprocess delete callback',
-    scenario: {
-      name: 'legacy-veto', cpus: 1,
-      maps: { legacy: { ...u32map('legacy', 16), options: { vetoKeys: [2] } } },
-      threads: [{
-        cpu: 0, irql: 'PASSIVE', ops: [
-          ...[1, 2, 3].map((key) => ({ op: 'update', map: 'legacy', key, value: key })),
-          ...[1, 2, 3].map((key) => ({ op: 'delete', map: 'legacy', key })),
-        ],
-      }],
-    },
+    scenario: oneCpu('legacy-veto', { legacy: { ...u32map('legacy', 16), options: { vetoKeys: [2] } } }, [
+      ...[1, 2, 3].map((key) => ({ op: 'update', map: 'legacy', key, value: key })),
+      ...[1, 2, 3].map((key) => ({ op: 'delete', map: 'legacy', key })),
+    ]),
   },
   stall: {
     description: 'a PASSIVE thread stalls 300 ms while another CPU keeps running program batches: a stall warning fires',
@@ -128,68 +114,40 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
   // postprocess_map_delete runs outside any epoch.
   'diff-delete-under-lock': {
     description: 'explicit user deletes on a passthrough map; as built (PRE_FREE keyed on the update callback) postprocess delete runs at DISPATCH under the bucket lock, before unlink (reference 1.7, 6.1)',
-    scenario: {
-      name: 'diff-delete-under-lock', cpus: 1,
-      maps: { m: u32map('passthrough', 16) },
-      threads: [{
-        cpu: 0, irql: 'PASSIVE', ops: [
-          { op: 'update', map: 'm', key: 1, value: 10 },
-          { op: 'update', map: 'm', key: 2, value: 20 },
-          { op: 'delete', map: 'm', key: 1 },
-          { op: 'find_and_delete', map: 'm', key: 2 },
-        ],
-      }],
-    },
+    scenario: oneCpu('diff-delete-under-lock', { m: u32map('passthrough', 16) }, [
+      { op: 'update', map: 'm', key: 1, value: 10 },
+      { op: 'update', map: 'm', key: 2, value: 20 },
+      { op: 'delete', map: 'm', key: 1 },
+      { op: 'find_and_delete', map: 'm', key: 2 },
+    ]),
   },
   'diff-cleanup-at-dispatch': {
     description: 'delete a passthrough map that still holds 3 entries; as built the MAP_CLEANUP callbacks run at DISPATCH under the map lock, outside any epoch (reference 1.8, 6.2)',
-    scenario: {
-      name: 'diff-cleanup-at-dispatch', cpus: 1,
-      maps: { m: u32map('passthrough', 16) },
-      threads: [{
-        cpu: 0, irql: 'PASSIVE', ops: [
-          ...[1, 2, 3].map((key) => ({ op: 'update', map: 'm', key, value: key * 10 })),
-          { op: 'delete_map', map: 'm' },
-        ],
-      }],
-    },
+    scenario: oneCpu('diff-cleanup-at-dispatch', { m: u32map('passthrough', 16) }, [
+      ...[1, 2, 3].map((key) => ({ op: 'update', map: 'm', key, value: key * 10 })),
+      { op: 'delete_map', map: 'm' },
+    ]),
   },
   'diff-map-delete-outside-epoch': {
     description: 'create and delete an empty passthrough map; as built postprocess_map_delete runs on the PASSIVE worker outside any epoch (reference 1.3, 6.2)',
-    scenario: {
-      name: 'diff-map-delete-outside-epoch', cpus: 1,
-      maps: { m: u32map('passthrough', 16) },
-      threads: [{ cpu: 0, irql: 'PASSIVE', ops: [{ op: 'delete_map', map: 'm' }] }],
-    },
+    scenario: oneCpu('diff-map-delete-outside-epoch', { m: u32map('passthrough', 16) }, [{ op: 'delete_map', map: 'm' }]),
   },
   'diff-undo-without-preprocess': {
     description: 'a passthrough map without preprocess update: a NOEXIST insert of an existing key fails; as built the undo delete callback still fires (reference 1.6, 6.3)',
-    scenario: {
-      name: 'diff-undo-without-preprocess', cpus: 1,
-      maps: { m: { ...u32map('passthrough', 16), options: { noUpdateCallback: true } } },
-      threads: [{
-        cpu: 0, irql: 'PASSIVE', ops: [
-          { op: 'update', map: 'm', key: 1, value: 10 },
-          { op: 'update', map: 'm', key: 1, value: 11, option: 'NOEXIST' },
-          { op: 'update', map: 'm', key: 2, value: 20, option: 'EXIST' },
-          { op: 'delete', map: 'm', key: 1 },
-        ],
-      }],
-    },
+    scenario: oneCpu('diff-undo-without-preprocess', { m: { ...u32map('passthrough', 16), options: { noUpdateCallback: true } } }, [
+      { op: 'update', map: 'm', key: 1, value: 10 },
+      { op: 'update', map: 'm', key: 1, value: 11, option: 'NOEXIST' },
+      { op: 'update', map: 'm', key: 2, value: 20, option: 'EXIST' },
+      { op: 'delete', map: 'm', key: 1 },
+    ]),
   },
   'diff-neither-delete-callback': {
     description: 'a minimal provider (neither delete callback): documented, the map is not created (EXTENSION_FAILED_TO_LOAD); as built it is (reference 1.1, 6.5)',
-    scenario: {
-      name: 'diff-neither-delete-callback', cpus: 1,
-      maps: { m: u32map('minimal', 16) },
-      threads: [{
-        cpu: 0, irql: 'PASSIVE', ops: [
-          { op: 'update', map: 'm', key: 1, value: 10 },
-          { op: 'find', map: 'm', key: 1 },
-          { op: 'delete', map: 'm', key: 1 },
-        ],
-      }],
-    },
+    scenario: oneCpu('diff-neither-delete-callback', { m: u32map('minimal', 16) }, [
+      { op: 'update', map: 'm', key: 1, value: 10 },
+      { op: 'find', map: 'm', key: 1 },
+      { op: 'delete', map: 'm', key: 1 },
+    ]),
   },
   'retire-before-unlink': {
     description: 'CPU 0 deletes and re-inserts 4 keys of an object map (a slow delete callback: 200 us after epoch_free) while CPU 1 keeps finding them; as built (PRE_FREE) readers can reach retired objects (reference 6.14)',

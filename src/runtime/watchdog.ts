@@ -85,8 +85,10 @@ export class Watchdog {
       const isManager = lane === l.lanes;
       const beat = this.shm.load(isManager ? Ctl.ManagerHeartbeat : laneWord(l, lane, Lane.Heartbeat));
       const busy = isManager || this.shm.load(laneWord(l, lane, Lane.LastOp)) !== -1;
-      if (!isManager && lane < this.plan.cpus && busy) anyBusy = true;
-      if (!isManager && lane < this.plan.cpus && beat !== this.seen[lane]) this.cpuProgressAt = now;
+      if (lane < this.plan.cpus) { // a CPU lane (not the system lane, not the manager)
+        if (busy) anyBusy = true;
+        if (beat !== this.seen[lane]) this.cpuProgressAt = now;
+      }
       if (beat !== this.seen[lane] || !busy) {
         this.seen[lane] = beat;
         this.since[lane] = now;

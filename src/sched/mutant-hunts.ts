@@ -10,7 +10,7 @@
  * (a wider key range); helper and IRQL bugs need a DISPATCH CPU (mixed).
  */
 import { compileScenario } from '../cli/scenario.js';
-import type { RunPlan } from '../runtime/plan.js';
+import { applySettings, type RunPlan } from '../runtime/plan.js';
 
 export interface MutantHunt {
   mutant: string;
@@ -60,10 +60,5 @@ export function huntScenario(h: MutantHunt): Record<string, unknown> {
 /** The controlled plan for one seed of a hunt (mutant: null for the correct runtime). */
 export async function huntPlan(h: MutantHunt, seed: number, mutant: string | null = h.mutant): Promise<RunPlan> {
   const plan = await compileScenario(huntScenario(h), 'builtin:mutant-hunt', process.cwd(), { seed });
-  plan.mode = 'controlled';
-  plan.strategy = h.strategy;
-  plan.pctDepth = h.pctDepth;
-  plan.pctSteps = h.pctSteps;
-  plan.mutant = mutant;
-  return plan;
+  return applySettings(plan, { ...plan, mode: 'controlled', strategy: h.strategy, pctDepth: h.pctDepth, pctSteps: h.pctSteps, mutant });
 }
