@@ -8,9 +8,9 @@
  * per CPU, random strategy, tracing off. Reported, never asserted.
  */
 import { Worker } from 'node:worker_threads';
-import { loadScenario } from '../src/cli/scenario.js';
+import { loadScenario } from '../src/scenario/scenario.js';
 import { runPlan } from '../src/runtime/runner.js';
-import { createPingPong } from '../src/shm/bench-floor.js';
+import { createPingPong } from './floor.js';
 import type { PingPongJob } from './pingpong-worker.js';
 
 const HOPS = 100_000;

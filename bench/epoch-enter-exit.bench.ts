@@ -6,15 +6,15 @@
  *     a small Shm: 1 CPU, no maps, 1 MiB arena, 64 trace records, trace off);
  *   - the same plus allocateState/releaseState (what a program batch does);
  *   - the baseline: two bare Atomics.store on an Int32Array over a
- *     SharedArrayBuffer (src/shm/bench-floor.ts twoStores; only src/shm may
- *     call Atomics).
+ *     SharedArrayBuffer (bench/floor.ts twoStores: a benchmark's own
+ *     baseline, the one place outside src/shm/ that calls Atomics).
  * Prints ns per pair (p50 latency / 10,000) and the ratio to the baseline.
  * Target (reported, not asserted): enter+exit within 2x of two stores.
  */
 import { Bench } from 'tinybench';
 import { Shm } from '../src/shm/shm.js';
 import { Ctl } from '../src/shm/layout.js';
-import { baselineWords, twoStores } from '../src/shm/bench-floor.js';
+import { baselineWords, twoStores } from './floor.js';
 import { LaneContext } from '../src/runtime/lane-context.js';
 import type { EpochLane } from '../src/epoch/epoch-lane.js';
 

@@ -1,6 +1,6 @@
 /**
  * Worker entry for the floor benchmark (bench/map-read-heavy.bench.ts): one
- * thread running the bare lock-free lookup loop of src/shm/bench-floor.ts.
+ * thread running the bare lock-free lookup loop of bench/floor.ts.
  *
  * Protocol (reference/toolchain.md §5): take the key stream from workerData,
  * run an untimed warm-up, post `ready`, block on the start gate (bounded
@@ -8,7 +8,7 @@
  * with the ops done and the thread's own elapsed time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { attachFloorTable, awaitStartGate, floorLoop } from '../src/shm/bench-floor.js';
+import { attachFloorTable, awaitStartGate, floorLoop } from './floor.js';
 
 export interface FloorJob {
   table: SharedArrayBuffer;

@@ -7,7 +7,7 @@
  *   a. epochlab end to end (runPlan) at 1 CPU and at N = availableParallelism() CPUs;
  *   b. a single-threaded JS Map<number, number> on CPU 0's op stream (tinybench, warm-up on);
  *   c. the floor: a bare lock-free Atomics.load lookup loop over an Int32 table
- *      in a SharedArrayBuffer (src/shm/bench-floor.ts), at 1 and N worker threads.
+ *      in a SharedArrayBuffer (bench/floor.ts), at 1 and N worker threads.
  * Op streams mirror src/runtime/workload.ts: `new Prng(seed, cpu + 1)`, then per
  * op below(keyRange), below(100), and nextU32() for an update's value.
  *
@@ -17,12 +17,12 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Bench } from 'tinybench';
-import { compileScenario } from '../src/cli/scenario.js';
+import { compileScenario } from '../src/scenario/scenario.js';
 import { runPlan } from '../src/runtime/runner.js';
-import { Prng } from '../src/sched/prng.js';
+import { Prng } from '../src/contract/prng.js';
 import {
   attachFloorTable, buildFloorTable, createStartGate, floorLookup, floorValueOf, releaseStartGate,
-} from '../src/shm/bench-floor.js';
+} from './floor.js';
 import type { FloorJob, FloorMessage } from './floor-worker.js';
 
 const envInt = (name: string, fallback: number): number => {

@@ -1,9 +1,9 @@
 /**
  * Worker entry for bench/controlled-steps.bench.ts: one side of a bare
- * Atomics.wait/notify ping-pong (src/shm/bench-floor.ts pingPong).
+ * Atomics.wait/notify ping-pong (bench/floor.ts pingPong).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { pingPong } from '../src/shm/bench-floor.js';
+import { pingPong } from './floor.js';
 
 export interface PingPongJob {
   sab: SharedArrayBuffer;

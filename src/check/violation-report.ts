@@ -4,7 +4,7 @@
  * leading up to it, and the command that re-runs it.
  */
 import type { TraceEvent } from '../trace/decode.js';
-import { RULES } from './rules.js';
+import { RULES } from '../contract/rules.js';
 import type { CheckContext, ViolationSite } from './context.js';
 import type { History } from './history.js';
 

@@ -4,11 +4,11 @@
  * `epochlab: --cpus: expected a positive integer, got "x"`.
  */
 import { parseArgs } from 'node:util';
-import { BadInput } from './bad-input.js';
+import { BadInput } from '../scenario/bad-input.js';
 import { PROFILE_NAMES, ProfileName } from '../runtime/profile.js';
 import { STRATEGY_NAMES, StrategyName } from '../sched/strategy.js';
-import { MUTANT_NAMES, MutantName } from '../runtime/mutants.js';
-import { RULES } from '../check/rules.js';
+import { MUTANT_NAMES, MutantName } from '../contract/mutants.js';
+import { RULES } from '../contract/rules.js';
 
 export type Command =
   | {

@@ -14,13 +14,13 @@
  * 50, so a rule that starts firing late in a busy run still has evidence.
  */
 import type { Command } from './args.js';
-import { BUILTIN_SCENARIOS } from './builtins.js';
-import { loadScenario } from './scenario.js';
-import { rerunCommand, runChecked } from './run.js';
+import { BUILTIN_SCENARIOS } from '../scenario/builtins.js';
+import { loadScenario } from '../scenario/scenario.js';
+import { rerunCommand } from './run.js';
+import { runChecked, type CheckedReport } from '../harness/checked-run.js';
 import type { RunPlan } from '../runtime/plan.js';
-import type { RunReport } from '../runtime/report.js';
 import { PROFILE_NAMES, type ProfileName } from '../runtime/profile.js';
-import { RULES } from '../check/rules.js';
+import { RULES } from '../contract/rules.js';
 import { formatEvent, type ViolationReport } from '../check/violation-report.js';
 
 type DiffCmd = Extract<Command, { kind: 'contract-diff' }>;
@@ -68,8 +68,8 @@ export interface ContractDiff {
 }
 
 /** Runs a plan with the checker on, keeping enough reports for evidence of late rules. */
-async function runWithEvidence(plan: RunPlan, rerun: string): Promise<RunReport> {
-  return (await runChecked(plan, rerun, true, { maxReports: EVIDENCE_REPORTS })).report;
+async function runWithEvidence(plan: RunPlan, rerun: string): Promise<CheckedReport> {
+  return (await runChecked(plan, rerun, { maxReports: EVIDENCE_REPORTS })).report;
 }
 
 /** The excerpt lines up to the firing event: the last EVIDENCE_LINES. */
@@ -84,7 +84,7 @@ const sentenceOf = (rule: string): string => RULES.find((r) => r.id === rule)?.s
 const shapeOf = (message: string): string => message.replace(/\b[0-9a-f]*[0-9][0-9a-f]*\b/gi, '#');
 
 /** Groups one run's findings into rows, one per rule. */
-function rowsOf(report: RunReport, scenario: string, profile: ProfileName, rerun: string): DiffRow[] {
+function rowsOf(report: CheckedReport, scenario: string, profile: ProfileName, rerun: string): DiffRow[] {
   const counts = new Map<string, number>(Object.entries(report.check?.byRule ?? {}));
   const afterTrace = report.violations.filter((v) => v.seq === 0);
   for (const v of afterTrace) counts.set(v.rule, (counts.get(v.rule) ?? 0) + 1);

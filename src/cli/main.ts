@@ -4,14 +4,14 @@
  * 1 violations (or an aborted run), 2 bad input (one line on stderr).
  */
 import { parseCli } from './args.js';
-import { BadInput } from './bad-input.js';
-import { listScenarios } from './builtins.js';
+import { BadInput } from '../scenario/bad-input.js';
+import { listScenarios } from '../scenario/builtins.js';
 import { runCommand } from './run.js';
 import { contractDiffCommand } from './contract-diff.js';
 import { stressCommand } from './stress.js';
 import { replayCommand } from './replay.js';
 import { mutantsCommand } from './mutants-cmd.js';
-import { RULES, familyOf } from '../check/rules.js';
+import { RULES, familyOf } from '../contract/rules.js';
 
 const HELP = `usage:
   epochlab run [SCENARIO.json | BUILTIN] [--cpus N] [--seed N] [--duration 10s] [--trace FILE] [--no-trace] [--json]

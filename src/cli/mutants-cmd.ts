@@ -1,17 +1,17 @@
 /**
  * `epochlab mutants [--json] [--runs N]`: plants each known bug
- * (src/runtime/mutants.ts) and hunts it with its own plan
- * (src/sched/mutant-hunts.ts: a small two-CPU scenario, a strategy, a seed
+ * (src/contract/mutants.ts) and hunts it with its own plan
+ * (src/hunt/mutant-hunts.ts: a small two-CPU scenario, a strategy, a seed
  * budget), seeds 1..N, stopping at the first seed that breaks one of the
  * plan's rules; then shrinks that run (scenario, then schedule) and reports
  * the sizes. Exit 0 when every mutant was detected.
  */
 import type { Command } from './args.js';
 import { stressLoop, ruleList } from './stress.js';
-import { MUTANT_HUNTS, MutantHunt, huntPlan, huntScenario } from '../sched/mutant-hunts.js';
-import { shrinkFailure } from '../sched/shrink-failure.js';
-import { countPreemptions } from '../sched/shrink.js';
-import type { HuntRun } from '../sched/hunt.js';
+import { MUTANT_HUNTS, MutantHunt, huntPlan, huntScenario } from '../hunt/mutant-hunts.js';
+import { shrinkFailure } from '../hunt/shrink-failure.js';
+import { countPreemptions } from '../hunt/shrink.js';
+import type { HuntRun } from '../hunt/hunt.js';
 import type { RunPlan } from '../runtime/plan.js';
 import { ThreadPool, withThreadPool } from '../runtime/thread-pool.js';
 
@@ -32,7 +32,7 @@ export interface MutantResult {
   shrunk: { decisions: number; preemptions: number; ops: number; seconds: number } | null;
 }
 
-/** Hunts one mutant with its plan (src/sched/mutant-hunts.ts), seeds 1..budget. */
+/** Hunts one mutant with its plan (src/hunt/mutant-hunts.ts), seeds 1..budget. */
 async function huntOne(h: MutantHunt, budget: number, threads: ThreadPool): Promise<MutantResult> {
   const result = await stressLoop({ runs: budget, timeMs: null, seedStart: 1, shard: 1, shards: 1 },
     (seed) => huntPlan(h, seed), (plan) => `epochlab mutants (mutant ${h.mutant}, seed ${plan.seed})`, undefined, threads);
@@ -76,7 +76,7 @@ export function formatMutantTable(results: MutantResult[]): string {
   const detected = results.filter((r) => r.detected);
   const med = median(detected.map((r) => r.seconds));
   return [
-    'mutants: each hunted with its own plan (src/sched/mutant-hunts.ts) in controlled mode, scenario builtin:mutant-hunt',
+    'mutants: each hunted with its own plan (src/hunt/mutant-hunts.ts) in controlled mode, scenario builtin:mutant-hunt',
     line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line),
     `${detected.length}/${results.length} detected; median seconds to detect: ${med === null ? '-' : med.toFixed(2)}`,
   ].join('\n');

@@ -5,11 +5,11 @@
  * still a failure), 0 when the run was clean, 2 for a bad file.
  */
 import type { Command } from './args.js';
-import { BadInput } from './bad-input.js';
-import { loadFailureFile } from './failure-file.js';
+import { BadInput } from '../scenario/bad-input.js';
+import { loadFailureFile } from '../hunt/failure-file.js';
 import { ruleList } from './stress.js';
-import { hasAnyViolation } from '../sched/hunt.js';
-import { runOnce } from '../sched/hunt.js';
+import { hasAnyViolation } from '../hunt/hunt.js';
+import { runOnce } from '../hunt/hunt.js';
 import { JsonlSink } from '../trace/jsonl.js';
 import { formatViolationReport } from '../check/violation-report.js';
 

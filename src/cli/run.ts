@@ -3,18 +3,15 @@
  * the contract checker on (unless --no-check), write the trace (run_begin
  * first, run_end last), print the summary and the violation reports.
  */
-import { loadScenario } from './scenario.js';
+import { loadScenario } from '../scenario/scenario.js';
 import { formatSummary } from './summary.js';
 import type { Command } from './args.js';
 import { runPlan } from '../runtime/runner.js';
-import { JsonlSink, TraceSink } from '../trace/jsonl.js';
-import type { RunReport } from '../runtime/report.js';
+import { JsonlSink } from '../trace/jsonl.js';
 import type { RunPlan } from '../runtime/plan.js';
-import { BadInput } from './bad-input.js';
+import { runChecked, type CheckedReport } from '../harness/checked-run.js';
+import { BadInput } from '../scenario/bad-input.js';
 import { createRequire } from 'node:module';
-import { ContractChecker } from '../check/checker.js';
-import { createRules } from '../check/rules/index.js';
-import { DigestSink } from '../trace/digest.js';
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
@@ -31,7 +28,7 @@ function openTrace(path: string, plan: RunPlan): JsonlSink {
   return sink;
 }
 
-function closeTrace(sink: JsonlSink, report: RunReport, lastSeq: number): void {
+function closeTrace(sink: JsonlSink, report: CheckedReport, lastSeq: number): void {
   let seq = lastSeq;
   for (const v of report.violations.filter((x) => x.seq === 0)) {
     sink.write({ seq: ++seq, cpu: -1, irql: 'PASSIVE', event: 'violation', rule: v.rule, message: v.message });
@@ -53,32 +50,6 @@ export function rerunCommand(cmd: RunCmd, plan: RunPlan): string {
   return parts.join(' ');
 }
 
-export interface CheckedRunOptions {
-  /** Trace sinks besides the checker (a JSON Lines file). */
-  sinks?: TraceSink[];
-  /** Violation reports kept in full (default 50). */
-  maxReports?: number;
-}
-
-/** Runs a plan with the checker; returns the report with the checker's verdict folded in. */
-export async function runChecked(plan: RunPlan, rerun: string, check: boolean, options: CheckedRunOptions = {}): Promise<{ report: RunReport; lastSeq: number }> {
-  const extraSinks = options.sinks ?? [];
-  const checker = check ? new ContractChecker(createRules(), { rerun, ...(options.maxReports ? { maxReports: options.maxReports } : {}) }) : null;
-  if (checker) plan.trace = true;
-  let lastSeq = 0;
-  const sinks = checker ? [...extraSinks, checker] : extraSinks;
-  const report = await runPlan(plan, { sinks, onLastSeq: (s) => { lastSeq = s; } });
-  if (checker) {
-    checker.close();
-    report.check = checker.summary();
-    const extra = report.violations.filter((v) => v.seq === 0).length; // leak, watchdog: found after the trace
-    report.violationCount = checker.violationCount + extra;
-    if (report.verdict === 'pass' && report.violationCount > 0) report.verdict = 'fail';
-    report.exitCode = report.verdict === 'pass' ? 0 : 1;
-  }
-  return { report, lastSeq };
-}
-
 /**
  * --check-determinism: the same controlled run twice; the trace digests
  * (every event, every field, in order) must be equal. Exit 0 when they are.
@@ -86,9 +57,8 @@ export async function runChecked(plan: RunPlan, rerun: string, check: boolean, o
 async function checkDeterminism(plan: RunPlan): Promise<number> {
   const digests: string[] = [];
   for (let i = 0; i < 2; i++) {
-    const sink = new DigestSink();
-    const { report } = await runChecked(structuredClone(plan), 'determinism check', true, { sinks: [sink] });
-    digests.push(`${sink.digest()} (${sink.events} events, ${report.schedule?.decisions ?? 0} decisions, verdict ${report.verdict})`);
+    const { report, digest } = await runChecked(structuredClone(plan), 'determinism check', { digest: true });
+    digests.push(`${digest} (${report.traceEvents} events, ${report.schedule?.decisions ?? 0} decisions, verdict ${report.verdict})`);
   }
   const same = digests[0]?.split(' ')[0] === digests[1]?.split(' ')[0];
   console.log(`determinism check: ${plan.name}, ${plan.strategy}, seed ${plan.seed}, profile ${plan.profile}`);
@@ -124,7 +94,7 @@ export async function runCommand(cmd: RunCmd): Promise<number> {
   if (cmd.duration !== undefined && plan.workload) plan.workload.durationMs = cmd.duration;
   const unchecked = cmd.check ? await uncheckedOpsPerSec(plan) : null;
   const sink = cmd.trace !== undefined ? openTrace(cmd.trace, plan) : null;
-  const { report, lastSeq } = await runChecked(plan, rerunCommand(cmd, plan), cmd.check, { sinks: sink ? [sink] : [] });
+  const { report, lastSeq } = await runChecked(plan, rerunCommand(cmd, plan), { check: cmd.check, sinks: sink ? [sink] : [] });
   if (unchecked !== null && report.opsPerSec > 0) {
     report.checkOverhead = { opsPerSecChecked: report.opsPerSec, opsPerSecUnchecked: unchecked, slowdown: unchecked / report.opsPerSec };
   }

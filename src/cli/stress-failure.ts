@@ -1,16 +1,16 @@
 /**
  * What `epochlab stress` does with the first failing run: shrink it (in
  * controlled mode, unless --no-shrink: the scenario, then the schedule; see
- * src/sched/shrink-failure.ts), write the failure file, and describe it
+ * src/hunt/shrink-failure.ts), write the failure file, and describe it
  * (text or the `violation` part of the JSON summary).
  */
 import type { RunPlan } from '../runtime/plan.js';
 import type { ThreadPool } from '../runtime/thread-pool.js';
-import type { HuntRun } from '../sched/hunt.js';
-import { firstReportOf } from '../sched/hunt.js';
-import { shrinkFailure, type ShrunkFailure } from '../sched/shrink-failure.js';
+import type { HuntRun } from '../hunt/hunt.js';
+import { firstReportOf } from '../hunt/hunt.js';
+import { shrinkFailure, type ShrunkFailure } from '../hunt/shrink-failure.js';
 import { formatViolationReport } from '../check/violation-report.js';
-import { failureRecord, writeFailureFile, type ScenarioRef } from './failure-file.js';
+import { failureRecord, writeFailureFile, type ScenarioRef } from '../hunt/failure-file.js';
 
 export interface FailureOutcome {
   path: string;

@@ -2,22 +2,22 @@
  * `epochlab stress SCENARIO`: many controlled runs of one scenario, one seed
  * each (a shard of a seed range), stopping at the first run with a
  * violation. In controlled mode its schedule can then be shrunk (fewer
- * decisions and preemptions, same rule; see src/sched/shrink.ts and
+ * decisions and preemptions, same rule; see src/hunt/shrink.ts and
  * wantsShrink), and the failure file holds the shrunk schedule (strategy
  * 'sequential', the original kept as originalSchedule), which `epochlab
  * replay` re-runs exactly. Unshrunk, it holds the whole schedule.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from './args.js';
-import { BadInput } from './bad-input.js';
-import { loadScenario } from './scenario.js';
-import { defaultFailurePath, failureRecord, resolveScenario, writeFailureFile, type ScenarioRef } from './failure-file.js';
+import { BadInput } from '../scenario/bad-input.js';
+import { loadScenario } from '../scenario/scenario.js';
+import { defaultFailurePath, failureRecord, resolveScenario, writeFailureFile, type ScenarioRef } from '../hunt/failure-file.js';
 import { junitXml, type JunitCase } from './junit.js';
-import { hasAnyViolation, runOnce, shardSeeds, type HuntRun } from '../sched/hunt.js';
+import { hasAnyViolation, runOnce, shardSeeds, type HuntRun } from '../hunt/hunt.js';
 import { recordFailure, failureJson, failureText } from './stress-failure.js';
 import { applySettings, type RunPlan, type RunSettings } from '../runtime/plan.js';
 import { formatViolationReport } from '../check/violation-report.js';
-import { exploreDfs } from '../sched/dfs.js';
+import { exploreDfs } from '../hunt/dfs.js';
 import { ThreadPool, withThreadPool } from '../runtime/thread-pool.js';
 
 type StressCmd = Extract<Command, { kind: 'stress' }>;

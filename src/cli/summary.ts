@@ -1,13 +1,13 @@
 /**
  * The human-readable run summary printed by `epochlab run`.
  */
-import type { RunReport } from '../runtime/report.js';
+import type { CheckedReport } from '../harness/checked-run.js';
 import { formatViolationReport } from '../check/violation-report.js';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
 /** Full reports when the checker ran; the runtime's one-line records otherwise. */
-function violationLines(r: RunReport): string[] {
+function violationLines(r: CheckedReport): string[] {
   const lines: string[] = [];
   const late = r.violations.filter((v) => v.seq === 0);
   const early = r.check ? [] : r.violations.filter((v) => v.seq !== 0);
@@ -24,7 +24,7 @@ function violationLines(r: RunReport): string[] {
   return lines;
 }
 
-export function formatSummary(r: RunReport): string {
+export function formatSummary(r: CheckedReport): string {
   const lines: string[] = [];
   lines.push(`epochlab run: ${r.scenario} (${r.source}), ${r.cpus} CPU(s), seed ${r.seed}, profile ${r.profile}`);
   lines.push(`  maps:               ${Object.entries(r.maps).map(([n, res]) => `${n} ${res}`).join(', ')}`);

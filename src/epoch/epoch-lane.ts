@@ -21,9 +21,9 @@ import { Shm } from '../shm/shm.js';
 import { Arena } from '../shm/arena.js';
 import { TraceWriter } from '../shm/trace-ring.js';
 import { Ev } from '../trace/events.js';
-import { Rule } from '../check/rules.js';
-import { Violations } from '../runtime/violations.js';
-import { Mutant } from '../runtime/mutants.js';
+import { Rule } from '../contract/rules.js';
+import { Violations } from '../trace/violations.js';
+import { Mutant } from '../contract/mutants.js';
 
 /** An epoch_state_t handle: the slot index of a state in this lane's record. */
 export type EpochState = number;

@@ -20,9 +20,9 @@ import { Shm } from '../shm/shm.js';
 import { Arena } from '../shm/arena.js';
 import { TraceWriter } from '../shm/trace-ring.js';
 import { Ev } from '../trace/events.js';
-import { Violations } from '../runtime/violations.js';
-import { Rule } from '../check/rules.js';
-import { Mutant } from '../runtime/mutants.js';
+import { Violations } from '../trace/violations.js';
+import { Rule } from '../contract/rules.js';
+import { Mutant } from '../contract/mutants.js';
 
 export interface ManagerOptions {
   /** A lane whose announced epoch lags the published one by more than this many advances is named in a stall warning. */

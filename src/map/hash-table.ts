@@ -20,18 +20,48 @@
  * delete callback that must run under the bucket lock (PRE_FREE mode); the
  * custom-map glue (src/runtime/custom-map.ts) does everything else.
  */
-import { EbpfResult } from '../runtime/ebpf-result.js';
-import { LaneContext } from '../runtime/lane-context.js';
-import { CoreOutcome, Ev, UpdateOption } from '../trace/events.js';
-import { Rule } from '../check/rules.js';
-import { Mutant } from '../runtime/mutants.js';
+import { EbpfResult } from '../contract/ebpf-result.js';
+import type { Shm } from '../shm/shm.js';
+import type { Memory } from '../shm/memory.js';
+import type { TraceWriter } from '../shm/trace-ring.js';
+import type { Violations } from '../trace/violations.js';
+import type { EpochLane } from '../epoch/epoch-lane.js';
+import { CoreOutcome, Ev } from '../trace/events.js';
+import { UpdateOption } from '../contract/map-operation.js';
+import { Rule } from '../contract/rules.js';
+import { Mutant } from '../contract/mutants.js';
 import { MapInfo } from './map-info.js';
-import { TAG_BUCKET, TAG_VALUE } from './tags.js';
+import { TAG_BUCKET, TAG_VALUE } from '../contract/tags.js';
 import { BucketEntry } from '../shm/layout.js';
 
 /** Calls the delete callback under the bucket lock, before unlink; a non-success result vetoes. */
 export interface DeleteNotifier {
   deleteUnderLock(map: number, keyPtr: number, valuePtr: number, flags: number): number;
+}
+
+/**
+ * What the table needs from the lane it runs on. The runtime's LaneContext
+ * provides it; the table declares it here so that it never looks up at the
+ * runtime.
+ */
+export interface TableLane {
+  readonly shm: Shm;
+  readonly i32: Int32Array;
+  readonly mem: Memory;
+  readonly epoch: Pick<EpochLane, 'retire'>;
+  readonly trace: TraceWriter;
+  readonly violations: Violations;
+  /** The planted bug, if any (Mutant.*). */
+  readonly mutant: number;
+  /** Bucket-lock attempts that fail spuriously (faults.spuriousLockFailAt), or null. */
+  readonly spuriousLocks: ReadonlySet<number> | null;
+  /** epoch_allocate_with_tag through this lane (0 when out of memory). */
+  allocate(size: number, tag: number, aligned: boolean): number;
+  /** KeRaiseIrql to DISPATCH; returns the previous IRQL. */
+  raiseIrql(): number;
+  lowerIrql(old: number): void;
+  /** Counts bucket spinlocks held by this lane (callbacks report bucketLockHeld). */
+  lockHeld(delta: number): void;
 }
 
 export class HashTable {
@@ -45,7 +75,7 @@ export class HashTable {
   removedGeneration = 0;
   private readonly i32: Int32Array;
 
-  constructor(private readonly ctx: LaneContext) {
+  constructor(private readonly ctx: TableLane) {
     this.i32 = ctx.i32;
   }
 

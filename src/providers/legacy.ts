@@ -18,8 +18,8 @@
  *   encoding does not fit in never matches. Never vetoed under UPDATE or
  *   MAP_CLEANUP, where the provider must not fail.
  */
-import { EbpfResult, type EbpfResultCode } from '../runtime/ebpf-result.js';
-import { MapOperationFlag } from '../trace/events.js';
+import { EbpfResult, type EbpfResultCode } from '../contract/ebpf-result.js';
+import { MapOperationFlag } from '../contract/map-operation.js';
 import { createPlainMap, deletePlainMap } from './minimal.js';
 import { LEGACY_MAP_CONTEXT_TAG } from './tags.js';
 import type { CreateOut, MapProvider, ProviderContext, ProviderDispatchTable } from './provider.js';

@@ -10,7 +10,7 @@
  * legacy providers share: a 64-byte cache-aligned context block and a value
  * stored as given.
  */
-import { EbpfResult, type EbpfResultCode } from '../runtime/ebpf-result.js';
+import { EbpfResult, type EbpfResultCode } from '../contract/ebpf-result.js';
 import { MINIMAL_MAP_CONTEXT_TAG } from './tags.js';
 import type { CreateOut, MapProvider, ProviderContext } from './provider.js';
 

@@ -27,8 +27,8 @@
  *   callback runs under the bucket lock before unlink, so this widens the
  *   window in which a retired object is still reachable (reference 6.14).
  */
-import { EbpfResult, type EbpfResultCode } from '../runtime/ebpf-result.js';
-import { MapOperationFlag } from '../trace/events.js';
+import { EbpfResult, type EbpfResultCode } from '../contract/ebpf-result.js';
+import { MapOperationFlag } from '../contract/map-operation.js';
 import { OBJECT_MAP_CONTEXT_TAG, OBJECT_TAG } from './tags.js';
 import type { CreateOut, MapProvider, ProviderContext, ProviderDispatchTable } from './provider.js';
 

@@ -15,7 +15,7 @@
  *   update had no preprocess to undo: the documented runtime calls no delete
  *   callback for it, the as-built one still calls the undo (reference 6.3).
  */
-import { EbpfResult, type EbpfResultCode } from '../runtime/ebpf-result.js';
+import { EbpfResult, type EbpfResultCode } from '../contract/ebpf-result.js';
 import { createPlainMap, deletePlainMap } from './minimal.js';
 import { PASSTHROUGH_MAP_CONTEXT_TAG } from './tags.js';
 import type { CreateOut, MapProvider, ProviderContext, ProviderDispatchTable } from './provider.js';

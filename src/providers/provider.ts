@@ -9,7 +9,7 @@
  * callbacks, these must not throw: a throw is recorded as a violation
  * (provider.callback-threw) and ends the run.
  */
-import type { EbpfResultCode } from '../runtime/ebpf-result.js';
+import type { EbpfResultCode } from '../contract/ebpf-result.js';
 
 /** The IRQL a callback runs at (Irql.Passive = 0, Irql.Dispatch = 2). */
 export type IrqlValue = 0 | 2;

@@ -9,11 +9,11 @@
 import type { CreateOut, MapProvider, ProviderDispatchTable } from '../providers/provider.js';
 import { Cb, CALLBACK_NAMES, CALLBACK_PROPS, CbState, Ev } from '../trace/events.js';
 import { Counter, RunState } from '../shm/layout.js';
-import { EbpfResult } from './ebpf-result.js';
+import { EbpfResult } from '../contract/ebpf-result.js';
 import { LaneContext } from './lane-context.js';
 import { LaneProviderContext } from './provider-context.js';
 import { MapInfo } from '../map/map-info.js';
-import { Rule } from '../check/rules.js';
+import { Rule } from '../contract/rules.js';
 
 /** A lane's view of one map: its provider instance and cached header. */
 export interface MapRt {

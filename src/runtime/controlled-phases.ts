@@ -1,14 +1,14 @@
 /**
- * The main thread's part in controlled mode: it seeds the strategy, forces a
- * replayed prefix, and opens each phase of the run (setup, CPUs, teardown,
- * final drain) only when no lane runs, so which lanes take part in a phase,
- * and so every decision, depends on the seed alone.
+ * The main thread's part in controlled mode: it forces a replayed prefix,
+ * and opens each phase of the run (setup, CPUs, teardown, final drain) only
+ * when no lane runs, so which lanes take part in a phase, and so every
+ * decision, depends on the seed alone. The strategy itself is the
+ * scheduler's (src/runtime/scheduler.ts): the epoch manager's task seeds it
+ * before it joins.
  */
 import { Shm } from '../shm/shm.js';
 import { Baton } from '../shm/baton.js';
-import { Ctl, MAX_PCT_DEPTH, SchedState } from '../shm/layout.js';
-import { Prng } from '../sched/prng.js';
-import { strategyId } from '../sched/strategy.js';
+import { Ctl, SchedState } from '../shm/layout.js';
 import type { RunPlan } from './plan.js';
 
 /** Room for this many decisions in the schedule log (16 MiB of the buffer, touched only as used). */
@@ -38,24 +38,7 @@ export class ControlledPhases {
     const i32 = shm.i32;
     i32[Ctl.SchedMode] = 1;
     i32[Ctl.SchedBaton] = -1;
-    i32[Ctl.SchedStrategy] = strategyId(plan.strategy);
-    i32[Ctl.SchedRng] = new Prng(plan.seed, 0x5c4ed).nextU32() | 0;
-    if (plan.strategy === 'pct') this.seedPct();
     this.baton.force(plan.schedule);
-  }
-
-  /** PCT: distinct random priorities for every lane, and d - 1 change points in [0, k). */
-  private seedPct(): void {
-    const rng = new Prng(this.plan.seed, 0x9c7);
-    const lanes = Array.from({ length: this.managerLane + 1 }, (_, i) => i);
-    for (let i = lanes.length - 1; i > 0; i--) {
-      const j = rng.below(i + 1);
-      [lanes[i], lanes[j]] = [lanes[j] as number, lanes[i] as number];
-    }
-    lanes.forEach((lane, rank) => this.baton.setPriority(lane, rank + 1));
-    const depth = Math.max(1, Math.min(MAX_PCT_DEPTH, this.plan.pctDepth));
-    const points = Array.from({ length: depth - 1 }, () => rng.below(this.plan.pctSteps));
-    this.baton.setPct(depth, this.plan.pctSteps, points);
   }
 
   /** Resolves once the epoch manager has joined the schedule (it joins first, every time). */

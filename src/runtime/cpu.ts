@@ -9,15 +9,17 @@ import { Callbacks, MapRt, registeredCallbacks } from './callbacks.js';
 import { CustomMaps } from './custom-map.js';
 import { MapLifecycle } from './map-lifecycle.js';
 import { LaneProviderContext } from './provider-context.js';
-import { EbpfResult } from './ebpf-result.js';
+import { EbpfResult } from '../contract/ebpf-result.js';
 import { Profile } from './profile.js';
 import type { MapPlan, OpPlan, RunPlan } from './plan.js';
 import type { ProviderFactory } from '../providers/provider.js';
 import { Counter, MAX_KEY_BYTES, RunState, Scratch } from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
-import { Ev, Irql, Mode, OpCode, UpdateOption } from '../trace/events.js';
-import { Rule } from '../check/rules.js';
-import { Mutant, mutantId } from './mutants.js';
+import { Ev, Mode, OpCode } from '../trace/events.js';
+import { UpdateOption } from '../contract/map-operation.js';
+import { Irql } from '../contract/irql.js';
+import { Rule } from '../contract/rules.js';
+import { Mutant, mutantId } from '../contract/mutants.js';
 
 const OP_CODES: Record<string, number> = {
   update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,

@@ -14,16 +14,16 @@
  * Helper calls on a map whose provider updates the original value are
  * blocked with EBPF_OPERATION_NOT_SUPPORTED before any callback.
  */
-import { EbpfResult } from './ebpf-result.js';
+import { EbpfResult } from '../contract/ebpf-result.js';
 import { LaneContext } from './lane-context.js';
 import { Callbacks, MapRt } from './callbacks.js';
 import { Profile } from './profile.js';
 import { DeleteNotifier, HashTable } from '../map/hash-table.js';
 import { MapInfo } from '../map/map-info.js';
-import { MapOperationFlag } from '../trace/events.js';
+import { MapOperationFlag } from '../contract/map-operation.js';
 import { Scratch } from '../shm/layout.js';
-import { Rule } from '../check/rules.js';
-import { Mutant } from './mutants.js';
+import { Rule } from '../contract/rules.js';
+import { Mutant } from '../contract/mutants.js';
 
 export class CustomMaps implements DeleteNotifier {
   readonly table: HashTable;

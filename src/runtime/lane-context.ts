@@ -14,9 +14,10 @@ import { Arena } from '../shm/arena.js';
 import { Memory } from '../shm/memory.js';
 import { TraceWriter } from '../shm/trace-ring.js';
 import { EpochLane } from '../epoch/epoch-lane.js';
-import { Violations } from './violations.js';
-import { Ev, Irql } from '../trace/events.js';
-import { Rule } from '../check/rules.js';
+import { Violations } from '../trace/violations.js';
+import { Ev } from '../trace/events.js';
+import { Irql } from '../contract/irql.js';
+import { Rule } from '../contract/rules.js';
 
 export class LaneContext {
   readonly trace: TraceWriter;

@@ -9,17 +9,19 @@
  * Map header words written here: line 0 by the creating lane before State
  * becomes Live (an atomic store); RefCount/HandleClosed/State atomically.
  */
-import { EbpfResult } from './ebpf-result.js';
+import { EbpfResult } from '../contract/ebpf-result.js';
 import { LaneContext } from './lane-context.js';
 import { CustomMaps } from './custom-map.js';
 import { MapRt } from './callbacks.js';
 import { MapInfo } from '../map/map-info.js';
-import { TAG_WORK_ITEM } from '../map/tags.js';
+import { TAG_WORK_ITEM } from '../contract/tags.js';
 import { BlockKind, Ctl, MapField, MapFlag, MapState, mapWord } from '../shm/layout.js';
-import { Ev, Irql, MapOperationFlag, OpCode, Mode } from '../trace/events.js';
+import { Ev, OpCode, Mode } from '../trace/events.js';
+import { MapOperationFlag } from '../contract/map-operation.js';
+import { Irql } from '../contract/irql.js';
 import type { CreateOut } from '../providers/provider.js';
 import type { MapPlan } from './plan.js';
-import { Mutant } from './mutants.js';
+import { Mutant } from '../contract/mutants.js';
 
 /** eBPF's first custom map type number (BPF_MAP_TYPE_MAX is 17 at the snapshot). */
 export const CUSTOM_MAP_TYPE = 15;

@@ -1,10 +1,10 @@
 /**
  * A validated, compiled scenario: what the main thread hands to every worker.
  * Everything here survives structured clone (plain objects, numbers, strings,
- * Uint8Array). Produced by src/cli/scenario.ts from a scenario file.
+ * Uint8Array). Produced by src/scenario/scenario.ts from a scenario file.
  */
 
-export type IrqlName = 'PASSIVE' | 'DISPATCH';
+import type { IrqlName } from '../contract/irql.js';
 
 export interface MapPlan {
   /** The scenario's name for the map. */
@@ -109,7 +109,7 @@ export interface RunPlan {
   switchEvery: number;
   /** Controlled mode: decisions to force first (a replay); empty otherwise. */
   schedule: number[];
-  /** A known bug switched into the runtime (src/runtime/mutants.ts), or null. */
+  /** A known bug switched into the runtime (src/contract/mutants.ts), or null. */
   mutant: string | null;
   maps: MapPlan[];
   threads: ThreadPlan[];

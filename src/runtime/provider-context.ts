@@ -7,10 +7,11 @@
 import type {
   EpochApi, IrqlValue, KernelServices, ProviderContext, ProviderMemory,
 } from '../providers/provider.js';
-import type { EbpfResultCode } from './ebpf-result.js';
+import type { EbpfResultCode } from '../contract/ebpf-result.js';
 import { LaneContext } from './lane-context.js';
-import { MapOperationFlag, Irql } from '../trace/events.js';
-import { Rule } from '../check/rules.js';
+import { MapOperationFlag } from '../contract/map-operation.js';
+import { Irql } from '../contract/irql.js';
+import { Rule } from '../contract/rules.js';
 import { MAX_KEY_BYTES, Scratch } from '../shm/layout.js';
 
 /** A raw lookup used by find_element_function (no callbacks, no blocking). */

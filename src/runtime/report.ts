@@ -8,13 +8,12 @@ import { Shm } from '../shm/shm.js';
 import { Arena, BlockInfo } from '../shm/arena.js';
 import { BlockState, COUNTER_COUNT, Counter, Ctl, RESULT_CODES, counterWord } from '../shm/layout.js';
 import { CALLBACK_NAMES } from '../trace/events.js';
-import { resultName } from './ebpf-result.js';
-import { tagName } from '../map/tags.js';
+import { resultName } from '../contract/ebpf-result.js';
+import { tagName } from '../contract/tags.js';
 import type { RunPlan } from './plan.js';
 import type { TaskResult } from './tasks.js';
 import type { Monitor } from '../trace/monitor.js';
 import type { WatchdogReport } from './watchdog.js';
-import type { CheckSummary } from '../check/checker.js';
 import type { MemorySamples } from './memory-sampler.js';
 import type { ScheduleSummary } from './controlled-phases.js';
 
@@ -26,7 +25,11 @@ export interface ReportedViolation {
   seq: number;
 }
 
-export interface RunReport {
+/**
+ * `Check` is whatever a checker attached to the run reports (the contract
+ * checker's summary: see src/harness/); the runtime only keeps its place.
+ */
+export interface RunReport<Check = unknown> {
   scenario: string;
   source: string;
   seed: number;
@@ -58,8 +61,8 @@ export interface RunReport {
   violationCount: number;
   traceEvents: number;
   watchdog: WatchdogReport | null;
-  /** The contract checker's findings (null when it was off). */
-  check: CheckSummary | null;
+  /** The checker's findings (null when no checker ran). */
+  check: Check | null;
   /** Resident memory during the run. */
   memory: MemorySamples | null;
   /** Controlled mode: the schedule (null when free-running). */
@@ -108,7 +111,7 @@ function collectViolations(input: ReportInput): ReportedViolation[] {
   return out;
 }
 
-export function buildReport(input: ReportInput): RunReport {
+export function buildReport(input: ReportInput): RunReport<never> {
   const { plan, shm } = input;
   const c = sumCounters(shm);
   const callbacks: Record<string, number> = {};

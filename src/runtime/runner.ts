@@ -13,7 +13,7 @@
 import type { Piscina } from 'piscina';
 import { Shm } from '../shm/shm.js';
 import { Ctl, LayoutConfig, ManagerCommand } from '../shm/layout.js';
-import { Prng } from '../sched/prng.js';
+import { Prng } from '../contract/prng.js';
 import type { RunPlan } from './plan.js';
 import type { Task, TaskInit, TaskResult } from './tasks.js';
 import { workerPath } from './worker-path.js';
@@ -37,7 +37,7 @@ export interface RunOptions {
   threads?: ThreadPool;
 }
 
-export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunReport> {
+export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunReport<never>> {
   const config: LayoutConfig = {
     cpus: plan.cpus, mapBuckets: plan.maps.map((m) => m.buckets), arenaBytes: plan.arenaBytes,
     traceRecords: plan.traceRecords, scheduleWords: plan.mode === 'controlled' ? SCHEDULE_WORDS : 0,
@@ -76,7 +76,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
 }
 
 async function execute(plan: RunPlan, init: TaskInit, shm: Shm, pool: Piscina, monitor: Monitor, watchdog: Watchdog,
-  phases: ControlledPhases | null): Promise<RunReport> {
+  phases: ControlledPhases | null): Promise<RunReport<never>> {
   const run = (task: Task, filename?: string): Promise<TaskResult> => pool.run(task, filename ? { filename } : {});
   const manager = run({ ...init, kind: 'manager' }, workerPath('epoch-manager'));
   watchdog.start();

@@ -7,20 +7,20 @@ import { Shm } from '../shm/shm.js';
 import { Counter, Ctl, LayoutConfig, ManagerCommand, RunState, counterWord } from '../shm/layout.js';
 import { Cpu, PROGRAM_TYPE } from './cpu.js';
 import { MapRt } from './callbacks.js';
-import { EbpfResult } from './ebpf-result.js';
+import { EbpfResult } from '../contract/ebpf-result.js';
 import { PROFILES } from './profile.js';
 import type { OpPlan, RunPlan, ThreadPlan } from './plan.js';
-import type { ViolationRecord } from './violations.js';
+import type { ViolationRecord } from '../trace/violations.js';
 import { WorkloadRunner, prefill } from './workload.js';
 import { loadProviderFactory } from '../providers/index.js';
 import type { ProviderFactory } from '../providers/provider.js';
 import { EpochManager } from '../epoch/manager.js';
-import { Ev, Irql, Mode, OpCode } from '../trace/events.js';
+import { Ev, Mode, OpCode } from '../trace/events.js';
+import { Irql } from '../contract/irql.js';
 import { RunAborted } from '../shm/shm.js';
 import { Baton } from '../shm/baton.js';
-import { ControlledGate } from '../sched/controlled-gate.js';
-import { strategyId } from '../sched/strategy.js';
-import { Step } from '../sched/gate.js';
+import { Step } from '../shm/gate.js';
+import type { LaneGate, Scheduler } from './scheduler.js';
 
 export interface TaskInit {
   sab: SharedArrayBuffer;
@@ -62,16 +62,27 @@ async function factoriesFor(plan: RunPlan): Promise<ProviderFactory[]> {
   }));
 }
 
-/** Builds the CPU object for a lane of this task. */
-async function cpuFor(task: TaskInit, lane: number): Promise<Cpu> {
+/** A lane of this task: its CPU object, and its gate in controlled mode (null free-running). */
+interface TaskLane {
+  cpu: Cpu;
+  gate: LaneGate | null;
+}
+
+/** Builds the CPU object for a lane of this task; in controlled mode the scheduler gives it a gate. */
+async function laneFor(task: Task, lane: number, scheduler: Scheduler | null): Promise<TaskLane> {
   const shm = Shm.attach(task.sab, task.layout, lane);
+  let gate: LaneGate | null = null;
   if (task.plan.mode === 'controlled') {
+    if (scheduler === null) throw new Error('controlled mode needs a scheduler (the worker entry points pass src/sched/)');
+    const baton = new Baton(shm);
+    if (task.kind === 'manager') scheduler.prepare(baton, task.plan);
+    gate = scheduler.gate(baton, lane, task.plan);
     shm.controlled = true;
-    shm.gate = new ControlledGate(new Baton(shm), lane, task.plan.cpus, strategyId(task.plan.strategy), task.plan.switchEvery);
+    shm.gate = gate;
   }
   const profile = PROFILES[task.plan.profile];
   if (!profile) throw new Error(`unknown profile ${task.plan.profile}`);
-  return new Cpu(shm, lane, task.plan, await factoriesFor(task.plan), profile);
+  return { cpu: new Cpu(shm, lane, task.plan, await factoriesFor(task.plan), profile), gate };
 }
 
 function result(kind: string, cpu: Cpu, extra: Partial<TaskResult> = {}): TaskResult {
@@ -81,12 +92,13 @@ function result(kind: string, cpu: Cpu, extra: Partial<TaskResult> = {}): TaskRe
   };
 }
 
-export async function runTask(task: Task): Promise<TaskResult> {
+/** Runs one task; `scheduler` is required for controlled plans (the worker entry points supply it). */
+export async function runTask(task: Task, scheduler: Scheduler | null = null): Promise<TaskResult> {
   switch (task.kind) {
-    case 'setup': return guard('setup', await cpuFor(task, 0), (cpu) => setup(cpu));
-    case 'cpu': return guard('cpu', await cpuFor(task, task.cpu), (cpu) => runCpu(cpu, task.cpu));
-    case 'teardown': return guard('teardown', await cpuFor(task, 0), (cpu) => teardown(cpu));
-    case 'manager': return guard('manager', await cpuFor(task, task.plan.cpus), (cpu) => runManager(cpu));
+    case 'setup': return guard('setup', await laneFor(task, 0, scheduler), (cpu) => setup(cpu));
+    case 'cpu': return guard('cpu', await laneFor(task, task.cpu, scheduler), (cpu) => runCpu(cpu, task.cpu));
+    case 'teardown': return guard('teardown', await laneFor(task, 0, scheduler), (cpu) => teardown(cpu));
+    case 'manager': return guard('manager', await laneFor(task, task.plan.cpus, scheduler), (cpu) => runManager(cpu));
   }
 }
 
@@ -95,10 +107,9 @@ export async function runTask(task: Task): Promise<TaskResult> {
  * an error. In controlled mode the task joins the schedule first and leaves
  * it at the end, handing the baton on.
  */
-function guard(kind: string, cpu: Cpu, body: (cpu: Cpu) => Partial<TaskResult>): TaskResult {
-  const gate = cpu.lane.shm.gate;
+function guard(kind: string, { cpu, gate }: TaskLane, body: (cpu: Cpu) => Partial<TaskResult>): TaskResult {
   try {
-    if (gate instanceof ControlledGate) {
+    if (gate !== null) {
       if (kind === 'manager') gate.joinAsManager();
       else gate.joinPhase();
     }
@@ -108,7 +119,7 @@ function guard(kind: string, cpu: Cpu, body: (cpu: Cpu) => Partial<TaskResult>):
     throw err;
   } finally {
     cpu.lane.idle();
-    if (gate instanceof ControlledGate) gate.leave();
+    gate?.leave();
   }
 }
 

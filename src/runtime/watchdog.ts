@@ -16,7 +16,8 @@ import { Ctl, Lane, RunState, laneWord } from '../shm/layout.js';
 import type { RunPlan } from './plan.js';
 import type { Monitor } from '../trace/monitor.js';
 import type { TraceEvent } from '../trace/decode.js';
-import { OP_NAMES, irqlName } from '../trace/events.js';
+import { OP_NAMES } from '../trace/events.js';
+import { irqlName } from '../contract/irql.js';
 
 export interface CpuStatus {
   cpu: number;

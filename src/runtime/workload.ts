@@ -7,8 +7,9 @@
 import { Cpu } from './cpu.js';
 import type { WorkloadPlan } from './plan.js';
 import type { MapRt } from './callbacks.js';
-import { Prng } from '../sched/prng.js';
-import { OpCode, UpdateOption } from '../trace/events.js';
+import { Prng } from '../contract/prng.js';
+import { OpCode } from '../trace/events.js';
+import { UpdateOption } from '../contract/map-operation.js';
 
 const CLOCK_EVERY = 64;
 

@@ -6,12 +6,13 @@
  * so its ticks are decisions too; it is a candidate only while some CPU lane
  * is runnable (between phases nothing runs, so nothing depends on the clock).
  */
-import { Step, isYield, type StepGate, type StepKind } from './gate.js';
+import { Step, isYield, type StepKind } from '../shm/gate.js';
+import type { LaneGate } from '../runtime/scheduler.js';
 import { Baton } from '../shm/baton.js';
 import { SchedState } from '../shm/layout.js';
 import { StrategyId, pickNext } from './strategy.js';
 
-export class ControlledGate implements StepGate {
+export class ControlledGate implements LaneGate {
   private readonly candidates: number[] = [];
 
   constructor(

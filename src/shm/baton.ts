@@ -65,6 +65,12 @@ export class Baton {
     Atomics.store(this.i32, Ctl.SchedExpected, lanes);
   }
 
+  /** Seeds the strategy: its id (for readers of the buffer) and the PRNG state. Before any lane joins. */
+  seedStrategy(strategy: number, randomState: number): void {
+    Atomics.store(this.i32, Ctl.SchedStrategy, strategy);
+    Atomics.store(this.i32, Ctl.SchedRng, randomState);
+  }
+
   /** The shared strategy PRNG (Mulberry32 over one word), advanced by the baton holder. */
   nextRandom(): number {
     let t = (Atomics.load(this.i32, Ctl.SchedRng) + 0x6d2b79f5) | 0;

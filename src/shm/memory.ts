@@ -1,6 +1,7 @@
 /**
  * Byte and word access to arena memory for the runtime and for providers
- * (the ProviderMemory interface). Plain accesses are fine here: a block's
+ * (it satisfies src/providers/provider.ts's ProviderMemory structurally; the
+ * shared-memory layer knows no provider). Plain accesses are fine here: a block's
  * bytes are published by the Atomics store that made the block reachable
  * (an allocation's setBlockState, a bucket's publishBucketHead). Accesses
  * through a reference (pointer + generation) check the block first and report
@@ -8,12 +9,11 @@
  */
 import { BlockField, BlockState, blockWord } from './layout.js';
 import { Shm } from './shm.js';
-import type { ProviderMemory } from '../providers/provider.js';
 
 /** Called when an access through a reference finds its block gone. */
 export type StaleAccessHandler = (ptr: number, generation: number, write: boolean) => void;
 
-export class Memory implements ProviderMemory {
+export class Memory {
   /** Called on every read through a reference (set when tracing, for the age oracle). */
   onRead: ((ptr: number) => void) | null = null;
   private readonly u8: Uint8Array;

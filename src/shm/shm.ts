@@ -1,7 +1,7 @@
 /**
  * The Atomics gateway. Only src/shm/ calls Atomics; every other module goes
  * through a named method here, which also calls the scheduling gate first
- * (src/sched/gate.ts), so a controlled scheduler can later decide who runs.
+ * (src/shm/gate.ts), so a controlled scheduler can decide who runs.
  *
  * In JavaScript every Atomics operation is sequentially consistent and plain
  * typed-array accesses are unordered. Each method's comment says which plain
@@ -12,7 +12,7 @@ import {
   Ctl, Layout, LayoutConfig, RunState, SlotField, computeLayout, laneWord, slotWord,
   Lane, LAYOUT_MAGIC, LAYOUT_VERSION, LINE_BYTES, blockWord, BlockField, Counter, counterWord,
 } from './layout.js';
-import { Step, StepGate, freeGate } from '../sched/gate.js';
+import { Step, StepGate, freeGate } from './gate.js';
 
 /** Thrown inside a lane when the run was aborted (watchdog, fatal error). */
 export class RunAborted extends Error {

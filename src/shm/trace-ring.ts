@@ -13,7 +13,7 @@ import {
   laneWord, textRingByte, traceRecordWord,
 } from './layout.js';
 import { Shm } from './shm.js';
-import { Step } from '../sched/gate.js';
+import { Step } from './gate.js';
 
 const FULL_WAIT_SLICE_MS = 5;
 const encoder = new TextEncoder();

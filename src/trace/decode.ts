@@ -4,12 +4,12 @@
  * manager's system lane), irql and event; the rest depends on the event.
  */
 import { MapFlag, TraceWord } from '../shm/layout.js';
-import {
-  CALLBACK_NAMES, CORE_OUTCOME_NAMES, CbState, EVENT_NAMES, OpCode, Ev, MODE_NAMES, OPTION_NAMES, OP_NAMES, flagNames, irqlName,
-} from './events.js';
-import { resultName } from '../runtime/ebpf-result.js';
-import { RULES } from '../check/rules.js';
-import { tagName } from '../map/tags.js';
+import { CALLBACK_NAMES, CORE_OUTCOME_NAMES, CbState, EVENT_NAMES, OpCode, Ev, MODE_NAMES, OP_NAMES } from './events.js';
+import { OPTION_NAMES, flagNames } from '../contract/map-operation.js';
+import { irqlName } from '../contract/irql.js';
+import { resultName } from '../contract/ebpf-result.js';
+import { RULES } from '../contract/rules.js';
+import { tagName } from '../contract/tags.js';
 
 export type TraceEvent = Record<string, unknown> & { seq: number; cpu: number; irql: string; event: string };
 

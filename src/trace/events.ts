@@ -1,23 +1,10 @@
 /**
- * Names and numbers shared by the runtime, the trace rings and the trace
- * readers. Numbers are what travel through shared memory; names are what a
- * person reads in the JSON Lines trace.
+ * The trace's own vocabulary: event kinds, operation codes, callback
+ * numbers, modes and core outcomes, shared by the lanes that record events
+ * and the readers that decode them. Numbers are what travel through shared
+ * memory; names are what a person reads in the JSON Lines trace. (IRQL,
+ * callback flags and update options are the contract's: src/contract/.)
  */
-
-export const Irql = { Passive: 0, Dispatch: 2 } as const;
-export type IrqlLevel = (typeof Irql)[keyof typeof Irql];
-export const irqlName = (irql: number): 'PASSIVE' | 'DISPATCH' => (irql >= Irql.Dispatch ? 'DISPATCH' : 'PASSIVE');
-
-/** EBPF_MAP_OPERATION_* flags passed to provider callbacks. */
-export const MapOperationFlag = { None: 0, Helper: 0x01, Update: 0x02, MapCleanup: 0x04 } as const;
-
-export function flagNames(flags: number): string[] {
-  const names: string[] = [];
-  if (flags & MapOperationFlag.Helper) names.push('EBPF_MAP_OPERATION_HELPER');
-  if (flags & MapOperationFlag.Update) names.push('EBPF_MAP_OPERATION_UPDATE');
-  if (flags & MapOperationFlag.MapCleanup) names.push('EBPF_MAP_OPERATION_MAP_CLEANUP');
-  return names;
-}
 
 /** Kinds of trace event. */
 export const Ev = {
@@ -106,10 +93,6 @@ export const CALLBACK_PROPS = [
   'postprocessMapDeleteElement',
   'preprocessMapAssociateProgramType',
 ] as const;
-
-/** Update options (EBPF_ANY / EBPF_NOEXIST / EBPF_EXIST). */
-export const UpdateOption = { Any: 0, NoExist: 1, Exist: 2 } as const;
-export const OPTION_NAMES = ['ANY', 'NOEXIST', 'EXIST'] as const;
 
 /** Mode of an operation: a user-mode call (IOCTL) or a helper call from a program. */
 export const Mode = { User: 0, Helper: 1, System: 2 } as const;

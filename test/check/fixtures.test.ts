@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ALL_RULES } from '../../src/check/rules/index.js';
-import { Rule, RULES } from '../../src/check/rules.js';
-import type { RunReport } from '../../src/runtime/report.js';
+import { Rule, RULES } from '../../src/contract/rules.js';
+import type { CheckedReport } from '../../src/harness/checked-run.js';
 
 /** <outDir>/: this file is <outDir>/test/check/fixtures.test.js. */
 const OUT_DIR = new URL('../../', import.meta.url);
@@ -38,7 +38,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface FixtureRun {
   status: number | null;
-  report: RunReport;
+  report: CheckedReport;
   /** Rule ids reported: the checker's (byRule) and those found after the trace (leak, watchdog). */
   rules: string[];
 }
@@ -56,7 +56,7 @@ function runFixture(name: string, args: string[] = []): FixtureRun {
   const r = spawnSync(process.execPath, [MAIN, 'run', file, '--json', ...args], { encoding: 'utf8', timeout: 60_000 });
   expect(r.error, 'the command did not run to completion').to.equal(undefined);
   expect(r.stderr, 'nothing on stderr').to.equal('');
-  const report = JSON.parse(r.stdout) as RunReport;
+  const report = JSON.parse(r.stdout) as CheckedReport;
   const rules = new Set(Object.keys(report.check?.byRule ?? {}));
   for (const v of report.violations) if (v.seq === 0) rules.add(v.rule);
   return { status: r.status, report, rules: [...rules].sort() };

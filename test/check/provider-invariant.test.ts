@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileScenario } from '../../src/cli/scenario.js';
+import { compileScenario } from '../../src/scenario/scenario.js';
 import { runPlan } from '../../src/runtime/runner.js';
 import { ContractChecker } from '../../src/check/checker.js';
 import { createRules } from '../../src/check/rules/index.js';

@@ -9,8 +9,8 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compileScenario } from '../../src/cli/scenario.js';
-import { builtinScenario } from '../../src/cli/builtins.js';
+import { compileScenario } from '../../src/scenario/scenario.js';
+import { builtinScenario } from '../../src/scenario/builtins.js';
 import { runPlan } from '../../src/runtime/runner.js';
 import { ContractChecker } from '../../src/check/checker.js';
 import { ALL_RULES } from '../../src/check/rules/index.js';

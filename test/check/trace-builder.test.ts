@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { ContractChecker } from '../../src/check/checker.js';
 import { ALL_RULES } from '../../src/check/rules/index.js';
-import { RULES } from '../../src/check/rules.js';
+import { RULES } from '../../src/contract/rules.js';
 import type { TraceEvent } from '../../src/trace/decode.js';
 
 type Fields = Record<string, unknown>;

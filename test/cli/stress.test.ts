@@ -11,12 +11,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shardSeeds } from '../../src/sched/hunt.js';
+import { shardSeeds } from '../../src/hunt/hunt.js';
 import { parseCli } from '../../src/cli/args.js';
-import { BadInput } from '../../src/cli/bad-input.js';
+import { BadInput } from '../../src/scenario/bad-input.js';
 import { xmlEscape, junitXml } from '../../src/cli/junit.js';
 import { seedSequence, formatSeeds } from '../../src/cli/stress.js';
-import { readFailureFile } from '../../src/cli/failure-file.js';
+import { readFailureFile } from '../../src/hunt/failure-file.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'epochlab-stress-'));

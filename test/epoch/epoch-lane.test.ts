@@ -9,7 +9,7 @@ import {
   BlockField, BlockKind, BlockState, Counter, EpochStateWord, Lane, blockWord, counterWord, laneWord, stateWord,
 } from '../../src/shm/layout.js';
 import { LaneContext } from '../../src/runtime/lane-context.js';
-import { Irql } from '../../src/trace/events.js';
+import { Irql } from '../../src/contract/irql.js';
 
 const LANE = 1;
 

@@ -7,7 +7,7 @@
  * and no read of a freed block.
  */
 import { expect } from 'chai';
-import { compileScenario } from '../../src/cli/scenario.js';
+import { compileScenario } from '../../src/scenario/scenario.js';
 import { runPlan } from '../../src/runtime/runner.js';
 import { ExactlyOnceCheck } from '../support/exactly-once.js';
 

@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFailureFile } from '../../src/cli/failure-file.js';
+import { readFailureFile } from '../../src/hunt/failure-file.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const HUNT = ['stress', 'retire-before-unlink', '--strategy', 'random', '--switch-every', '20', '--runs', '30'];

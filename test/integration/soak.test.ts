@@ -11,8 +11,8 @@
  * `epochlab stress NAME --seed-start SEED --runs 1 --strategy S`.
  */
 import { expect } from 'chai';
-import { listScenarios } from '../../src/cli/builtins.js';
-import { loadScenario } from '../../src/cli/scenario.js';
+import { listScenarios } from '../../src/scenario/builtins.js';
+import { loadScenario } from '../../src/scenario/scenario.js';
 import { stressLoop, ruleList } from '../../src/cli/stress.js';
 import { ThreadPool } from '../../src/runtime/thread-pool.js';
 

@@ -8,7 +8,7 @@
 import type {
   CreateOut, EpochApi, IrqlValue, KernelServices, ProviderContext, ProviderMemory,
 } from '../../src/providers/provider.js';
-import { EbpfResult, type EbpfResultCode } from '../../src/runtime/ebpf-result.js';
+import { EbpfResult, type EbpfResultCode } from '../../src/contract/ebpf-result.js';
 
 /** One block handed out by the fake allocator. */
 export interface FakeBlock {

@@ -5,8 +5,8 @@
  * then map delete.
  */
 import { expect } from 'chai';
-import { EbpfResult } from '../../src/runtime/ebpf-result.js';
-import { MapOperationFlag } from '../../src/trace/events.js';
+import { EbpfResult } from '../../src/contract/ebpf-result.js';
+import { MapOperationFlag } from '../../src/contract/map-operation.js';
 import { REQUIRED_CALLBACKS, type MapProvider, type ProviderDispatchTable } from '../../src/providers/provider.js';
 import { createProvider as createObject, MapContextField, ObjectField } from '../../src/providers/object.js';
 import { createProvider as createPassthrough } from '../../src/providers/passthrough.js';
@@ -14,8 +14,8 @@ import { createProvider as createMinimal } from '../../src/providers/minimal.js'
 import { createProvider as createLegacy } from '../../src/providers/legacy.js';
 import {
   LEGACY_MAP_CONTEXT_TAG, MINIMAL_MAP_CONTEXT_TAG, OBJECT_MAP_CONTEXT_TAG, OBJECT_TAG, PASSTHROUGH_MAP_CONTEXT_TAG,
-  fourcc, tagName,
 } from '../../src/providers/tags.js';
+import { fourcc, tagName } from '../../src/contract/tags.js';
 import { FakeContext, createOut } from './fake-context.js';
 
 const HASH = 1; // BPF_MAP_TYPE_HASH; providers ignore the type

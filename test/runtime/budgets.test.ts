@@ -6,8 +6,8 @@
  * operations per CPU. The counts are exact.
  */
 import { expect } from 'chai';
-import { compileScenario } from '../../src/cli/scenario.js';
-import { runOnce } from '../../src/sched/hunt.js';
+import { compileScenario } from '../../src/scenario/scenario.js';
+import { runOnce } from '../../src/hunt/hunt.js';
 import type { RunPlan } from '../../src/runtime/plan.js';
 
 async function plan(mode: 'free' | 'controlled'): Promise<RunPlan> {

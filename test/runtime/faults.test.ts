@@ -6,8 +6,8 @@
  * counts exact.
  */
 import { expect } from 'chai';
-import { compileScenario } from '../../src/cli/scenario.js';
-import { runOnce } from '../../src/sched/hunt.js';
+import { compileScenario } from '../../src/scenario/scenario.js';
+import { runOnce } from '../../src/hunt/hunt.js';
 import type { RunPlan } from '../../src/runtime/plan.js';
 
 /** A small controlled run (two CPUs, random strategy, seed 5) with the given tick delays. */

@@ -6,8 +6,8 @@
  * correct runtime survives many controlled runs with no violation.
  */
 import { expect } from 'chai';
-import { compileScenario, loadScenario } from '../../src/cli/scenario.js';
-import { listScenarios } from '../../src/cli/builtins.js';
+import { compileScenario, loadScenario } from '../../src/scenario/scenario.js';
+import { listScenarios } from '../../src/scenario/builtins.js';
 import { runPlan } from '../../src/runtime/runner.js';
 import { DigestSink } from '../../src/trace/digest.js';
 import { ContractChecker } from '../../src/check/checker.js';

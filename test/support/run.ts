@@ -2,7 +2,7 @@
  * Test helper: compile a scenario object and run it on real worker threads
  * with tracing on, collecting every event in memory.
  */
-import { compileScenario } from '../../src/cli/scenario.js';
+import { compileScenario } from '../../src/scenario/scenario.js';
 import { runPlan } from '../../src/runtime/runner.js';
 import { MemorySink } from '../../src/trace/jsonl.js';
 import type { RunReport } from '../../src/runtime/report.js';

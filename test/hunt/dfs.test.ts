@@ -4,8 +4,8 @@
  * of a tiny scenario with no preemption, exhausting the space.
  */
 import { expect } from 'chai';
-import { compileScenario } from '../../src/cli/scenario.js';
-import { exploreDfs, nextPrefix } from '../../src/sched/dfs.js';
+import { compileScenario } from '../../src/scenario/scenario.js';
+import { exploreDfs, nextPrefix } from '../../src/hunt/dfs.js';
 
 describe('sched: dfs (preemption-bounded search)', function () {
   this.timeout(120_000);

@@ -4,19 +4,15 @@
  * violations it found. The stress, replay and mutants commands are loops
  * around this.
  */
-import { runPlan } from '../runtime/runner.js';
 import type { RunPlan } from '../runtime/plan.js';
-import type { RunReport } from '../runtime/report.js';
-import { ContractChecker } from '../check/checker.js';
-import { createRules } from '../check/rules/index.js';
-import { DigestSink } from '../trace/digest.js';
+import type { ThreadPool } from '../runtime/thread-pool.js';
 import type { TraceSink } from '../trace/jsonl.js';
 import type { ViolationReport } from '../check/violation-report.js';
-import type { ThreadPool } from '../runtime/thread-pool.js';
+import { runChecked, type CheckedReport } from '../harness/checked-run.js';
 
 export interface HuntRun {
   seed: number;
-  report: RunReport;
+  report: CheckedReport;
   /** Violations by rule id (the checker's, plus leaks and watchdog found after the trace). */
   rules: Record<string, number>;
   /** The first violation the checker reported in full, if any. */
@@ -29,24 +25,17 @@ export interface HuntRun {
   elapsedMs: number;
 }
 
-/** One checked run of `plan`; `threads` (optional) are reused across calls. */
+/** One checked run of `plan`, with its trace digest and schedule; `threads` (optional) are reused across calls. */
 export async function runOnce(plan: RunPlan, rerun: string, extraSinks: TraceSink[] = [], threads?: ThreadPool): Promise<HuntRun> {
   const p = structuredClone(plan);
-  p.trace = true;
-  const digest = new DigestSink();
-  const checker = new ContractChecker(createRules(), { rerun, maxReports: 5 });
-  let schedule: number[] = [];
-  let candidates: number[] = [];
   const started = performance.now();
-  const report = await runPlan(p, { sinks: [...extraSinks, digest, checker], onSchedule: (s, c) => { schedule = s; candidates = c; }, threads });
-  checker.close();
-  const summary = checker.summary();
-  report.check = summary;
+  const run = await runChecked(p, rerun, { sinks: extraSinks, maxReports: 5, digest: true, ...(threads ? { threads } : {}) });
+  const summary = run.report.check as NonNullable<CheckedReport['check']>;
   const rules: Record<string, number> = { ...summary.byRule };
-  for (const v of report.violations.filter((x) => x.seq === 0)) rules[v.rule] = (rules[v.rule] ?? 0) + 1;
+  for (const v of run.report.violations.filter((x) => x.seq === 0)) rules[v.rule] = (rules[v.rule] ?? 0) + 1;
   return {
-    seed: p.seed, report, rules, first: summary.reports[0] ?? null, digest: digest.digest(), schedule, candidates,
-    elapsedMs: performance.now() - started,
+    seed: p.seed, report: run.report, rules, first: summary.reports[0] ?? null, digest: run.digest,
+    schedule: run.schedule, candidates: run.candidates, elapsedMs: performance.now() - started,
   };
 }
 

@@ -7,14 +7,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import type { IrqlName, MapPlan, OpPlan, RunPlan, ThreadPlan, WorkloadPlan } from '../runtime/plan.js';
+import type { MapPlan, OpPlan, RunPlan, ThreadPlan, WorkloadPlan } from '../runtime/plan.js';
+import type { IrqlName } from '../contract/irql.js';
 import { BUILTIN_PROVIDERS, loadProviderFactory, missingCallbacks, providerSpec } from '../providers/index.js';
 import type { MapProvider } from '../providers/provider.js';
 import { BadInput } from './bad-input.js';
 import { builtinScenario } from './builtins.js';
 import {
   parseScenario, describeValue, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
-} from './scenario-schema.js';
+} from './schema.js';
 
 export interface ScenarioOverrides { cpus?: number; seed?: number }
 

@@ -1,6 +1,7 @@
 /**
- * Benchmark kernels that touch Atomics (only src/shm/ may call Atomics), used
- * by bench/*.bench.ts to measure what epochlab costs against the bare minimum:
+ * Benchmark baselines that touch Atomics directly (src/shm/ is the gateway
+ * for epochlab itself; a benchmark's own baseline lives here), used by
+ * bench/*.bench.ts to measure what epochlab costs against the bare minimum:
  *
  * - the *floor table*: an open-addressing Int32 hash table in a
  *   SharedArrayBuffer, slots [key + 1 (0 = empty), value], linear probing,

@@ -1,7 +1,7 @@
 /**
  * Planted bugs are found. Each mutant switches one known bug into the
  * runtime; controlled runs over seeds 1..budget, with the hunt plan that
- * `epochlab mutants` uses (src/sched/mutant-hunts.ts), must catch it with
+ * `epochlab mutants` uses (src/hunt/mutant-hunts.ts), must catch it with
  * the expected rule. Controlled runs are deterministic, so these tests are
  * too: a given seed either finds the bug or it does not, every time. The
  * budgets leave room for schedules to shift when the runtime changes.
@@ -14,13 +14,13 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runOnce, HuntRun } from '../../src/sched/hunt.js';
-import { MUTANT_HUNTS, MutantHunt, huntPlan, huntScenario } from '../../src/sched/mutant-hunts.js';
-import { MUTANT_NAMES } from '../../src/runtime/mutants.js';
+import { runOnce, HuntRun } from '../../src/hunt/hunt.js';
+import { MUTANT_HUNTS, MutantHunt, huntPlan, huntScenario } from '../../src/hunt/mutant-hunts.js';
+import { MUTANT_NAMES } from '../../src/contract/mutants.js';
 import type { RunPlan } from '../../src/runtime/plan.js';
 import { ThreadPool } from '../../src/runtime/thread-pool.js';
-import { shrinkFailure } from '../../src/sched/shrink-failure.js';
-import { failureRecord, loadFailureFile, writeFailureFile } from '../../src/cli/failure-file.js';
+import { shrinkFailure } from '../../src/hunt/shrink-failure.js';
+import { failureRecord, loadFailureFile, writeFailureFile } from '../../src/hunt/failure-file.js';
 
 const threads = new ThreadPool();
 

@@ -9,16 +9,16 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runOnce, type HuntRun } from '../../src/sched/hunt.js';
-import { MUTANT_HUNTS, huntPlan, type MutantHunt } from '../../src/sched/mutant-hunts.js';
-import { countPreemptions, shrinkSchedule } from '../../src/sched/shrink.js';
-import { shrinkFailure } from '../../src/sched/shrink-failure.js';
-import { huntScenario } from '../../src/sched/mutant-hunts.js';
+import { runOnce, type HuntRun } from '../../src/hunt/hunt.js';
+import { MUTANT_HUNTS, huntPlan, type MutantHunt } from '../../src/hunt/mutant-hunts.js';
+import { countPreemptions, shrinkSchedule } from '../../src/hunt/shrink.js';
+import { shrinkFailure } from '../../src/hunt/shrink-failure.js';
+import { huntScenario } from '../../src/hunt/mutant-hunts.js';
 import { ThreadPool } from '../../src/runtime/thread-pool.js';
-import { loadScenario } from '../../src/cli/scenario.js';
+import { loadScenario } from '../../src/scenario/scenario.js';
 import { parseCli } from '../../src/cli/args.js';
 import { stressCommand } from '../../src/cli/stress.js';
-import { loadFailureFile } from '../../src/cli/failure-file.js';
+import { loadFailureFile } from '../../src/hunt/failure-file.js';
 import type { RunPlan } from '../../src/runtime/plan.js';
 
 async function firstFailure(h: MutantHunt): Promise<{ run: HuntRun; plan: RunPlan }> {

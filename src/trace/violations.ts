@@ -7,8 +7,8 @@
 import { Counter, Ctl, counterWord } from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
 import { TraceWriter } from '../shm/trace-ring.js';
-import { Ev } from '../trace/events.js';
-import { RULES } from '../check/rules.js';
+import { Ev } from './events.js';
+import { RULES } from '../contract/rules.js';
 
 export interface ViolationRecord {
   rule: string;

@@ -6,13 +6,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { BadInput } from './bad-input.js';
-import { builtinScenario } from './builtins.js';
-import { compileScenario } from './scenario.js';
+import { BadInput } from '../scenario/bad-input.js';
+import { builtinScenario } from '../scenario/builtins.js';
+import { compileScenario } from '../scenario/scenario.js';
 import { applySettings, type RunPlan } from '../runtime/plan.js';
 import { PROFILE_NAMES } from '../runtime/profile.js';
 import { STRATEGY_NAMES } from '../sched/strategy.js';
-import { MUTANT_NAMES } from '../runtime/mutants.js';
+import { MUTANT_NAMES } from '../contract/mutants.js';
 
 export interface ScenarioRef {
   name: string;

@@ -9,7 +9,7 @@
  * program batches (random scheduling does); failed updates need a full map
  * (a wider key range); helper and IRQL bugs need a DISPATCH CPU (mixed).
  */
-import { compileScenario } from '../cli/scenario.js';
+import { compileScenario } from '../scenario/scenario.js';
 import { applySettings, type RunPlan } from '../runtime/plan.js';
 
 export interface MutantHunt {
