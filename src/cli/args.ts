@@ -16,6 +16,7 @@ export type Command =
     json: boolean; noTrace: boolean; duration?: number /* ms */;
     profile: ProfileName; check: boolean;
     mode: 'free' | 'controlled'; strategy: StrategyName; checkDeterminism: boolean; mutant: MutantName | null;
+    pctDepth: number; pctSteps: number; switchEvery: number;
   }
   | { kind: 'scenarios' }
   | { kind: 'rules'; json: boolean }
@@ -30,7 +31,7 @@ export type Command =
     rules: string[] | null;
     noShrink: boolean;
   }
-  | { kind: 'replay'; file: string; trace?: string }
+  | { kind: 'replay'; file: string; trace?: string; json: boolean }
   | { kind: 'mutants'; json: boolean; runs: number; runsGiven: boolean }
   | { kind: 'help' };
 
@@ -64,11 +65,12 @@ const OPTIONS = {
 
 /** The options each command accepts (for the "only valid with" message). */
 const COMMAND_OPTIONS: Record<string, readonly string[]> = {
-  run: ['cpus', 'seed', 'trace', 'json', 'no-trace', 'duration', 'profile', 'no-check', 'mode', 'strategy', 'check-determinism', 'mutant'],
+  run: ['cpus', 'seed', 'trace', 'json', 'no-trace', 'duration', 'profile', 'no-check', 'mode', 'strategy', 'check-determinism', 'mutant',
+    'pct-depth', 'pct-steps', 'switch-every'],
   rules: ['json'],
   'contract-diff': ['json'],
   stress: ['runs', 'time', 'strategy', 'pct-depth', 'pct-steps', 'switch-every', 'seed-start', 'shard', 'mode', 'mutant', 'profile', 'junit', 'out', 'json', 'rule', 'no-shrink', 'preemption-bound'],
-  replay: ['trace'],
+  replay: ['trace', 'json'],
   mutants: ['json', 'runs'],
 };
 
@@ -105,8 +107,8 @@ export function parseCli(argv: string[]): Command {
       if (rest[0] === undefined) bad(null, 'replay needs a FILE (an epochlab-failure-*.json file)');
       rejectExtras(rest.slice(1), values, COMMAND_OPTIONS['replay']!);
       return values.trace !== undefined
-        ? { kind: 'replay', file: rest[0]!, trace: nonEmpty('--trace', values.trace) }
-        : { kind: 'replay', file: rest[0]! };
+        ? { kind: 'replay', file: rest[0]!, trace: nonEmpty('--trace', values.trace), json: values.json ?? false }
+        : { kind: 'replay', file: rest[0]!, json: values.json ?? false };
     case 'mutants':
       rejectExtras(rest, values, COMMAND_OPTIONS['mutants']!);
       return {
@@ -195,6 +197,9 @@ function runCommand(scenario: string, values: Values): Command {
     strategy: oneOf('--strategy', values.strategy, STRATEGY_NAMES, 'random'),
     checkDeterminism: values['check-determinism'] ?? false,
     mutant: values.mutant === undefined ? null : oneOf('--mutant', values.mutant, MUTANT_NAMES, MUTANT_NAMES[0]),
+    pctDepth: values['pct-depth'] === undefined ? 3 : positiveInt('--pct-depth', values['pct-depth']),
+    pctSteps: values['pct-steps'] === undefined ? 20_000 : positiveInt('--pct-steps', values['pct-steps']),
+    switchEvery: values['switch-every'] === undefined ? 1 : positiveInt('--switch-every', values['switch-every']),
   };
   if (cmd.checkDeterminism && cmd.mode !== 'controlled') bad('--check-determinism', 'needs --mode controlled');
   if (values.cpus !== undefined) cmd.cpus = positiveInt('--cpus', values.cpus);

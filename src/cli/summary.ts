@@ -2,9 +2,21 @@
  * The human-readable run summary printed by `epochlab run`.
  */
 import type { CheckedReport } from '../harness/checked-run.js';
+import type { RunResult } from '../api/run.js';
 import { formatViolationReport } from '../check/violation-report.js';
+import { fmt } from './format.js';
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
+/** How each checker fact is labelled in the summary (the age oracle's histogram, ...). */
+const FACT_LABELS: Record<string, string> = { ageHistogram: 'read ages' };
+
+/** A fact as one row: `0: 158,651  1: 1  2: 0` for a histogram, JSON otherwise. */
+function factLine(name: string, value: unknown): string {
+  const label = `${FACT_LABELS[name] ?? name}:`.padEnd(20);
+  const isCounts = typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'number');
+  if (!isCounts) return `  ${label}${JSON.stringify(value)}`;
+  const cells = Object.entries(value as Record<string, number>).map(([k, n]) => `${k}: ${fmt(n)}`).join('  ');
+  return `  ${label}${cells}${name === 'ageHistogram' ? '  (epoch advances between a value\'s retire and its read)' : ''}`;
+}
 
 /** Full reports when the checker ran; the runtime's one-line records otherwise. */
 function violationLines(r: CheckedReport): string[] {
@@ -17,14 +29,14 @@ function violationLines(r: CheckedReport): string[] {
   if (!r.check) return lines;
   lines.push(`  checker:            ${fmt(r.check.events)} events checked, ${fmt(r.check.violationCount)} violation(s)` +
     (r.check.violationCount > 0 ? ` (${Object.entries(r.check.byRule).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''));
-  for (const [name, value] of Object.entries(r.check.facts)) lines.push(`  ${name}: ${JSON.stringify(value)}`);
+  for (const [name, value] of Object.entries(r.check.facts)) lines.push(factLine(name, value));
   const shown = r.check.reports.slice(0, 5);
   for (const rep of shown) lines.push('', formatViolationReport(rep));
   if (r.check.reports.length > shown.length) lines.push(`  ... ${r.check.violationCount - shown.length} more violation(s); --json lists up to 50`);
   return lines;
 }
 
-export function formatSummary(r: CheckedReport): string {
+export function formatSummary(r: CheckedReport & Partial<Pick<RunResult, 'digest'>>): string {
   const lines: string[] = [];
   lines.push(`epochlab run: ${r.scenario} (${r.source}), ${r.cpus} CPU(s), seed ${r.seed}, profile ${r.profile}`);
   lines.push(`  maps:               ${Object.entries(r.maps).map(([n, res]) => `${n} ${res}`).join(', ')}`);
@@ -54,6 +66,7 @@ export function formatSummary(r: CheckedReport): string {
     lines.push(`  checking overhead:  ${fmt(o.opsPerSecChecked)} ops/s checked vs ${fmt(o.opsPerSecUnchecked)} ops/s unchecked (${o.slowdown.toFixed(1)}x slower)`);
   }
   if (r.traceEvents > 0) lines.push(`  trace events:       ${fmt(r.traceEvents)}`);
+  if (r.digest) lines.push(`  trace digest:       ${r.digest}`);
   lines.push(...violationLines(r));
   if (r.watchdog) {
     lines.push(`  WATCHDOG: ${r.watchdog.reason}`);

@@ -130,5 +130,14 @@ export interface MapProvider {
 /** What a provider module exports: `export function createProvider(options) { ... }`. */
 export type ProviderFactory = (options: Record<string, unknown>) => MapProvider;
 
+/**
+ * A provider module, as a scenario's `provider` path loads it:
+ *
+ *     export const createProvider: ProviderFactory = (options) => ({ name, properties, dispatch });
+ */
+export interface ProviderModule {
+  createProvider: ProviderFactory;
+}
+
 /** Callbacks every provider must register. */
 export const REQUIRED_CALLBACKS = ['preprocessMapCreate', 'postprocessMapDelete', 'preprocessMapAssociateProgramType'] as const;

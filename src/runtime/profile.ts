@@ -65,4 +65,4 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
   'ebpf-for-windows': EBPF_FOR_WINDOWS,
 };
 export type ProfileName = 'documented' | 'ebpf-for-windows';
-export const PROFILE_NAMES: readonly ProfileName[] = ['documented', 'ebpf-for-windows'];
+export const PROFILE_NAMES = ['documented', 'ebpf-for-windows'] as const satisfies readonly ProfileName[];

@@ -8,7 +8,7 @@ import type { Baton } from '../shm/baton.js';
 
 export const StrategyId = { Random: 0, RoundRobin: 1, Pct: 2, Sequential: 3 } as const;
 export type StrategyName = 'random' | 'round-robin' | 'pct' | 'sequential';
-export const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'round-robin', 'pct', 'sequential'];
+export const STRATEGY_NAMES = ['random', 'round-robin', 'pct', 'sequential'] as const satisfies readonly StrategyName[];
 
 export function strategyId(name: StrategyName): number {
   switch (name) {

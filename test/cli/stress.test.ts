@@ -14,8 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { shardSeeds } from '../../src/hunt/hunt.js';
 import { parseCli } from '../../src/cli/args.js';
 import { BadInput } from '../../src/scenario/bad-input.js';
-import { xmlEscape, junitXml } from '../../src/cli/junit.js';
-import { seedSequence, formatSeeds } from '../../src/cli/stress.js';
+import { xmlEscape, junitXml } from '../../src/api/junit.js';
+import { seedSequence } from '../../src/hunt/stress-loop.js';
+import { formatSeeds } from '../../src/cli/format.js';
 import { readFailureFile } from '../../src/hunt/failure-file.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -48,7 +49,7 @@ describe('cli/stress: arguments and seeds', () => {
       rules: null, noShrink: false,
     });
     expect(parseCli(['stress', 'smoke', '--time', '60s', '--shard', '2/3'])).to.deep.include({ runs: null, timeMs: 60_000, shard: 2, shards: 3 });
-    expect(parseCli(['replay', 'f.json', '--trace', 'o.jsonl'])).to.deep.equal({ kind: 'replay', file: 'f.json', trace: 'o.jsonl' });
+    expect(parseCli(['replay', 'f.json', '--trace', 'o.jsonl'])).to.deep.equal({ kind: 'replay', file: 'f.json', trace: 'o.jsonl', json: false });
     expect(parseCli(['mutants'])).to.deep.equal({ kind: 'mutants', json: false, runs: 0, runsGiven: false });
   });
 
@@ -81,9 +82,12 @@ describe('cli/stress: arguments and seeds', () => {
 
   it('escapes XML', () => {
     expect(xmlEscape(`a<b>&"c'\u0001`)).to.equal('a&lt;b&gt;&amp;&quot;c&apos;');
-    const xml = junitXml('s<1>', [{ name: 'seed 1', classname: 'x.pct', time: 0.5, failure: { message: 'r&1', text: '<boom>' } }], 1);
-    expect(xml).to.contain('<testsuite name="s&lt;1&gt;" tests="1" failures="1"');
+    const xml = junitXml({ name: 's<1>', timestamp: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)), time: 1,
+      cases: [{ name: 'seed 1', classname: 'x.pct', time: 0.5, failure: { message: 'r&1', text: '<boom>' }, systemOut: 'replay: a & b' }] });
+    expect(xml).to.contain('<testsuites name="s&lt;1&gt;" tests="1" failures="1" errors="0" time="1.000">');
+    expect(xml).to.contain('<testsuite name="s&lt;1&gt;" tests="1" failures="1" errors="0" skipped="0" time="1.000" timestamp="2026-01-02T03:04:05">');
     expect(xml).to.contain('<failure message="r&amp;1" type="violation">&lt;boom&gt;</failure>');
+    expect(xml).to.contain('<system-out>replay: a &amp; b</system-out>');
   });
 });
 
@@ -112,16 +116,27 @@ describe('cli/stress: runs as a child process', function () {
     expect(a.filter((s) => b.includes(s))).to.deep.equal([]);
   });
 
-  it('--junit writes one testsuite with a testcase per run', () => {
+  it('--junit writes a testsuites root, one timestamped testsuite, a testcase per run', () => {
     const dir = freshDir('junit');
     const r = epochlab(['stress', 'smoke', '--runs', '3', '--junit', 'out.xml'], dir);
     expect(r.status, r.stderr).to.equal(0);
     const xml = readFileSync(join(dir, 'out.xml'), 'utf8');
-    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).to.equal(true);
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="epochlab stress smoke" tests="3" failures="0" errors="0" time="')).to.equal(true);
     expect(xml.match(/<testsuite /g)).to.have.length(1);
-    expect(xml).to.match(/<testsuite name="epochlab stress smoke" tests="3" failures="0" errors="0" skipped="0" time="[\d.]+">/);
+    expect(xml).to.match(/<testsuite name="epochlab stress smoke" tests="3" failures="0" errors="0" skipped="0" time="[\d.]+" timestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d">/);
     expect(xml.match(/<testcase name="seed \d+" classname="smoke\.pct" time="[\d.]+"\/>/g)).to.have.length(3);
-    expect(xml.trimEnd().endsWith('</testsuite>')).to.equal(true);
+    expect(xml.trimEnd().endsWith('</testsuite>\n</testsuites>')).to.equal(true);
+  });
+
+  it('--junit class names carry no dots of a scenario file name', () => {
+    const dir = freshDir('junit-file');
+    const scenario = join(dir, 'my.scenario.json');
+    writeFileSync(scenario, JSON.stringify({ name: 'my.scenario', cpus: 1, maps: { m: { provider: 'passthrough', keySize: 4, valueSize: 4, maxEntries: 4 } },
+      threads: [{ cpu: 0, irql: 'PASSIVE', ops: [{ op: 'update', map: 'm', key: 1, value: 2 }] }] }));
+    const r = epochlab(['stress', scenario, '--runs', '2', '--junit', 'out.xml'], dir);
+    expect(r.status, r.stderr).to.equal(0);
+    const xml = readFileSync(join(dir, 'out.xml'), 'utf8');
+    expect(xml.match(/classname="my_scenario\.pct"/g)).to.have.length(2);
   });
 
   describe('a planted bug: failure file and replay', () => {
@@ -157,6 +172,7 @@ describe('cli/stress: runs as a child process', function () {
       expect(xml).to.contain('tests="1" failures="1"');
       expect(xml).to.match(/<failure message="[^"]*delete\.post-after-unlock[^"]*" type="violation">VIOLATION/);
       expect(xml).to.not.match(/<failure[^>]*>[^<]*<(?!\/failure>)/); // the report text is escaped
+      expect(xml).to.contain('<system-out>failure file: epochlab-failure-smoke-1.json\nreplay: epochlab replay epochlab-failure-smoke-1.json</system-out>');
     });
 
     it('replay reproduces the same rules and the same trace digest, exit 1', () => {

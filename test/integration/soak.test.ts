@@ -13,7 +13,8 @@
 import { expect } from 'chai';
 import { listScenarios } from '../../src/scenario/builtins.js';
 import { loadScenario } from '../../src/scenario/scenario.js';
-import { stressLoop, ruleList } from '../../src/cli/stress.js';
+import { stressLoop } from '../../src/hunt/stress-loop.js';
+import { ruleList } from '../../src/cli/format.js';
 import { ThreadPool } from '../../src/runtime/thread-pool.js';
 
 const RUNS_PER_STRATEGY = 100;

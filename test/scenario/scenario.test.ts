@@ -224,11 +224,11 @@ describe('cli/scenario: key encoding', () => {
 describe('cli/args: parseCli', () => {
   it('parses run with options', () => {
     expect(parseCli(['run', 'smoke', '--cpus', '3', '--seed=7', '--trace', 'out.bin', '--json', '--duration', '10s']))
-      .to.deep.equal({ kind: 'run', scenario: 'smoke', cpus: 3, seed: 7, trace: 'out.bin', json: true, noTrace: false, duration: 10000, profile: 'documented', check: true, mode: 'free', strategy: 'random', checkDeterminism: false, mutant: null });
+      .to.deep.equal({ kind: 'run', scenario: 'smoke', cpus: 3, seed: 7, trace: 'out.bin', json: true, noTrace: false, duration: 10000, profile: 'documented', check: true, mode: 'free', strategy: 'random', checkDeterminism: false, mutant: null, pctDepth: 3, pctSteps: 20_000, switchEvery: 1 });
   });
 
   it('defaults the scenario and parses durations', () => {
-    expect(parseCli(['run'])).to.deep.equal({ kind: 'run', scenario: 'default', json: false, noTrace: false, profile: 'documented', check: true, mode: 'free', strategy: 'random', checkDeterminism: false, mutant: null });
+    expect(parseCli(['run'])).to.deep.equal({ kind: 'run', scenario: 'default', json: false, noTrace: false, profile: 'documented', check: true, mode: 'free', strategy: 'random', checkDeterminism: false, mutant: null, pctDepth: 3, pctSteps: 20_000, switchEvery: 1 });
     expect(parseCli(['run', '--no-trace'])).to.deep.include({ noTrace: true });
     const ms = (d: string) => (parseCli(['run', '--duration', d]) as { duration?: number }).duration;
     expect([ms('500ms'), ms('2m'), ms('250'), ms('1.5s')]).to.deep.equal([500, 120000, 250, 1500]);

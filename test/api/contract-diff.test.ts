@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ALL_RULES } from '../../src/check/rules/index.js';
 import { Rule, RULES } from '../../src/contract/rules.js';
-import { contractDiff, formatContractDiff, type ContractDiff } from '../../src/cli/contract-diff.js';
+import { contractDiff, type ContractDiff } from '../../src/api/contract-diff.js';
+import { formatContractDiff } from '../../src/cli/contract-diff.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 

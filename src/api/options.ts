@@ -1,0 +1,91 @@
+/**
+ * The options of the programmatic API (run, stress, ...), as zod schemas.
+ * A script's mistake is a BadInput naming the option, like a scenario
+ * file's: `run options: cpus: expected an integer >= 1, got 0`. The command
+ * line builds the same objects from its flags.
+ */
+import { z } from 'zod';
+import { BadInput } from '../scenario/bad-input.js';
+import { describeIssue } from '../scenario/schema.js';
+import { PROFILE_NAMES } from '../runtime/profile.js';
+import { STRATEGY_NAMES } from '../sched/strategy.js';
+import { MUTANT_NAMES } from '../contract/mutants.js';
+import { RULES } from '../contract/rules.js';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/** `10s`, `500ms`, `2m` to milliseconds; null for anything else (a bare number has no unit). */
+export function parseDuration(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text.trim());
+  return match ? Math.round(Number(match[1]) * UNIT_MS[match[2]!]!) : null;
+}
+
+/** A duration: milliseconds as a number, or a string with its unit. */
+const duration = z.union([z.number().min(0).max(86_400_000), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return Math.round(v);
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration with a unit, like 2s, 500ms or 1m, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const positive = z.int().min(1);
+const nonNegative = z.int().min(0);
+const ruleId = z.string().refine((id) => RULES.some((r) => r.id === id), { message: 'expected a rule id from "epochlab rules"' });
+
+/** How a run is scheduled and what it runs against: shared by run and stress. */
+const settings = {
+  cpus: positive.optional(),
+  profile: z.enum(PROFILE_NAMES).default('documented'),
+  pctDepth: positive.default(3),
+  switchEvery: positive.default(1),
+  mutant: z.enum(MUTANT_NAMES).nullable().default(null),
+};
+
+export const runOptionsSchema = z.strictObject({
+  ...settings,
+  seed: nonNegative.optional(),
+  duration: duration.optional(),
+  mode: z.enum(['free', 'controlled']).default('free'),
+  strategy: z.enum(STRATEGY_NAMES).default('random'),
+  /** PCT's step count k: one long run (stress uses many short ones, k = 3000). */
+  pctSteps: positive.default(20_000),
+  /** The contract checker (default on); off, with no trace file, is a throughput run. */
+  check: z.boolean().default(true),
+  /** Write every event to this JSON Lines file. */
+  trace: z.string().min(1).optional(),
+});
+
+export const stressOptionsSchema = z.strictObject({
+  ...settings,
+  runs: positive.optional(),
+  time: duration.optional(),
+  mode: z.enum(['free', 'controlled']).default('controlled'),
+  strategy: z.enum([...STRATEGY_NAMES, 'dfs']).default('pct'),
+  pctSteps: positive.default(3000),
+  preemptionBound: nonNegative.default(1),
+  seedStart: nonNegative.default(1),
+  shard: positive.default(1),
+  shards: positive.default(1),
+  /** Stop only when one of these rules fires (default: any violation). */
+  rules: z.array(ruleId).min(1).nullable().default(null),
+  shrink: z.boolean().default(true),
+  /** The failure file (default epochlab-failure-SCENARIO-SEED.json). */
+  out: z.string().min(1).optional(),
+  /** Also write a JUnit XML report here. */
+  junit: z.string().min(1).optional(),
+}).refine((o) => o.runs === undefined || o.time === undefined, { message: 'runs and time cannot both be given', path: ['time'] })
+  .refine((o) => o.shard <= o.shards, { message: 'shard must be at most shards', path: ['shard'] });
+
+export const replayOptionsSchema = z.strictObject({ trace: z.string().min(1).optional() });
+export const mutantsOptionsSchema = z.strictObject({ runs: positive.optional() });
+
+/** Validates `input` against `schema`; a problem is one BadInput naming `what` and the option. */
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(input ?? {}, { reportInput: true });
+  if (r.success) return r.data;
+  const { field, problem } = describeIssue(r.error.issues[0]!);
+  throw new BadInput(what, field, problem);
+}

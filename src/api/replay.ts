@@ -1,0 +1,74 @@
+/**
+ * `replay(file, options)`: re-runs a failure file's plan with its recorded
+ * schedule forced, and says whether the violation came back (same rules,
+ * same trace digest). Returns what `epochlab replay --json` prints.
+ */
+import type { z } from 'zod';
+import { BadInput } from '../scenario/bad-input.js';
+import { JsonlSink } from '../trace/jsonl.js';
+import type { ViolationReport } from '../check/violation-report.js';
+import { loadFailureFile } from '../hunt/failure-file.js';
+import { hasAnyViolation, runOnce } from '../hunt/hunt.js';
+import { parseOptions, replayOptionsSchema } from './options.js';
+
+export type ReplayOptions = z.input<typeof replayOptionsSchema>;
+
+export interface ReplayReport {
+  file: string;
+  scenario: string;
+  seed: number;
+  mode: string;
+  strategy: string;
+  mutant: string | null;
+  /** Decisions forced from the file. */
+  scheduleLength: number;
+  rules: Record<string, number>;
+  digest: string;
+  /** What the file recorded. */
+  fileRules: Record<string, number>;
+  fileDigest: string;
+  trace: string | null;
+  /** 'same': same rules and digest; 'different': a violation, but not the same one; 'none': the run was clean. */
+  reproduced: 'same' | 'different' | 'none';
+  sameRules: boolean;
+  sameDigest: boolean;
+  /** The first violation report of the replayed run. */
+  report: ViolationReport | null;
+}
+
+const sameRules = (a: Record<string, number>, b: Record<string, number>): boolean => {
+  const keys = (r: Record<string, number>) => Object.keys(r).filter((k) => (r[k] ?? 0) > 0).sort();
+  const ka = keys(a);
+  const kb = keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+};
+
+function openSink(path: string | undefined): JsonlSink | null {
+  if (path === undefined) return null;
+  try {
+    return new JsonlSink(path);
+  } catch (err) {
+    throw new BadInput('epochlab', '--trace', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+export async function replay(file: string, options: ReplayOptions = {}): Promise<ReplayReport> {
+  const s = parseOptions(replayOptionsSchema, options, 'replay options');
+  const { plan, file: f } = await loadFailureFile(file);
+  const sink = openSink(s.trace);
+  let run;
+  try {
+    run = await runOnce(plan, `epochlab replay ${file}`, sink ? [sink] : []);
+  } finally {
+    sink?.close();
+  }
+  const rules = sameRules(run.rules, f.rules);
+  const digest = run.digest === f.digest;
+  return {
+    file, scenario: f.scenario.name, seed: plan.seed, mode: plan.mode, strategy: plan.strategy, mutant: plan.mutant,
+    scheduleLength: f.schedule.length, rules: run.rules, digest: run.digest, fileRules: f.rules, fileDigest: f.digest,
+    trace: s.trace ?? null,
+    reproduced: !hasAnyViolation(run.rules) ? 'none' : rules && digest ? 'same' : 'different',
+    sameRules: rules, sameDigest: digest, report: run.first,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * `run(scenario, options)`: one run on real threads with the contract
+ * checker on (unless `check: false`), optionally writing every event to a
+ * JSON Lines file (run_begin first, run_end last). Returns the report that
+ * `epochlab run --json` prints, with the command line that re-runs it.
+ * `checkDeterminism` runs a controlled plan twice and compares digests.
+ */
+import type { z } from 'zod';
+import { runPlan } from '../runtime/runner.js';
+import type { RunPlan } from '../runtime/plan.js';
+import { JsonlSink } from '../trace/jsonl.js';
+import { BadInput } from '../scenario/bad-input.js';
+import { runChecked, type CheckedReport } from '../harness/checked-run.js';
+import { parseOptions, runOptionsSchema } from './options.js';
+import { compileInput, scenarioWord, type ScenarioInput } from './scenario-arg.js';
+import { VERSION } from './version.js';
+
+export type RunOptions = z.input<typeof runOptionsSchema>;
+type Settings = z.output<typeof runOptionsSchema>;
+
+export interface RunResult extends CheckedReport {
+  /** The command that runs this scenario again the same way, with a trace file. */
+  rerun: string;
+  /** Controlled mode: the SHA-256 digest of the trace (the same on every re-run); null free-running. */
+  digest: string | null;
+}
+
+/** The plan of a run: the scenario compiled, the options applied. */
+async function planFor(scenario: ScenarioInput, s: Settings): Promise<RunPlan> {
+  const plan = await compileInput(scenario, { ...(s.cpus !== undefined ? { cpus: s.cpus } : {}), ...(s.seed !== undefined ? { seed: s.seed } : {}) });
+  plan.profile = s.profile;
+  plan.mode = s.mode;
+  plan.strategy = s.strategy;
+  plan.pctDepth = s.pctDepth;
+  plan.pctSteps = s.pctSteps;
+  plan.switchEvery = s.switchEvery;
+  plan.mutant = s.mutant;
+  if (s.duration !== undefined && plan.workload) plan.workload.durationMs = s.duration;
+  return plan;
+}
+
+/** `epochlab run ...` with every setting that changes what runs, so the line reproduces the run. */
+export function rerunLine(plan: RunPlan, duration?: number): string {
+  const parts = ['epochlab run', scenarioWord(plan), `--seed ${plan.seed}`, `--cpus ${plan.cpus}`];
+  if (plan.profile !== 'documented') parts.push(`--profile ${plan.profile}`);
+  if (plan.mode !== 'free') {
+    parts.push(`--mode ${plan.mode}`, `--strategy ${plan.strategy}`);
+    if (plan.strategy === 'pct') parts.push(`--pct-depth ${plan.pctDepth}`, `--pct-steps ${plan.pctSteps}`);
+    if (plan.strategy === 'random' && plan.switchEvery > 1) parts.push(`--switch-every ${plan.switchEvery}`);
+  }
+  if (plan.mutant !== null) parts.push(`--mutant ${plan.mutant}`);
+  if (duration !== undefined && plan.mode === 'free') parts.push(`--duration ${duration}ms`);
+  parts.push('--trace trace.jsonl');
+  return parts.join(' ');
+}
+
+function openTrace(path: string, plan: RunPlan): JsonlSink {
+  let sink: JsonlSink;
+  try {
+    sink = new JsonlSink(path);
+  } catch (err) {
+    throw new BadInput('epochlab', '--trace', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  sink.write({ seq: 0, cpu: -1, irql: 'PASSIVE', event: 'run_begin', scenario: plan.name, source: plan.source, seed: plan.seed, cpus: plan.cpus, profile: plan.profile, version: VERSION });
+  return sink;
+}
+
+function closeTrace(sink: JsonlSink, report: CheckedReport, lastSeq: number): void {
+  let seq = lastSeq;
+  for (const v of report.violations.filter((x) => x.seq === 0)) {
+    sink.write({ seq: ++seq, cpu: -1, irql: 'PASSIVE', event: 'violation', rule: v.rule, message: v.message });
+  }
+  sink.write({
+    seq: seq + 1, cpu: -1, irql: 'PASSIVE', event: 'run_end', verdict: report.verdict,
+    counts: { ops: report.ops, violations: report.violationCount, epochsAdvanced: report.epochsAdvanced, retired: report.blocksRetired, freed: report.blocksFreed, callbacks: report.callbacks },
+  });
+  sink.close();
+}
+
+/** Long checked workload runs first measure the same workload unchecked, briefly. */
+const CALIBRATE_FROM_MS = 10_000;
+
+async function uncheckedOpsPerSec(plan: RunPlan): Promise<number | null> {
+  const w = plan.workload;
+  if (w === null || w.durationMs < CALIBRATE_FROM_MS || plan.mode !== 'free') return null;
+  const calibration = structuredClone(plan);
+  (calibration.workload as NonNullable<RunPlan['workload']>).durationMs = Math.min(5000, Math.round(w.durationMs / 10));
+  calibration.trace = false;
+  return (await runPlan(calibration)).opsPerSec;
+}
+
+export async function run(scenario: ScenarioInput, options: RunOptions = {}): Promise<RunResult> {
+  const s = parseOptions(runOptionsSchema, options, 'run options');
+  const plan = await planFor(scenario, s);
+  plan.trace = s.trace !== undefined;
+  const unchecked = s.check ? await uncheckedOpsPerSec(plan) : null;
+  const rerun = rerunLine(plan, s.duration);
+  const sink = s.trace !== undefined ? openTrace(s.trace, plan) : null;
+  const controlled = plan.mode === 'controlled';
+  const r = await runChecked(plan, rerun, { check: s.check, digest: controlled, sinks: sink ? [sink] : [] });
+  if (unchecked !== null && r.report.opsPerSec > 0) {
+    r.report.checkOverhead = { opsPerSecChecked: r.report.opsPerSec, opsPerSecUnchecked: unchecked, slowdown: unchecked / r.report.opsPerSec };
+  }
+  if (sink) closeTrace(sink, r.report, r.lastSeq);
+  return { ...r.report, rerun, digest: controlled ? r.digest : null };
+}
+
+export interface DeterminismReport {
+  scenario: string;
+  strategy: string;
+  seed: number;
+  profile: string;
+  runs: Array<{ digest: string; events: number; decisions: number; verdict: string }>;
+  /** True when both runs produced the same trace digest. */
+  same: boolean;
+}
+
+/** The same controlled run twice; the trace digests (every event, every field, in order) must be equal. */
+export async function checkDeterminism(scenario: ScenarioInput, options: RunOptions = {}): Promise<DeterminismReport> {
+  const s = parseOptions(runOptionsSchema, { ...options, mode: 'controlled' }, 'run options');
+  const plan = await planFor(scenario, s);
+  const runs: DeterminismReport['runs'] = [];
+  for (let i = 0; i < 2; i++) {
+    const { report, digest } = await runChecked(structuredClone(plan), 'determinism check', { digest: true });
+    runs.push({ digest, events: report.traceEvents, decisions: report.schedule?.decisions ?? 0, verdict: report.verdict });
+  }
+  return { scenario: plan.name, strategy: plan.strategy, seed: plan.seed, profile: plan.profile, runs, same: runs[0]!.digest === runs[1]!.digest };
+}

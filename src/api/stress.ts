@@ -1,0 +1,117 @@
+/**
+ * `stress(scenario, options)`: many checked runs of one scenario, one seed
+ * each (a shard of a seed range), until the first run that breaks a rule.
+ * That run is shrunk (controlled mode: the scenario, then the schedule) and
+ * written to a failure file that `replay` re-runs exactly. With strategy
+ * 'dfs' the runs are every schedule of one seed within a preemption bound.
+ * Returns the summary that `epochlab stress --json` prints.
+ */
+import type { z } from 'zod';
+import type { RunPlan, RunSettings } from '../runtime/plan.js';
+import { applySettings } from '../runtime/plan.js';
+import { withThreadPool, type ThreadPool } from '../runtime/thread-pool.js';
+import { firstReportOf, type HuntRun } from '../hunt/hunt.js';
+import { stressLoop, type RunRecord, type StressResult, type StressTotals } from '../hunt/stress-loop.js';
+import { recordFailure, type FailureOutcome } from '../hunt/record-failure.js';
+import { defaultFailurePath, failureRecord, writeFailureFile, type ScenarioRef } from '../hunt/failure-file.js';
+import { exploreDfs } from '../hunt/dfs.js';
+import { parseOptions, stressOptionsSchema } from './options.js';
+import { compileInput, scenarioRef, type ScenarioInput } from './scenario-arg.js';
+import { writeStressJunit } from './stress-junit.js';
+import type { StressReport, StressViolation } from './stress-report.js';
+
+export type { StressReport, StressViolation } from './stress-report.js';
+
+export type StressOptions = z.input<typeof stressOptionsSchema> & {
+  /** Called after every run (progress display). */
+  onRun?: (run: RunRecord, totals: StressTotals) => void;
+};
+export type StressSettings = z.output<typeof stressOptionsSchema>;
+
+export async function stress(scenario: ScenarioInput, options: StressOptions = {}): Promise<StressReport> {
+  const { onRun, ...rest } = options;
+  const s = parseOptions(stressOptionsSchema, rest, 'stress options');
+  // Load once up front: a bad scenario fails before any run.
+  const first = await compileInput(scenario, { seed: s.seedStart, ...(s.cpus !== undefined ? { cpus: s.cpus } : {}) });
+  const ref = scenarioRef(scenario, first.name);
+  return withThreadPool((threads) => s.strategy === 'dfs'
+    ? dfsStress(s, first, ref, threads)
+    : seedStress(scenario, s, first, ref, threads, onRun));
+}
+
+const runSettingsOf = (s: StressSettings, strategy: RunSettings['strategy']): RunSettings => ({
+  profile: s.profile, mode: s.mode, strategy, pctDepth: s.pctDepth, pctSteps: s.pctSteps, switchEvery: s.switchEvery, mutant: s.mutant,
+});
+
+function baseReport(name: string, s: StressSettings, result: { records: RunRecord[]; decisions: number; elapsedMs: number }): StressReport {
+  const seconds = result.elapsedMs / 1000;
+  return {
+    scenario: name, runs: result.records.length, seeds: result.records.map((r) => r.seed), shard: `${s.shard}/${s.shards}`,
+    strategy: s.strategy, pctDepth: s.pctDepth, pctSteps: s.pctSteps, switchEvery: s.switchEvery, mode: s.mode, profile: s.profile, mutant: s.mutant,
+    decisions: result.decisions, seconds, runsPerSec: result.records.length / Math.max(seconds, 1e-9),
+    stepsPerSec: result.decisions / Math.max(seconds, 1e-9), violation: null,
+  };
+}
+
+/** Stress over seeds (every strategy but dfs). */
+async function seedStress(scenario: ScenarioInput, s: StressSettings, first: RunPlan, ref: ScenarioRef, threads: ThreadPool,
+  onRun?: (run: RunRecord, totals: StressTotals) => void): Promise<StressReport> {
+  const settings = runSettingsOf(s, s.strategy as RunSettings['strategy']);
+  const fileFor = (seed: number): string => s.out ?? defaultFailurePath(first.name, seed);
+  const cpus = s.cpus !== undefined ? { cpus: s.cpus } : {};
+  const result: StressResult = await stressLoop({ runs: s.time === undefined ? s.runs ?? 100 : null, timeMs: s.time ?? null,
+    seedStart: s.seedStart, shard: s.shard, shards: s.shards, rules: s.rules },
+  async (seed) => applySettings(await compileInput(scenario, { seed, ...cpus }), settings),
+  (plan) => `epochlab replay ${fileFor(plan.seed)}`, onRun, threads);
+  const report = baseReport(first.name, s, result);
+  if (result.failing) {
+    const { plan, run } = result.failing;
+    const outcome = await recordFailure(ref, plan, run, fileFor(plan.seed), { shrink: s.shrink, targets: s.rules, threads });
+    report.violation = violationOf(plan, run, s.rules, outcome);
+  }
+  if (s.junit !== undefined) writeStressJunit(s.junit, first.name, s.strategy, result, report.violation);
+  return report;
+}
+
+function violationOf(plan: RunPlan, run: HuntRun, targets: string[] | null, f: FailureOutcome): StressViolation {
+  const k = f.shrunk;
+  return {
+    seed: plan.seed, rules: run.rules, digest: run.digest, scheduleLength: run.schedule.length,
+    report: firstReportOf(run, targets), violations: run.report.violations,
+    shrunk: k ? {
+      rule: k.schedule.rule,
+      scenario: { before: k.scenario.before, after: k.scenario.after, runs: k.scenario.runs },
+      calmer: k.calmer,
+      schedule: { before: k.schedule.before, after: k.schedule.after, runs: k.schedule.runs },
+      scheduleShrunk: k.schedule.run !== null,
+      digest: f.digest,
+    } : false,
+    failureFile: f.path, fileScheduleLength: f.scheduleLength, fileRules: f.rules, fileDigest: f.digest,
+    replay: `epochlab replay ${f.path}`,
+  };
+}
+
+/** Every schedule of the scenario (seed seedStart) with at most preemptionBound preemptions, up to `runs` of them. */
+async function dfsStress(s: StressSettings, first: RunPlan, ref: ScenarioRef, threads: ThreadPool): Promise<StressReport> {
+  first.mutant = s.mutant;
+  first.profile = s.profile;
+  const started = performance.now();
+  const maxRuns = s.runs ?? 1000;
+  const r = await exploreDfs(first, { preemptionBound: s.preemptionBound, maxRuns, threads });
+  const report = baseReport(first.name, s, { records: [], decisions: 0, elapsedMs: performance.now() - started });
+  report.runs = r.explored;
+  report.seeds = [first.seed];
+  report.dfs = { preemptionBound: s.preemptionBound, explored: r.explored, exhausted: r.exhausted };
+  if (!r.failing) return report;
+  const path = s.out ?? defaultFailurePath(first.name, first.seed);
+  const record = failureRecord(ref, r.failing.plan, r.failing.run);
+  writeFailureFile(path, record);
+  const run = r.failing.run;
+  report.violation = {
+    seed: first.seed, rules: run.rules, digest: run.digest, scheduleLength: run.schedule.length,
+    report: run.first, violations: run.report.violations, shrunk: false,
+    failureFile: path, fileScheduleLength: record.schedule.length, fileRules: record.rules, fileDigest: record.digest,
+    replay: `epochlab replay ${path}`,
+  };
+  return report;
+}
