@@ -20,9 +20,8 @@ export const Ev = {
   BucketUnlock: 10,
   StallWarning: 11,
   Violation: 12,
-  Alloc: 13,
-  Read: 14, ///< a reader saw a value (A = block, B = age in epoch advances)
-  CallbackEnd: 15, ///< a provider callback returned (Result = its result)
+  // 13 is unused (kept so that the numbers of recorded events never change).
+  Read: 14, ///< a reader read a block (Code = its state, A = block, B = its retire stamp, C = reader's epoch, D = published)
 } as const;
 
 export const EVENT_NAMES: Record<number, string> = {
@@ -37,9 +36,7 @@ export const EVENT_NAMES: Record<number, string> = {
   [Ev.BucketUnlock]: 'bucket_unlock',
   [Ev.StallWarning]: 'stall_warning',
   [Ev.Violation]: 'violation',
-  [Ev.Alloc]: 'alloc',
   [Ev.Read]: 'read',
-  [Ev.CallbackEnd]: 'callback_end',
 };
 
 /** Map operations, as they appear in scenarios and traces. */
