@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { runPlan } from '../runtime/runner.js';
-import type { RunPlan } from '../runtime/plan.js';
+import { applySettings, type RunPlan } from '../runtime/plan.js';
 import { JsonlSink } from '../trace/jsonl.js';
 import { BadInput } from '../scenario/bad-input.js';
 import { runChecked, type CheckedReport } from '../harness/checked-run.js';
@@ -28,13 +28,7 @@ export interface RunResult extends CheckedReport {
 /** The plan of a run: the scenario compiled, the options applied. */
 async function planFor(scenario: ScenarioInput, s: Settings): Promise<RunPlan> {
   const plan = await compileInput(scenario, { ...(s.cpus !== undefined ? { cpus: s.cpus } : {}), ...(s.seed !== undefined ? { seed: s.seed } : {}) });
-  plan.profile = s.profile;
-  plan.mode = s.mode;
-  plan.strategy = s.strategy;
-  plan.pctDepth = s.pctDepth;
-  plan.pctSteps = s.pctSteps;
-  plan.switchEvery = s.switchEvery;
-  plan.mutant = s.mutant;
+  applySettings(plan, s);
   if (s.duration !== undefined && plan.workload) plan.workload.durationMs = s.duration;
   return plan;
 }
