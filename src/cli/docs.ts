@@ -84,7 +84,7 @@ const STRESS: CommandDoc = {
     'Exit 0 when every run was clean, 1 on a violation.',
   ],
   options: [
-    { name: 'runs', value: 'N', meaning: 'runs to make (dfs: schedules to explore at most)', default: '100; dfs: 1000' },
+    { name: 'runs', value: 'N', meaning: 'runs to make (dfs: schedules to explore at most)', default: '100' },
     { name: 'time', value: '60s', meaning: 'run until this much time has passed instead (a unit is required)', default: 'none' },
     { name: 'strategy', value: 'S', meaning: 'random, round-robin, pct, or dfs (every schedule within a preemption bound)', default: 'pct' },
     pctDepth,
