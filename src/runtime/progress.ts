@@ -8,6 +8,7 @@
 import type { Shm } from '../shm/shm.js';
 import { Counter, Ctl, counterWord } from '../shm/layout.js';
 import type { Monitor } from '../trace/monitor.js';
+import type { RunPlan } from './plan.js';
 
 export interface RunProgress {
   /** Map operations completed so far, all CPUs. */
@@ -33,9 +34,11 @@ export function opsSoFar(shm: Shm): number {
   return ops;
 }
 
-/** Starts the timer; the returned function stops it. */
-export function startProgress(shm: Shm, monitor: Monitor, plannedMs: number | null, listener: ProgressListener,
+/** Starts the timer (none without a listener); the returned function stops it. */
+export function startProgress(shm: Shm, monitor: Monitor, plan: RunPlan, listener: ProgressListener | undefined,
   everyMs = PROGRESS_EVERY_MS): () => void {
+  if (!listener) return () => {};
+  const plannedMs = plan.mode === 'free' && plan.workload ? plan.workload.durationMs : null;
   const started = performance.now();
   const timer = setInterval(() => {
     const decisions = shm.load(Ctl.SchedDecisions);

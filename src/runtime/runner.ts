@@ -62,8 +62,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const memory = new MemorySampler();
   monitor.start();
   memory.start();
-  const plannedMs = plan.mode === 'free' && plan.workload ? plan.workload.durationMs : null;
-  const stopProgress = options.onProgress ? startProgress(shm, monitor, plannedMs, options.onProgress, options.progressMs) : null;
+  const stopProgress = startProgress(shm, monitor, plan, options.onProgress, options.progressMs);
   let clean = false;
   try {
     const report = await execute(plan, init, shm, pool, monitor, watchdog, phases);
@@ -74,7 +73,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     clean = watchdog.report === null;
     return report;
   } finally {
-    stopProgress?.();
+    stopProgress();
     watchdog.stop();
     // A reused pool survives only a clean run: after an error or a watchdog
     // abort some task may still hold a thread.
