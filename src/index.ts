@@ -31,11 +31,11 @@ export type {
 } from './providers/provider.js';
 
 // Running scenarios.
-export { run, checkDeterminism, type RunOptions, type RunResult, type DeterminismReport } from './api/run.js';
+export { run, checkDeterminism, type RunOptions, type RunResult, type DeterminismReport, type RunProgressEvent } from './api/run.js';
 export { stress, type StressOptions, type StressReport, type StressViolation } from './api/stress.js';
 export { replay, type ReplayOptions, type ReplayReport } from './api/replay.js';
 export { mutants, type MutantsOptions, type MutantsReport, type MutantResult } from './api/mutants.js';
-export { contractDiff, type ContractDiff, type DiffRow } from './api/contract-diff.js';
+export { contractDiff, type ContractDiff, type ContractDiffOptions, type DiffRow, type ScenarioRun } from './api/contract-diff.js';
 export { scenarios, rules, type ScenarioInfo } from './api/catalog.js';
 export type { ScenarioInput } from './api/scenario-arg.js';
 export { parseDuration } from './api/options.js';

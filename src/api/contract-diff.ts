@@ -98,10 +98,16 @@ function rowsOf(report: CheckedReport, scenario: string, profile: ProfileName, r
   });
 }
 
+export interface ContractDiffOptions {
+  /** Called as each (scenario, profile) run ends, with how many are done of how many (progress display). */
+  onRun?: (run: ScenarioRun, done: number, total: number) => void;
+}
+
 /** Runs every built-in scenario under both profiles. `only` restricts the scenarios (tests). */
-export async function contractDiff(only?: readonly string[]): Promise<ContractDiff> {
+export async function contractDiff(only?: readonly string[], options: ContractDiffOptions = {}): Promise<ContractDiff> {
   const names = Object.keys(BUILTIN_SCENARIOS).filter((n) => only === undefined || only.includes(n));
   const out: ContractDiff = { asBuilt: [], documented: [], runs: [] };
+  const total = names.length * PROFILE_NAMES.length;
   for (const scenario of names) {
     for (const profile of PROFILE_NAMES) {
       const plan = await loadScenario(scenario, {});
@@ -111,10 +117,12 @@ export async function contractDiff(only?: readonly string[]): Promise<ContractDi
       const rerun = rerunLine(plan, shortened ? DIFF_DURATION_MS : undefined);
       const report = await runWithEvidence(plan, rerun);
       const rows = rowsOf(report, scenario, profile, rerun);
-      out.runs.push({
+      const run: ScenarioRun = {
         scenario, profile, verdict: report.verdict, violations: report.violationCount,
         byRule: Object.fromEntries(rows.map((r) => [r.rule, r.count])), elapsedMs: report.elapsedMs,
-      });
+      };
+      out.runs.push(run);
+      options.onRun?.(run, out.runs.length, total);
       (profile === 'documented' ? out.documented : out.asBuilt).push(...rows);
     }
   }

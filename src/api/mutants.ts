@@ -13,13 +13,17 @@ import type { HuntRun } from '../hunt/hunt.js';
 import { MUTANT_HUNTS, type MutantHunt, huntPlan, huntScenario } from '../hunt/mutant-hunts.js';
 import { shrinkFailure } from '../hunt/shrink-failure.js';
 import { countPreemptions } from '../hunt/shrink.js';
-import { stressLoop } from '../hunt/stress-loop.js';
+import { stressLoop, type RunRecord, type StressTotals } from '../hunt/stress-loop.js';
 import { mutantsOptionsSchema, parseOptions } from './options.js';
 
 export type MutantsOptions = z.input<typeof mutantsOptionsSchema> & {
   /** Called as each mutant's hunt ends (progress display). */
   onMutant?: (result: MutantResult, index: number, total: number) => void;
+  /** Called after every run of a hunt: which mutant (index of total), and the hunt's totals so far (progress display). */
+  onRun?: (mutant: string, index: number, total: number, totals: StressTotals) => void;
 };
+
+type RunListener = (r: RunRecord, totals: StressTotals) => void;
 
 export interface MutantResult {
   mutant: string;
@@ -42,9 +46,9 @@ export interface MutantsReport {
 }
 
 /** Hunts one mutant with its plan, seeds 1..budget. */
-async function huntOne(h: MutantHunt, budget: number, threads: ThreadPool): Promise<MutantResult> {
+async function huntOne(h: MutantHunt, budget: number, threads: ThreadPool, onRun?: RunListener): Promise<MutantResult> {
   const result = await stressLoop({ runs: budget, timeMs: null, seedStart: 1, shard: 1, shards: 1 },
-    (seed) => huntPlan(h, seed), (plan) => `epochlab mutants (mutant ${h.mutant}, seed ${plan.seed})`, undefined, threads);
+    (seed) => huntPlan(h, seed), (plan) => `epochlab mutants (mutant ${h.mutant}, seed ${plan.seed})`, onRun, threads);
   const base = { mutant: h.mutant, strategy: h.strategy, irql: h.irql, runs: result.records.length, seconds: result.elapsedMs / 1000 };
   if (!result.failing) return { ...base, detected: false, rules: {}, seed: null, scheduleLength: null, shrunk: null };
   const { plan, run } = result.failing;
@@ -73,14 +77,16 @@ export function median(xs: number[]): number | null {
 
 /** Every mutant, its own hunt; `runs` overrides each hunt's seed budget. */
 export async function mutants(options: MutantsOptions = {}): Promise<MutantsReport> {
-  const { onMutant, ...rest } = options;
+  const { onMutant, onRun, ...rest } = options;
   const s = parseOptions(mutantsOptionsSchema, rest, 'mutants options');
+  const total = MUTANT_HUNTS.length;
   const results = await withThreadPool(async (threads) => {
     const out: MutantResult[] = [];
     for (const h of MUTANT_HUNTS) {
-      const r = await huntOne(h, s.runs ?? h.budget, threads);
+      const index = out.length;
+      const r = await huntOne(h, s.runs ?? h.budget, threads, onRun && ((_, t) => onRun(h.mutant, index, total, t)));
       out.push(r);
-      onMutant?.(r, out.length - 1, MUTANT_HUNTS.length);
+      onMutant?.(r, index, total);
     }
     return out;
   });

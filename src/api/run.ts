@@ -14,8 +14,22 @@ import { runChecked, type CheckedReport } from '../harness/checked-run.js';
 import { parseOptions, runOptionsSchema } from './options.js';
 import { compileInput, scenarioWord, type ScenarioInput } from './scenario-arg.js';
 import { VERSION } from './version.js';
+import type { RunProgress } from '../runtime/progress.js';
 
-export type RunOptions = z.input<typeof runOptionsSchema>;
+/**
+ * How far a run got (about every 200 ms while it goes), and which run of the
+ * call it is: a long checked run is preceded by a short unchecked
+ * calibration; checkDeterminism makes two.
+ */
+export interface RunProgressEvent extends RunProgress {
+  stage: 'calibration' | 'run' | 'first of two' | 'second of two';
+}
+
+export type RunOptions = z.input<typeof runOptionsSchema> & {
+  /** Live progress (a display): no cost per operation. */
+  onProgress?: (p: RunProgressEvent) => void;
+};
+type Listener = RunOptions['onProgress'];
 type Settings = z.output<typeof runOptionsSchema>;
 
 export interface RunResult extends CheckedReport {
@@ -74,24 +88,29 @@ function closeTrace(sink: JsonlSink, report: CheckedReport, lastSeq: number): vo
 /** Long checked workload runs first measure the same workload unchecked, briefly. */
 const CALIBRATE_FROM_MS = 10_000;
 
-async function uncheckedOpsPerSec(plan: RunPlan): Promise<number | null> {
+/** A runtime listener that tags each report with its stage (none without a listener). */
+const staged = (on: Listener, stage: RunProgressEvent['stage']): { onProgress?: (p: RunProgress) => void } =>
+  (on ? { onProgress: (p) => on({ ...p, stage }) } : {});
+
+async function uncheckedOpsPerSec(plan: RunPlan, on: Listener): Promise<number | null> {
   const w = plan.workload;
   if (w === null || w.durationMs < CALIBRATE_FROM_MS || plan.mode !== 'free') return null;
   const calibration = structuredClone(plan);
   (calibration.workload as NonNullable<RunPlan['workload']>).durationMs = Math.min(5000, Math.round(w.durationMs / 10));
   calibration.trace = false;
-  return (await runPlan(calibration)).opsPerSec;
+  return (await runPlan(calibration, staged(on, 'calibration'))).opsPerSec;
 }
 
 export async function run(scenario: ScenarioInput, options: RunOptions = {}): Promise<RunResult> {
-  const s = parseOptions(runOptionsSchema, options, 'run options');
+  const { onProgress, ...rest } = options;
+  const s = parseOptions(runOptionsSchema, rest, 'run options');
   const plan = await planFor(scenario, s);
   plan.trace = s.trace !== undefined;
-  const unchecked = s.check ? await uncheckedOpsPerSec(plan) : null;
+  const unchecked = s.check ? await uncheckedOpsPerSec(plan, onProgress) : null;
   const rerun = rerunLine(plan, s.duration);
   const sink = s.trace !== undefined ? openTrace(s.trace, plan) : null;
   const controlled = plan.mode === 'controlled';
-  const r = await runChecked(plan, rerun, { check: s.check, digest: controlled, sinks: sink ? [sink] : [] });
+  const r = await runChecked(plan, rerun, { check: s.check, digest: controlled, sinks: sink ? [sink] : [], ...staged(onProgress, 'run') });
   if (unchecked !== null && r.report.opsPerSec > 0) {
     r.report.checkOverhead = { opsPerSecChecked: r.report.opsPerSec, opsPerSecUnchecked: unchecked, slowdown: unchecked / r.report.opsPerSec };
   }
@@ -111,11 +130,12 @@ export interface DeterminismReport {
 
 /** The same controlled run twice; the trace digests (every event, every field, in order) must be equal. */
 export async function checkDeterminism(scenario: ScenarioInput, options: RunOptions = {}): Promise<DeterminismReport> {
-  const s = parseOptions(runOptionsSchema, { ...options, mode: 'controlled' }, 'run options');
+  const { onProgress, ...rest } = options;
+  const s = parseOptions(runOptionsSchema, { ...rest, mode: 'controlled' }, 'run options');
   const plan = await planFor(scenario, s);
   const runs: DeterminismReport['runs'] = [];
-  for (let i = 0; i < 2; i++) {
-    const { report, digest } = await runChecked(structuredClone(plan), 'determinism check', { digest: true });
+  for (const stage of ['first of two', 'second of two'] as const) {
+    const { report, digest } = await runChecked(structuredClone(plan), 'determinism check', { digest: true, ...staged(onProgress, stage) });
     runs.push({ digest, events: report.traceEvents, decisions: report.schedule?.decisions ?? 0, verdict: report.verdict });
   }
   return { scenario: plan.name, strategy: plan.strategy, seed: plan.seed, profile: plan.profile, runs, same: runs[0]!.digest === runs[1]!.digest };

@@ -35,7 +35,7 @@ export async function stress(scenario: ScenarioInput, options: StressOptions = {
   const first = await compileInput(scenario, { seed: s.seedStart, ...(s.cpus !== undefined ? { cpus: s.cpus } : {}) });
   const ref = scenarioRef(scenario, first.name);
   return withThreadPool((threads) => s.strategy === 'dfs'
-    ? dfsStress(s, first, ref, threads)
+    ? dfsStress(s, first, ref, threads, onRun)
     : seedStress(scenario, s, first, ref, threads, onRun));
 }
 
@@ -91,13 +91,27 @@ function violationOf(plan: RunPlan, run: HuntRun, targets: string[] | null, f: F
   };
 }
 
+type OnRun = StressOptions['onRun'];
+
+/** dfs's per-schedule callback as stress's onRun: each schedule a record, the totals since `started`. */
+function dfsListener(seed: number, started: number, onRun: OnRun): ((run: HuntRun, explored: number) => void) | undefined {
+  if (!onRun) return undefined;
+  let decisions = 0;
+  return (run, explored) => {
+    const record: RunRecord = { seed, elapsedMs: run.elapsedMs, decisions: run.schedule.length, rules: run.rules };
+    decisions += record.decisions;
+    onRun(record, { runs: explored, decisions, elapsedMs: performance.now() - started });
+  };
+}
+
 /** Every schedule of the scenario (seed seedStart) with at most preemptionBound preemptions, up to `runs` of them. */
-async function dfsStress(s: StressSettings, first: RunPlan, ref: ScenarioRef, threads: ThreadPool): Promise<StressReport> {
+async function dfsStress(s: StressSettings, first: RunPlan, ref: ScenarioRef, threads: ThreadPool, onRun: OnRun): Promise<StressReport> {
   first.mutant = s.mutant;
   first.profile = s.profile;
   const started = performance.now();
   const maxRuns = s.runs ?? 1000;
-  const r = await exploreDfs(first, { preemptionBound: s.preemptionBound, maxRuns, threads });
+  const listener = dfsListener(first.seed, started, onRun);
+  const r = await exploreDfs(first, { preemptionBound: s.preemptionBound, maxRuns, threads, ...(listener ? { onRun: listener } : {}) });
   const report = baseReport(first.name, s, { records: [], decisions: 0, elapsedMs: performance.now() - started });
   report.runs = r.explored;
   report.seeds = [first.seed];

@@ -6,6 +6,7 @@
  */
 import { PROFILE_NAMES } from '../runtime/profile.js';
 import { contractDiff, type ContractDiff, type DiffRow } from '../api/contract-diff.js';
+import { ProgressLine } from './progress.js';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -47,7 +48,11 @@ export function formatContractDiff(d: ContractDiff): string {
 }
 
 export async function contractDiffCommand(cmd: { json: boolean }): Promise<number> {
-  const d = await contractDiff();
+  const progress = new ProgressLine();
+  const d = await contractDiff(undefined, progress.live ? {
+    onRun: (r, done, total) => progress.update(`contract-diff: ${done}/${total} runs; last ${r.scenario} under ${r.profile}: ${r.verdict}, ${r.violations} violation(s)`),
+  } : {});
+  progress.done();
   console.log(cmd.json ? JSON.stringify(d, null, 2) : formatContractDiff(d));
   return 0;
 }

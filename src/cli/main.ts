@@ -2,60 +2,39 @@
 /**
  * The `epochlab` command. Exit codes: 0 run complete with no violation,
  * 1 violations (or an aborted run), 2 bad input (one line on stderr).
+ * `epochlab --help` lists the commands; `epochlab COMMAND --help` one
+ * command's options, defaults and environment variables (src/cli/help.ts).
  */
-import { parseCli } from './args.js';
+import { parseCli, type Command } from './args.js';
 import { BadInput } from '../scenario/bad-input.js';
-import { listScenarios } from '../scenario/builtins.js';
+import { VERSION } from '../api/version.js';
+import { docOf } from './docs.js';
+import { commandHelp, overviewHelp } from './help.js';
+import { rulesCommand, scenariosCommand } from './catalog.js';
 import { runCommand } from './run.js';
 import { contractDiffCommand } from './contract-diff.js';
 import { stressCommand } from './stress.js';
 import { replayCommand } from './replay.js';
 import { mutantsCommand } from './mutants-cmd.js';
-import { RULES, familyOf } from '../contract/rules.js';
 
-const HELP = `usage:
-  epochlab run [SCENARIO.json | BUILTIN] [--cpus N] [--seed N] [--duration 10s] [--trace FILE] [--no-trace] [--json]
-               [--profile documented|ebpf-for-windows] [--no-check] [--mode free|controlled]
-               [--strategy random|round-robin|pct] [--check-determinism] [--mutant NAME]
-  epochlab scenarios     list the built-in scenarios
-  epochlab rules [--json]  list the contract rules the checker enforces
-  epochlab contract-diff [--json]  run every built-in scenario under both profiles; table of the as-built departures
-  epochlab stress SCENARIO [--runs N | --time 60s] [--strategy random|round-robin|pct|dfs] [--pct-depth D] [--pct-steps K]
-                  [--switch-every N] [--preemption-bound B] [--seed-start S] [--shard i/n] [--mode controlled|free]
-                  [--mutant NAME] [--profile P] [--rule a,b] [--no-shrink] [--junit FILE] [--out FILE] [--json]
-                         controlled runs, one seed each, until the first violation: shrunk, written to a failure file
-  epochlab replay FILE [--trace out.jsonl]  re-run a failure file exactly; exit 1 if the violation reproduced
-  epochlab mutants [--runs N] [--json]  plant each known bug, hunt it and shrink it; table of what was detected
-  epochlab help`;
-
-/** The rule catalog, grouped by family. */
-function formatRules(): string {
-  const lines: string[] = [];
-  const families = [...new Set(RULES.map((r) => familyOf(r.id)))];
-  for (const family of families) {
-    lines.push('', `${family}:`);
-    for (const r of RULES.filter((x) => familyOf(x.id) === family)) {
-      lines.push(`  ${r.id}`, `      ${r.sentence}`, `      source: ${r.source}`);
-    }
-  }
-  return lines.join('\n').trimStart();
+function help(cmd: Extract<Command, { kind: 'help' }>): number {
+  const doc = cmd.command === undefined ? undefined : docOf(cmd.command);
+  console.log(doc ? commandHelp(doc) : overviewHelp());
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const cmd = parseCli(argv);
+  const cmd = parseCli(argv, process.env);
   switch (cmd.kind) {
     case 'help':
-      console.log(HELP);
+      return help(cmd);
+    case 'version':
+      console.log(VERSION);
       return 0;
-    case 'scenarios': {
-      const list = listScenarios();
-      const width = Math.max(...list.map((s) => s.name.length)) + 2;
-      for (const s of list) console.log(`${s.name.padEnd(width)}${s.description}`);
-      return 0;
-    }
+    case 'scenarios':
+      return scenariosCommand(cmd);
     case 'rules':
-      console.log(cmd.json ? JSON.stringify(RULES, null, 2) : formatRules());
-      return 0;
+      return rulesCommand(cmd);
     case 'run':
       return runCommand(cmd);
     case 'contract-diff':

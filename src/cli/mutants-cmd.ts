@@ -4,8 +4,8 @@
  * detected.
  */
 import type { Command } from './args.js';
-import { mutants, type MutantResult, type MutantsReport } from '../api/mutants.js';
-import { ruleList } from './format.js';
+import { mutants, type MutantsReport, type MutantsOptions } from '../api/mutants.js';
+import { ProgressLine } from './progress.js';
 
 type MutantsCmd = Extract<Command, { kind: 'mutants' }>;
 
@@ -30,14 +30,25 @@ export function formatMutantTable(report: MutantsReport): string {
   ].join('\n');
 }
 
-const progressText = (r: MutantResult): string =>
-  `  ${r.mutant}: ${r.detected ? `detected by seed ${r.seed} (${ruleList(r.rules)})` : `not detected in ${r.runs} runs`}\n`;
+/** Live progress: the mutant being hunted, its runs so far, and how many of the earlier ones were detected. */
+function progressOptions(progress: ProgressLine): MutantsOptions {
+  if (!progress.live) return {};
+  let detected = 0;
+  const started = performance.now();
+  const paint = (what: string): void => progress.update(`mutants: ${what}, ${detected} detected, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return {
+    onRun: (mutant, index, total, t) => paint(`${index + 1}/${total} ${mutant}, ${t.runs} run(s)`),
+    onMutant: (r, index, total) => {
+      if (r.detected) detected++;
+      paint(`${index + 1}/${total} ${r.mutant} ${r.detected ? 'detected' : 'NOT detected'}`);
+    },
+  };
+}
 
 export async function mutantsCommand(cmd: MutantsCmd): Promise<number> {
-  const report = await mutants({
-    ...(cmd.runsGiven ? { runs: cmd.runs } : {}),
-    onMutant: (r) => { if (!cmd.json) process.stderr.write(progressText(r)); },
-  });
+  const progress = new ProgressLine();
+  const report = await mutants({ ...(cmd.runsGiven ? { runs: cmd.runs } : {}), ...progressOptions(progress) });
+  progress.done();
   console.log(cmd.json ? JSON.stringify(report, null, 2) : formatMutantTable(report));
   return report.results.every((r) => r.detected) ? 0 : 1;
 }

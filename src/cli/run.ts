@@ -4,7 +4,9 @@
  */
 import type { Command } from './args.js';
 import { formatSummary } from './summary.js';
-import { checkDeterminism, run, type RunOptions } from '../api/run.js';
+import { checkDeterminism, run, type RunOptions, type RunProgressEvent } from '../api/run.js';
+import { ProgressLine } from './progress.js';
+import { fmt } from './format.js';
 
 type RunCmd = Extract<Command, { kind: 'run' }>;
 
@@ -20,8 +22,30 @@ export function runOptionsOf(cmd: RunCmd): RunOptions {
   };
 }
 
+const STAGES: Record<RunProgressEvent['stage'], string> = {
+  calibration: ' (unchecked calibration)', run: '', 'first of two': ' (run 1 of 2)', 'second of two': ' (run 2 of 2)',
+};
+
+/** `run default: 1,234,567 ops, 617,283 ops/s, 2,345 events, 2.0 of 10 s`. */
+export function runProgressText(scenario: string, p: RunProgressEvent): string {
+  const s = p.elapsedMs / 1000;
+  const parts = [`${fmt(p.ops)} ops`, `${fmt(Math.round(p.ops / Math.max(s, 1e-3)))} ops/s`, `${fmt(p.events)} events`];
+  if (p.decisions > 0) parts.push(`${fmt(p.decisions)} decisions`);
+  parts.push(`${s.toFixed(1)}${p.plannedMs !== null ? ` of ${fmt(p.plannedMs / 1000)}` : ''} s`);
+  return `run ${scenario}${STAGES[p.stage]}: ${parts.join(', ')}`;
+}
+
+/** The API options with a live progress line on stderr (when it is a terminal). */
+function withProgress(cmd: RunCmd, progress: ProgressLine): RunOptions {
+  const options = runOptionsOf(cmd);
+  if (progress.live) options.onProgress = (p) => progress.update(runProgressText(cmd.scenario, p));
+  return options;
+}
+
 async function determinismCommand(cmd: RunCmd): Promise<number> {
-  const d = await checkDeterminism(cmd.scenario, runOptionsOf(cmd));
+  const progress = new ProgressLine();
+  const d = await checkDeterminism(cmd.scenario, withProgress(cmd, progress));
+  progress.done();
   if (cmd.json) {
     console.log(JSON.stringify(d, null, 2));
   } else {
@@ -34,7 +58,9 @@ async function determinismCommand(cmd: RunCmd): Promise<number> {
 
 export async function runCommand(cmd: RunCmd): Promise<number> {
   if (cmd.checkDeterminism) return determinismCommand(cmd);
-  const report = await run(cmd.scenario, runOptionsOf(cmd));
+  const progress = new ProgressLine();
+  const report = await run(cmd.scenario, withProgress(cmd, progress));
+  progress.done();
   console.log(cmd.json ? JSON.stringify(report, null, 2) : formatSummary(report));
   return report.exitCode;
 }

@@ -7,9 +7,10 @@
 import type { Command } from './args.js';
 import { stress, type StressOptions, type StressReport, type StressViolation } from '../api/stress.js';
 import { formatViolationReport } from '../check/violation-report.js';
-import { formatSeeds, ruleList } from './format.js';
+import { fmt, formatSeeds, ruleList } from './format.js';
 import type { StressTotals } from '../hunt/stress-loop.js';
 import { hasAnyViolation } from '../hunt/hunt.js';
+import { ProgressLine } from './progress.js';
 
 type StressCmd = Extract<Command, { kind: 'stress' }>;
 
@@ -26,11 +27,14 @@ export function stressOptionsOf(cmd: StressCmd): StressOptions {
   };
 }
 
-function progressLine(cmd: StressCmd, t: StressTotals, violations: number): string {
+/** `stress smoke: 37/100 runs, 52.1 runs/s, 9,120 steps/s, 0 violations, 1s left` (dfs: schedules). */
+export function stressProgressText(cmd: StressCmd, t: StressTotals, violations: number): string {
   const s = Math.max(t.elapsedMs / 1000, 1e-9);
   const rate = t.runs / s;
-  const leftMs = cmd.timeMs !== null ? Math.max(0, cmd.timeMs - t.elapsedMs) : ((cmd.runs ?? 0) - t.runs) / Math.max(rate, 1e-9) * 1000;
-  return `\r${t.runs}${cmd.runs !== null ? `/${cmd.runs}` : ''} runs, ${rate.toFixed(1)} runs/s, ${Math.round(t.decisions / s)} steps/s, ${violations} violations, ${(leftMs / 1000).toFixed(0)}s left   `;
+  const leftMs = cmd.timeMs !== null ? Math.max(0, cmd.timeMs - t.elapsedMs) : Math.max(0, (cmd.runs ?? 0) - t.runs) / Math.max(rate, 1e-9) * 1000;
+  const what = cmd.strategy === 'dfs' ? 'schedules' : 'runs';
+  return `stress ${cmd.scenario}: ${t.runs}${cmd.runs !== null ? `/${cmd.runs}` : ''} ${what}, ${rate.toFixed(1)} ${what}/s, `
+    + `${fmt(Math.round(t.decisions / s))} steps/s, ${violations} violations, ${(leftMs / 1000).toFixed(0)}s left`;
 }
 
 /** The settings part of the summary line. */
@@ -88,22 +92,15 @@ export function formatStress(r: StressReport): string {
 }
 
 export async function stressCommand(cmd: StressCmd): Promise<number> {
-  const tty = process.stdout.isTTY === true && !cmd.json;
-  let lastPaint = 0;
-  let last: StressTotals | null = null;
+  const progress = new ProgressLine();
   let found = 0;
   const onRun: StressOptions['onRun'] = (rec, totals) => {
-    last = totals;
     if (hasAnyViolation(rec.rules)) found = 1;
-    const now = performance.now();
-    if (tty && (now - lastPaint > 100 || found)) {
-      lastPaint = now;
-      process.stdout.write(progressLine(cmd, totals, found));
-    }
+    progress.update(stressProgressText(cmd, totals, found), found > 0);
   };
-  const report = await stress(cmd.scenario, { ...stressOptionsOf(cmd), onRun });
+  const report = await stress(cmd.scenario, { ...stressOptionsOf(cmd), ...(progress.live ? { onRun } : {}) });
   // The last paint, with the final totals, stays on screen above the summary.
-  if (tty && last !== null) process.stdout.write(progressLine(cmd, last, found) + '\n');
+  progress.done();
   console.log(cmd.json ? JSON.stringify(report, null, 2) : formatStress(report));
   return report.violation ? 1 : 0;
 }

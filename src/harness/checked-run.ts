@@ -9,6 +9,7 @@ import { runPlan } from '../runtime/runner.js';
 import type { RunPlan } from '../runtime/plan.js';
 import type { RunReport } from '../runtime/report.js';
 import type { ThreadPool } from '../runtime/thread-pool.js';
+import type { ProgressListener } from '../runtime/progress.js';
 import { ContractChecker, type CheckSummary } from '../check/checker.js';
 import { createRules } from '../check/rules/index.js';
 import { DigestSink } from '../trace/digest.js';
@@ -28,6 +29,8 @@ export interface CheckedRunOptions {
   digest?: boolean;
   /** Threads to reuse across runs (race hunting). */
   threads?: ThreadPool;
+  /** Told how far the run got, every 200 ms while it goes (a live display). */
+  onProgress?: ProgressListener;
 }
 
 export interface CheckedRun {
@@ -54,6 +57,7 @@ export async function runChecked(plan: RunPlan, rerun: string, options: CheckedR
     onLastSeq: (s) => { out.lastSeq = s; },
     onSchedule: (s, c) => { out.schedule = s; out.candidates = c; },
     ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const report: CheckedReport = runtime;
   if (checker) foldVerdict(report, checker);

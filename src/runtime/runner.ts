@@ -25,6 +25,7 @@ import { Watchdog, WatchdogReport } from './watchdog.js';
 import { RunReport, buildReport, findLeaks } from './report.js';
 import { MemorySampler } from './memory-sampler.js';
 import { ControlledPhases, SCHEDULE_WORDS } from './controlled-phases.js';
+import { startProgress, type ProgressListener } from './progress.js';
 
 export interface RunOptions {
   /** Where events go (a JSON Lines file, memory); none for throughput runs. */
@@ -35,6 +36,10 @@ export interface RunOptions {
   onSchedule?: (decisions: number[], candidates: number[]) => void;
   /** Threads to reuse (kept open afterwards unless the watchdog fired); default: a pool for this run only. */
   threads?: ThreadPool;
+  /** Told how far the run got every progressMs while it goes (a main-thread timer: src/runtime/progress.ts). */
+  onProgress?: ProgressListener;
+  /** Default 200. */
+  progressMs?: number;
 }
 
 export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunReport<never>> {
@@ -57,6 +62,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const memory = new MemorySampler();
   monitor.start();
   memory.start();
+  const stopProgress = startProgress(shm, monitor, plan, options.onProgress, options.progressMs);
   let clean = false;
   try {
     const report = await execute(plan, init, shm, pool, monitor, watchdog, phases);
@@ -67,6 +73,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     clean = watchdog.report === null;
     return report;
   } finally {
+    stopProgress();
     watchdog.stop();
     // A reused pool survives only a clean run: after an error or a watchdog
     // abort some task may still hold a thread.

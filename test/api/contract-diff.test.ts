@@ -81,8 +81,10 @@ describe('check/contract-diff', function () {
     }
   });
 
-  it('prints the table with sentence, message and evidence (in process, one scenario)', async () => {
-    const d = await contractDiff(['diff-delete-under-lock']);
+  it('prints the table with sentence, message and evidence (in process, one scenario), telling onRun of each run', async () => {
+    const told: string[] = [];
+    const d = await contractDiff(['diff-delete-under-lock'], { onRun: (r, done, total) => told.push(`${done}/${total} ${r.profile} ${r.verdict}`) });
+    expect(told).to.deep.equal(['1/2 documented pass', '2/2 ebpf-for-windows fail']);
     const text = formatContractDiff(d);
     expect(text).to.match(/^RULE +SCENARIO +COUNT$/m);
     expect(text).to.include('== documented violations (each one is a bug): none');

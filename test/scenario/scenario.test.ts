@@ -231,14 +231,19 @@ describe('cli/args: parseCli', () => {
     expect(parseCli(['run'])).to.deep.equal({ kind: 'run', scenario: 'default', json: false, noTrace: false, profile: 'documented', check: true, mode: 'free', strategy: 'random', checkDeterminism: false, mutant: null, pctDepth: 3, pctSteps: 20_000, switchEvery: 1 });
     expect(parseCli(['run', '--no-trace'])).to.deep.include({ noTrace: true });
     const ms = (d: string) => (parseCli(['run', '--duration', d]) as { duration?: number }).duration;
-    expect([ms('500ms'), ms('2m'), ms('250'), ms('1.5s')]).to.deep.equal([500, 120000, 250, 1500]);
+    expect([ms('500ms'), ms('2m'), ms('1.5s')]).to.deep.equal([500, 120000, 1500]);
   });
 
   it('parses the other commands', () => {
-    expect(parseCli(['scenarios'])).to.deep.equal({ kind: 'scenarios' });
+    expect(parseCli(['scenarios'])).to.deep.equal({ kind: 'scenarios', json: false });
+    expect(parseCli(['scenarios', '--json'])).to.deep.equal({ kind: 'scenarios', json: true });
     expect(parseCli([])).to.deep.equal({ kind: 'help' });
     expect(parseCli(['help'])).to.deep.equal({ kind: 'help' });
-    expect(parseCli(['run', '--help'])).to.deep.equal({ kind: 'help' });
+    expect(parseCli(['run', '--help'])).to.deep.equal({ kind: 'help', command: 'run' });
+    expect(parseCli(['help', 'stress'])).to.deep.equal({ kind: 'help', command: 'stress' });
+    expect(parseCli(['--help'])).to.deep.equal({ kind: 'help' });
+    expect(parseCli(['--version'])).to.deep.equal({ kind: 'version' });
+    expect(parseCli(['-V'])).to.deep.equal({ kind: 'version' });
   });
 
   const bad: Array<[string[], string]> = [
@@ -250,7 +255,11 @@ describe('cli/args: parseCli', () => {
     [['run', '--cpus'], 'epochlab: --cpus: expected a value'],
     [['frob'], 'epochlab: unknown command "frob"'],
     [['run', 'a', 'b'], 'epochlab: unexpected argument "b"'],
-    [['scenarios', '--json'], 'epochlab: --json: only valid with "run"'],
+    [['scenarios', '--cpus', '2'], 'epochlab: --cpus: only valid with "run"'],
+    [['run', '--duration', '250'], 'epochlab: --duration: expected a duration with a unit, like 2s, 500ms or 1m, got "250"'],
+    [['stress', 'smoke', '--time', '60'], 'epochlab: --time: expected a duration with a unit, like 2s, 500ms or 1m, got "60"'],
+    [['help', 'frob'], 'epochlab: unknown command "frob"'],
+    [['help', 'run', 'x'], 'epochlab: unexpected argument "x"'],
   ];
   for (const [argv, expected] of bad) {
     it(`rejects ${argv.join(' ')}`, () => {

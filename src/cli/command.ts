@@ -1,0 +1,31 @@
+/** What the command line asked for: the result of parseCli (src/cli/args.ts). */
+import type { ProfileName } from '../runtime/profile.js';
+import type { StrategyName } from '../sched/strategy.js';
+import type { MutantName } from '../contract/mutants.js';
+
+export type Command =
+  | {
+    kind: 'run'; scenario: string; cpus?: number; seed?: number; trace?: string;
+    json: boolean; noTrace: boolean; duration?: number /* ms */;
+    profile: ProfileName; check: boolean;
+    mode: 'free' | 'controlled'; strategy: StrategyName; checkDeterminism: boolean; mutant: MutantName | null;
+    pctDepth: number; pctSteps: number; switchEvery: number;
+  }
+  | { kind: 'scenarios'; json: boolean }
+  | { kind: 'rules'; json: boolean }
+  | { kind: 'contract-diff'; json: boolean }
+  | {
+    kind: 'stress'; scenario: string; runs: number | null; timeMs: number | null;
+    strategy: StrategyName | 'dfs'; pctDepth: number; pctSteps: number; switchEvery: number; seedStart: number; shard: number; shards: number;
+    /** dfs: most preemptions per schedule. */
+    preemptionBound: number;
+    mode: 'free' | 'controlled'; mutant: MutantName | null; profile: ProfileName; junit?: string; out?: string; json: boolean;
+    /** Stop only when one of these rules fires (null: any violation). */
+    rules: string[] | null;
+    noShrink: boolean;
+  }
+  | { kind: 'replay'; file: string; trace?: string; json: boolean }
+  | { kind: 'mutants'; json: boolean; runs: number; runsGiven: boolean }
+  /** The overview, or one command's help. */
+  | { kind: 'help'; command?: string }
+  | { kind: 'version' };

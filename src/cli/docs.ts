@@ -1,0 +1,161 @@
+/**
+ * What each command takes, as data: its arguments, every option with one
+ * line of meaning and its default, and one example. `epochlab COMMAND
+ * --help` prints it (src/cli/help.ts), and the parser accepts exactly these
+ * options per command (src/cli/args.ts), so the two cannot drift apart.
+ */
+import { PROFILE_NAMES } from '../runtime/profile.js';
+import { MUTANT_NAMES } from '../contract/mutants.js';
+
+export interface OptionDoc {
+  /** The flag, without the dashes. */
+  name: string;
+  /** A placeholder for its value (N, FILE, 10s); none for a switch. */
+  value?: string;
+  meaning: string;
+  /** The default as one would write it; none when the option is a switch that is off unless given. */
+  default?: string;
+}
+
+export interface CommandDoc {
+  name: string;
+  /** The positional arguments, as in the usage line. */
+  args: string;
+  /** One line, for the overview. */
+  summary: string;
+  /** A few more lines, for the command's own help. */
+  about: string[];
+  options: OptionDoc[];
+  example: string;
+}
+
+const PROFILES = PROFILE_NAMES.join('|');
+
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last]!.length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+const json = (what: string): OptionDoc => ({ name: 'json', meaning: `print ${what} as JSON instead of text` });
+const profile: OptionDoc = { name: 'profile', value: 'P', meaning: `${PROFILES}: the documented contract, or the runtime as built`, default: 'documented' };
+const mutant: OptionDoc = { name: 'mutant', value: 'NAME', meaning: 'switch one known bug into the runtime (names: epochlab help mutants)', default: 'none' };
+const pctDepth: OptionDoc = { name: 'pct-depth', value: 'D', meaning: 'pct: the depth d (d-1 priority change points per run)', default: '3' };
+const switchEvery: OptionDoc = { name: 'switch-every', value: 'N', meaning: 'random: keep the running lane for runs of about N steps', default: '1' };
+
+const RUN: CommandDoc = {
+  name: 'run', args: '[SCENARIO]',
+  summary: 'one run on real threads, the contract checker on: a summary, or the report as JSON',
+  about: [
+    'SCENARIO is a built-in name (epochlab scenarios) or a scenario .json file; default: default.',
+    'Exit 0 when the run passed, 1 on a violation or a watchdog abort.',
+  ],
+  options: [
+    { name: 'cpus', value: 'N', meaning: 'simulated CPUs', default: "the scenario's" },
+    { name: 'seed', value: 'N', meaning: 'the seed of every random choice: workload streams, hash seeds, the schedule', default: "the scenario's" },
+    { name: 'duration', value: '10s', meaning: 'how long a generated workload runs (free mode; a unit is required: 500ms, 10s, 2m)', default: "the scenario's" },
+    { name: 'trace', value: 'FILE', meaning: 'write every event to FILE as JSON Lines', default: 'no trace file' },
+    { name: 'no-trace', meaning: 'no trace file (the default without --trace)' },
+    { name: 'no-check', meaning: 'contract checker off; with no trace file no events are recorded (a throughput run)' },
+    profile,
+    { name: 'mode', value: 'M', meaning: 'free (the OS schedules the threads) or controlled (a seeded scheduler does)', default: 'free' },
+    { name: 'strategy', value: 'S', meaning: 'controlled mode: random, round-robin or pct', default: 'random' },
+    pctDepth,
+    { name: 'pct-steps', value: 'K', meaning: 'pct: the step count k the change points fall in', default: '20000' },
+    switchEvery,
+    { name: 'check-determinism', meaning: 'controlled mode: run twice and compare the trace digests (exit 1 if they differ)' },
+    mutant,
+    json('the report'),
+  ],
+  example: 'epochlab run default --cpus 4 --seed 7 --duration 5s',
+};
+
+const STRESS: CommandDoc = {
+  name: 'stress', args: 'SCENARIO',
+  summary: 'runs over seeds until the first violation: shrunk, written to a failure file',
+  about: [
+    'One checked run per seed (a shard of a seed range) until one breaks a rule. That run is shrunk',
+    '(controlled mode: the scenario, then the schedule) and written to a failure file for epochlab replay.',
+    'Exit 0 when every run was clean, 1 on a violation.',
+  ],
+  options: [
+    { name: 'runs', value: 'N', meaning: 'runs to make (dfs: schedules to explore at most)', default: '100' },
+    { name: 'time', value: '60s', meaning: 'run until this much time has passed instead (a unit is required)', default: 'none' },
+    { name: 'strategy', value: 'S', meaning: 'random, round-robin, pct, or dfs (every schedule within a preemption bound)', default: 'pct' },
+    pctDepth,
+    { name: 'pct-steps', value: 'K', meaning: 'pct: the step count k the change points fall in', default: '3000' },
+    switchEvery,
+    { name: 'preemption-bound', value: 'B', meaning: 'dfs: most preemptions per schedule', default: '1' },
+    { name: 'seed-start', value: 'S', meaning: 'the first seed (dfs: the only one)', default: '1' },
+    { name: 'shard', value: 'i/n', meaning: 'run the i-th of n disjoint slices of the seeds (one per CI machine)', default: '1/1' },
+    { name: 'mode', value: 'M', meaning: 'controlled or free', default: 'controlled' },
+    mutant,
+    profile,
+    { name: 'rule', value: 'a,b', meaning: 'stop only when one of these rules fires', default: 'any violation' },
+    { name: 'no-shrink', meaning: 'write the failing run as found, without shrinking it' },
+    { name: 'junit', value: 'FILE', meaning: 'also write a JUnit XML report', default: 'none' },
+    { name: 'out', value: 'FILE', meaning: 'the failure file', default: 'epochlab-failure-SCENARIO-SEED.json' },
+    json('the summary'),
+  ],
+  example: 'epochlab stress smoke --strategy random --switch-every 20 --time 30s --junit stress.xml',
+};
+
+const REPLAY: CommandDoc = {
+  name: 'replay', args: 'FILE',
+  summary: 're-run a failure file exactly; exit 1 if the violation reproduced',
+  about: ['FILE is a failure file written by epochlab stress. Its schedule is forced onto the run;',
+    'the replay reports whether the same rules fired with the same trace digest.'],
+  options: [
+    { name: 'trace', value: 'FILE', meaning: 'write every event of the replay to FILE as JSON Lines', default: 'no trace file' },
+    json('the replay report'),
+  ],
+  example: 'epochlab replay epochlab-failure-smoke-1.json --trace replay.jsonl',
+};
+
+const MUTANTS: CommandDoc = {
+  name: 'mutants', args: '',
+  summary: 'plant each known bug, hunt it and shrink it: a table of what was detected',
+  about: ['Each mutant is hunted with its own plan (src/hunt/mutant-hunts.ts) over seeds 1..N.',
+    'Exit 0 when every mutant was detected, 1 otherwise. The mutants (for --mutant of run and stress):',
+    ...wrap(MUTANT_NAMES.join(', '), 96).map((l) => `  ${l}`)],
+  options: [
+    { name: 'runs', value: 'N', meaning: 'seeds to try per mutant', default: "each hunt's own budget" },
+    json('the results'),
+  ],
+  example: 'epochlab mutants --runs 50 --json',
+};
+
+const CONTRACT_DIFF: CommandDoc = {
+  name: 'contract-diff', args: '',
+  summary: 'every built-in scenario under both profiles: where the runtime as built departs from its contract',
+  about: ['A table of (rule, scenario) rows with the documented sentence, what the runtime did, and evidence.',
+    'Exit 0 unless something crashed: the table is the output.'],
+  options: [json('the rows and the runs')],
+  example: 'epochlab contract-diff --json',
+};
+
+const SCENARIOS: CommandDoc = {
+  name: 'scenarios', args: '', summary: 'list the built-in scenarios', about: [],
+  options: [json('the scenarios, each with its scenario object')],
+  example: 'epochlab scenarios --json',
+};
+
+const RULES_DOC: CommandDoc = {
+  name: 'rules', args: '', summary: 'list the contract rules the checker enforces', about: [],
+  options: [json('the rule catalog')],
+  example: 'epochlab rules --json',
+};
+
+const HELP: CommandDoc = {
+  name: 'help', args: '[COMMAND]', summary: "this overview, or one command's usage, options and environment", about: [],
+  options: [], example: 'epochlab help stress',
+};
+
+export const COMMAND_DOCS: readonly CommandDoc[] = [RUN, SCENARIOS, RULES_DOC, CONTRACT_DIFF, STRESS, REPLAY, MUTANTS, HELP];
+
+export const docOf = (command: string): CommandDoc | undefined => COMMAND_DOCS.find((d) => d.name === command);
