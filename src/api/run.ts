@@ -12,10 +12,11 @@ import { JsonlSink } from '../trace/jsonl.js';
 import { BadInput } from '../scenario/bad-input.js';
 import { runChecked, type CheckedReport } from '../harness/checked-run.js';
 import { parseOptions, runOptionsSchema } from './options.js';
+import type { RunOptions } from './option-types.js';
 import { compileInput, scenarioWord, type ScenarioInput } from './scenario-arg.js';
 import { VERSION } from './version.js';
 
-export type RunOptions = z.input<typeof runOptionsSchema>;
+export type { RunOptions } from './option-types.js';
 type Settings = z.output<typeof runOptionsSchema>;
 
 export interface RunResult extends CheckedReport {
