@@ -38,7 +38,11 @@ export { mutants, type MutantsOptions, type MutantsReport, type MutantResult } f
 export { contractDiff, type ContractDiff, type ContractDiffOptions, type DiffRow, type ScenarioRun } from './api/contract-diff.js';
 export { scenarios, rules, type ScenarioInfo } from './api/catalog.js';
 export type { ScenarioInput } from './api/scenario-arg.js';
-export { parseDuration } from './api/options.js';
+export type {
+  ScenarioFile as Scenario, ScenarioMapInput, ScenarioThreadInput, ScenarioOpInput, ScenarioBatchedOp,
+  ScenarioWorkloadInput, ScenarioFaultsInput,
+} from './scenario/scenario-types.js';
+export { parseDuration } from './api/duration.js';
 export { VERSION } from './api/version.js';
 
 // What the reports contain.
@@ -47,5 +51,4 @@ export type { CheckSummary } from './check/checker.js';
 export type { ViolationReport } from './check/violation-report.js';
 export type { TraceEvent } from './trace/decode.js';
 export type { RunReport, ReportedViolation } from './runtime/report.js';
-export type { Scenario } from './scenario/schema.js';
 export { BadInput } from './scenario/bad-input.js';

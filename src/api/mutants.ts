@@ -6,7 +6,6 @@
  * then schedule) and reports the sizes. Returns what `epochlab mutants
  * --json` prints.
  */
-import type { z } from 'zod';
 import { withThreadPool, type ThreadPool } from '../runtime/thread-pool.js';
 import type { RunPlan } from '../runtime/plan.js';
 import type { HuntRun } from '../hunt/hunt.js';
@@ -15,8 +14,9 @@ import { shrinkFailure } from '../hunt/shrink-failure.js';
 import { countPreemptions } from '../hunt/shrink.js';
 import { stressLoop, type RunRecord, type StressTotals } from '../hunt/stress-loop.js';
 import { mutantsOptionsSchema, parseOptions } from './options.js';
+import type { MutantsOptionValues } from './option-types.js';
 
-export type MutantsOptions = z.input<typeof mutantsOptionsSchema> & {
+export type MutantsOptions = MutantsOptionValues & {
   /** Called as each mutant's hunt ends (progress display). */
   onMutant?: (result: MutantResult, index: number, total: number) => void;
   /** Called after every run of a hunt: which mutant (index of total), and the hunt's totals so far (progress display). */

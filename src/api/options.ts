@@ -1,24 +1,21 @@
 /**
- * The options of the programmatic API (run, stress, ...), as zod schemas.
+ * The options of the programmatic API (run, stress, ...), as zod schemas
+ * (option-types.ts has the same shapes as plain interfaces, for users).
  * A script's mistake is a BadInput naming the option, like a scenario
  * file's: `run options: cpus: expected an integer >= 1, got 0`. The command
  * line builds the same objects from its flags.
  */
 import { z } from 'zod';
 import { BadInput } from '../scenario/bad-input.js';
-import { describeIssue } from '../scenario/schema.js';
+import { describeIssue, type Holds, type Same } from '../scenario/schema.js';
 import { PROFILE_NAMES } from '../runtime/profile.js';
 import { STRATEGY_NAMES } from '../sched/strategy.js';
 import { MUTANT_NAMES } from '../contract/mutants.js';
 import { RULES } from '../contract/rules.js';
+import { parseDuration } from './duration.js';
+import type { MutantsOptionValues, ReplayOptions, RunOptionValues, StressOptionValues } from './option-types.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
-
-/** `10s`, `500ms`, `2m` to milliseconds; null for anything else (a bare number has no unit). */
-export function parseDuration(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text.trim());
-  return match ? Math.round(Number(match[1]) * UNIT_MS[match[2]!]!) : null;
-}
+export { parseDuration } from './duration.js';
 
 /** A duration: milliseconds as a number, or a string with its unit. */
 const duration = z.union([z.number().min(0).max(86_400_000), z.string()]).transform((v, ctx) => {
@@ -89,3 +86,10 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, wha
   const { field, problem } = describeIssue(r.error.issues[0]!);
   throw new BadInput(what, field, problem);
 }
+
+/** A compile error unless the interfaces of option-types.ts are exactly the schemas' input types. */
+export type OptionTypesAgree =
+  | Holds<Same<RunOptionValues, z.input<typeof runOptionsSchema>>>
+  | Holds<Same<StressOptionValues, z.input<typeof stressOptionsSchema>>>
+  | Holds<Same<ReplayOptions, z.input<typeof replayOptionsSchema>>>
+  | Holds<Same<MutantsOptionValues, z.input<typeof mutantsOptionsSchema>>>;

@@ -3,15 +3,15 @@
  * schedule forced, and says whether the violation came back (same rules,
  * same trace digest). Returns what `epochlab replay --json` prints.
  */
-import type { z } from 'zod';
 import { BadInput } from '../scenario/bad-input.js';
 import { JsonlSink } from '../trace/jsonl.js';
 import type { ViolationReport } from '../check/violation-report.js';
 import { loadFailureFile } from '../hunt/failure-file.js';
 import { hasAnyViolation, runOnce } from '../hunt/hunt.js';
 import { parseOptions, replayOptionsSchema } from './options.js';
+import type { ReplayOptions } from './option-types.js';
 
-export type ReplayOptions = z.input<typeof replayOptionsSchema>;
+export type { ReplayOptions } from './option-types.js';
 
 export interface ReplayReport {
   file: string;

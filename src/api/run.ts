@@ -12,6 +12,7 @@ import { JsonlSink } from '../trace/jsonl.js';
 import { BadInput } from '../scenario/bad-input.js';
 import { runChecked, type CheckedReport } from '../harness/checked-run.js';
 import { parseOptions, runOptionsSchema } from './options.js';
+import type { RunOptionValues } from './option-types.js';
 import { compileInput, scenarioWord, type ScenarioInput } from './scenario-arg.js';
 import { VERSION } from './version.js';
 import type { RunProgress } from '../runtime/progress.js';
@@ -25,7 +26,7 @@ export interface RunProgressEvent extends RunProgress {
   stage: 'calibration' | 'run' | 'first of two' | 'second of two';
 }
 
-export type RunOptions = z.input<typeof runOptionsSchema> & {
+export type RunOptions = RunOptionValues & {
   /** Live progress (a display): no cost per operation. */
   onProgress?: (p: RunProgressEvent) => void;
 };

@@ -16,17 +16,18 @@ import { recordFailure, type FailureOutcome } from '../hunt/record-failure.js';
 import { defaultFailurePath, failureRecord, writeFailureFile, type ScenarioRef } from '../hunt/failure-file.js';
 import { exploreDfs } from '../hunt/dfs.js';
 import { parseOptions, stressOptionsSchema } from './options.js';
+import type { StressOptionValues } from './option-types.js';
 import { compileInput, scenarioRef, type ScenarioInput } from './scenario-arg.js';
 import { writeStressJunit } from './stress-junit.js';
 import type { StressReport, StressViolation } from './stress-report.js';
 
 export type { StressReport, StressViolation } from './stress-report.js';
 
-export type StressOptions = z.input<typeof stressOptionsSchema> & {
+export type StressOptions = StressOptionValues & {
   /** Called after every run (progress display). */
   onRun?: (run: RunRecord, totals: StressTotals) => void;
 };
-export type StressSettings = z.output<typeof stressOptionsSchema>;
+type StressSettings = z.output<typeof stressOptionsSchema>;
 
 export async function stress(scenario: ScenarioInput, options: StressOptions = {}): Promise<StressReport> {
   const { onRun, ...rest } = options;

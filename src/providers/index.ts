@@ -25,6 +25,17 @@ export function providerSpec(provider: string, scenarioDir: string): string {
   return pathToFileURL(abs).href;
 }
 
+/** TypeScript sources (.ts, .mts, .cts, .tsx): Node 20 imports JavaScript only. */
+const TYPESCRIPT_SOURCE = /\.[cm]?tsx?$/i;
+
+/** Why a scenario's provider path cannot be loaded as written (it names a TypeScript source), or null. */
+export function typeScriptProblem(provider: string): string | null {
+  if (provider in BUILTIN_PROVIDERS || !TYPESCRIPT_SOURCE.test(provider)) return null;
+  return `${JSON.stringify(provider)} is a TypeScript file, which Node 20 cannot load: compile it to JavaScript ` +
+    '(for example with tsc) and name the .js file (Node 22.6 and later can strip types with --experimental-strip-types, ' +
+    'but epochlab runs on Node 20)';
+}
+
 /** Loads a provider factory. Throws an Error with a one-line message on failure. */
 export async function loadProviderFactory(spec: string): Promise<ProviderFactory> {
   const builtin = BUILTIN_PROVIDERS[spec];

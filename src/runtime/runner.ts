@@ -10,14 +10,13 @@
  * Meanwhile the main thread merges the trace rings (Monitor) and watches
  * for CPUs that stop making progress (Watchdog).
  */
-import type { Piscina } from 'piscina';
 import { Shm } from '../shm/shm.js';
 import { Ctl, LayoutConfig, ManagerCommand } from '../shm/layout.js';
 import { Prng } from '../contract/prng.js';
 import type { RunPlan } from './plan.js';
 import type { Task, TaskInit, TaskResult } from './tasks.js';
 import { workerPath } from './worker-path.js';
-import { newPool, type ThreadPool } from './thread-pool.js';
+import { newPool, type TaskPool, type ThreadPool } from './thread-pool.js';
 import { Monitor } from '../trace/monitor.js';
 import type { TraceSink } from '../trace/jsonl.js';
 import { TraceReader } from '../shm/trace-ring.js';
@@ -82,7 +81,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   }
 }
 
-async function execute(plan: RunPlan, init: TaskInit, shm: Shm, pool: Piscina, monitor: Monitor, watchdog: Watchdog,
+async function execute(plan: RunPlan, init: TaskInit, shm: Shm, pool: TaskPool, monitor: Monitor, watchdog: Watchdog,
   phases: ControlledPhases | null): Promise<RunReport<never>> {
   const run = (task: Task, filename?: string): Promise<TaskResult> => pool.run(task, filename ? { filename } : {});
   const manager = run({ ...init, kind: 'manager' }, workerPath('epoch-manager'));

@@ -12,15 +12,26 @@
  */
 import { Piscina } from 'piscina';
 import { workerPath } from './worker-path.js';
+import type { Task, TaskResult } from './tasks.js';
+
+/**
+ * What the runner uses of a piscina pool. Naming it here keeps piscina's own
+ * types out of the declarations a library user compiles against.
+ */
+export interface TaskPool {
+  /** Runs `task` on a free thread, in the module `filename` (default: the CPU worker). */
+  run(task: Task, options: { filename?: string }): Promise<TaskResult>;
+  destroy(): Promise<void>;
+}
 
 export class ThreadPool {
-  private pool: Piscina | null = null;
+  private pool: TaskPool | null = null;
   private threads = 0;
   /** Pools started so far (a measure of reuse). */
   started = 0;
 
   /** A pool of exactly `threads` threads: the current one, or a new one. */
-  async acquire(threads: number): Promise<Piscina> {
+  async acquire(threads: number): Promise<TaskPool> {
     if (this.pool !== null && this.threads === threads) return this.pool;
     await this.close();
     this.pool = newPool(threads);
@@ -39,7 +50,7 @@ export class ThreadPool {
 }
 
 /** A pool whose threads all start at once and never idle out. */
-export function newPool(threads: number): Piscina {
+export function newPool(threads: number): TaskPool {
   return new Piscina({ filename: workerPath('cpu'), minThreads: threads, maxThreads: threads, idleTimeout: Infinity });
 }
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { MapPlan, OpPlan, RunPlan, ThreadPlan, WorkloadPlan } from '../runtime/plan.js';
 import type { IrqlName } from '../contract/irql.js';
-import { BUILTIN_PROVIDERS, loadProviderFactory, missingCallbacks, providerSpec } from '../providers/index.js';
+import { BUILTIN_PROVIDERS, loadProviderFactory, missingCallbacks, providerSpec, typeScriptProblem } from '../providers/index.js';
 import type { MapProvider } from '../providers/provider.js';
 import { BadInput } from './bad-input.js';
 import { builtinScenario } from './builtins.js';
@@ -211,6 +211,8 @@ async function checkProviders(maps: MapPlan[], s: Scenario): Promise<void> {
     let factory = factories.get(m.provider);
     if (!factory) {
       const given = s.maps[m.name]!.provider;
+      const typeScript = typeScriptProblem(given);
+      if (typeScript !== null) fail(field, typeScript);
       factory = await loadProviderFactory(m.provider).catch((err: unknown) => fail(field, loadProblem(given, err)));
       factories.set(m.provider, factory);
     }

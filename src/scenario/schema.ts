@@ -5,6 +5,7 @@
  * scenario.ts.
  */
 import { z } from 'zod';
+import type { ScenarioFile } from './scenario-types.js';
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
 const num = (min: number, max: number) => z.number().min(min).max(max);
@@ -94,6 +95,13 @@ export type ScenarioMap = z.output<typeof mapSchema>;
 export type ScenarioThread = z.output<typeof threadSchema>;
 export type ScenarioOp = z.output<typeof threadOp>;
 export type ScenarioWorkload = z.output<typeof workloadSchema>;
+
+/** True only when A and B are the same type. */
+export type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+/** A compile error unless T is true. */
+export type Holds<T extends true> = T;
+/** A compile error unless scenario-types.ts (the public, zod-free types) is exactly what the schema accepts. */
+export type ScenarioTypesAgree = Holds<Same<ScenarioFile, z.input<typeof scenarioSchema>>>;
 
 /** A field path as users write it: `threads[0].ops[2].op`, `maps.counters.keySize`. */
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -141,6 +141,18 @@ describe('cli/bad-input', () => {
     expect(line).to.contain('preprocessMapAssociateProgramType');
   });
 
+  it('rejects a provider path to a TypeScript file, naming the provider field and saying how to compile it', () => {
+    writeFileSync(join(tmp, 'typed-provider.ts'), `import type { ProviderModule } from 'epochlab';
+export const createProvider: ProviderModule['createProvider'] = () => { throw new Error('never loaded'); };
+`);
+    const file = writeScenario('typescript-provider.json', scenario((s) => { s.maps.m.provider = './typed-provider.ts'; }));
+    const line = expectBadInput(epochlab(['run', file]), file, 'maps.m.provider');
+    expect(line).to.contain('"./typed-provider.ts" is a TypeScript file');
+    expect(line).to.contain('which Node 20 cannot load');
+    expect(line).to.contain('compile it to JavaScript (for example with tsc) and name the .js file');
+    expect(line).to.contain('--experimental-strip-types');
+  });
+
   it('rejects a bad command-line option value (--cpus x), naming the option', () => {
     const file = writeScenario('valid.json', scenario());
     const line = expectBadInput(epochlab(['run', file, '--cpus', 'x']), 'epochlab', '--cpus');
