@@ -70,17 +70,17 @@ function openTrace(path: string, plan: RunPlan): JsonlSink {
   } catch (err) {
     throw new BadInput('epochlab', '--trace', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  sink.write({ seq: 0, cpu: -1, irql: 'PASSIVE', event: 'run_begin', scenario: plan.name, source: plan.source, seed: plan.seed, cpus: plan.cpus, profile: plan.profile, version: VERSION });
+  sink.write({ seq: 0, t: 0, cpu: -1, irql: 'PASSIVE', event: 'run_begin', scenario: plan.name, source: plan.source, seed: plan.seed, cpus: plan.cpus, profile: plan.profile, version: VERSION });
   return sink;
 }
 
-function closeTrace(sink: JsonlSink, report: CheckedReport, lastSeq: number): void {
+function closeTrace(sink: JsonlSink, report: CheckedReport, lastSeq: number, t: number): void {
   let seq = lastSeq;
   for (const v of report.violations.filter((x) => x.seq === 0)) {
-    sink.write({ seq: ++seq, cpu: -1, irql: 'PASSIVE', event: 'violation', rule: v.rule, message: v.message });
+    sink.write({ seq: ++seq, t, cpu: -1, irql: 'PASSIVE', event: 'violation', rule: v.rule, message: v.message });
   }
   sink.write({
-    seq: seq + 1, cpu: -1, irql: 'PASSIVE', event: 'run_end', verdict: report.verdict,
+    seq: seq + 1, t, cpu: -1, irql: 'PASSIVE', event: 'run_end', verdict: report.verdict,
     counts: { ops: report.ops, violations: report.violationCount, epochsAdvanced: report.epochsAdvanced, retired: report.blocksRetired, freed: report.blocksFreed, callbacks: report.callbacks },
   });
   sink.close();
@@ -115,7 +115,7 @@ export async function run(scenario: ScenarioInput, options: RunOptions = {}): Pr
   if (unchecked !== null && r.report.opsPerSec > 0) {
     r.report.checkOverhead = { opsPerSecChecked: r.report.opsPerSec, opsPerSecUnchecked: unchecked, slowdown: unchecked / r.report.opsPerSec };
   }
-  if (sink) closeTrace(sink, r.report, r.lastSeq);
+  if (sink) closeTrace(sink, r.report, r.lastSeq, r.lastTime);
   return { ...r.report, rerun, digest: controlled ? r.digest : null };
 }
 

@@ -50,9 +50,12 @@ export function buildViolationReport(v: ViolationSite, cx: CheckContext, history
 }
 
 /** One event as a short line: `#seq cpu IRQL event k=v ...`. */
+/** The fields every excerpt line shows in its head, or leaves out (time: the order is seq's). */
+const HEAD_FIELDS = new Set(['seq', 't', 'dur', 'cpu', 'irql', 'event']);
+
 export function formatEvent(e: TraceEvent): string {
   const rest = Object.entries(e)
-    .filter(([k]) => k !== 'seq' && k !== 'cpu' && k !== 'irql' && k !== 'event')
+    .filter(([k]) => !HEAD_FIELDS.has(k))
     .map(([k, v]) => `${k}=${Array.isArray(v) ? (v.length ? v.map((f) => String(f).replace('EBPF_MAP_OPERATION_', '')).join('|') : '0') : String(v)}`)
     .join(' ');
   return `#${e.seq} cpu ${e.cpu} ${e.irql} ${e.event}${rest ? ' ' + rest : ''}`;

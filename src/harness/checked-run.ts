@@ -37,6 +37,8 @@ export interface CheckedRun {
   report: CheckedReport;
   /** The last sequence number of the trace, so a caller can append events after it. */
   lastSeq: number;
+  /** The latest time an event of the trace carried. */
+  lastTime: number;
   /** The trace digest, when asked for; '' otherwise. */
   digest: string;
   /** Controlled mode: every scheduling decision, in order, and for each the bitmask of lanes that could have run. */
@@ -51,17 +53,17 @@ export async function runChecked(plan: RunPlan, rerun: string, options: CheckedR
   const digest = options.digest ? new DigestSink() : null;
   if (checker || digest) plan.trace = true;
   const sinks = [...(options.sinks ?? []), ...(digest ? [digest] : []), ...(checker ? [checker] : [])];
-  const out = { lastSeq: 0, schedule: [] as number[], candidates: [] as number[] };
+  const out = { lastSeq: 0, lastTime: 0, schedule: [] as number[], candidates: [] as number[] };
   const runtime = await runPlan(plan, {
     sinks,
-    onLastSeq: (s) => { out.lastSeq = s; },
+    onLastSeq: (s, t) => { out.lastSeq = s; out.lastTime = t; },
     onSchedule: (s, c) => { out.schedule = s; out.candidates = c; },
     ...(options.threads ? { threads: options.threads } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const report: CheckedReport = runtime;
   if (checker) foldVerdict(report, checker);
-  return { report, lastSeq: out.lastSeq, digest: digest ? digest.digest() : '', schedule: out.schedule, candidates: out.candidates };
+  return { report, lastSeq: out.lastSeq, lastTime: out.lastTime, digest: digest ? digest.digest() : '', schedule: out.schedule, candidates: out.candidates };
 }
 
 /** The checker's summary goes into the report, and its violations into the count and the verdict. */

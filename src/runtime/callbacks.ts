@@ -45,6 +45,8 @@ const THREW = -1;
 export class Callbacks {
   /** Set when a callback threw: the lane stops after the current operation. */
   fault = false;
+  /** When the current callback began (trace time), so its record carries its duration. */
+  private startedAt = 0;
 
   constructor(private readonly lane: LaneContext, readonly pctx: LaneProviderContext) {}
 
@@ -127,6 +129,7 @@ export class Callbacks {
 
   private enter(flags: number): LaneProviderContext {
     this.pctx.flags = flags;
+    this.startedAt = this.lane.trace.now();
     return this.pctx;
   }
 
@@ -135,7 +138,7 @@ export class Callbacks {
     lane.count(CB_COUNTERS[cb] as number);
     if (!lane.trace.on) return;
     const state = (lane.epoch.inEpoch() ? CbState.InEpoch : 0) | (lane.locksHeld > 0 ? CbState.BucketLockHeld : 0);
-    lane.trace.emit(Ev.Callback, cb, m.index, flags, result, state, value, keyPtr, keyPtr === 0 ? 0 : m.keySize);
+    lane.trace.emit(Ev.Callback, cb, m.index, flags, result, state, value, keyPtr, keyPtr === 0 ? 0 : m.keySize, 0, 0, this.startedAt);
   }
 
   private threw(m: MapRt, cb: number, keyPtr: number, err: unknown): void {

@@ -30,7 +30,7 @@ export interface RunOptions {
   /** Where events go (a JSON Lines file, memory); none for throughput runs. */
   sinks?: TraceSink[];
   /** Told the last sequence number used, so a caller can append events after it. */
-  onLastSeq?: (seq: number) => void;
+  onLastSeq?: (seq: number, time: number) => void;
   /** Controlled mode: told the schedule (every decision, in order). */
   onSchedule?: (decisions: number[], candidates: number[]) => void;
   /** Threads to reuse (kept open afterwards unless the watchdog fired); default: a pool for this run only. */
@@ -47,6 +47,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     traceRecords: plan.traceRecords, scheduleWords: plan.mode === 'controlled' ? SCHEDULE_WORDS : 0,
   };
   const shm = Shm.create(config, new Prng(plan.seed, 0x5eed).nextU32());
+  shm.markRunStart();
   shm.i32[Ctl.TraceOn] = plan.trace ? 1 : 0;
   const phases = plan.mode === 'controlled' ? new ControlledPhases(shm, plan) : null;
   if (plan.faults.allocFailAt.length > 0) shm.i32[Ctl.AllocFaultsOn] = 1;
@@ -68,7 +69,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     report.memory = memory.stop();
     if (phases) report.schedule = phases.summary();
     options.onSchedule?.(phases ? phases.baton.schedule() : [], phases ? phases.baton.candidates() : []);
-    options.onLastSeq?.(monitor.lastSeq);
+    options.onLastSeq?.(monitor.lastSeq, monitor.lastTime);
     clean = watchdog.report === null;
     return report;
   } finally {

@@ -20,7 +20,7 @@ export const WORD_BYTES = 4;
 export const LINE_WORDS = 16;
 export const LINE_BYTES = LINE_WORDS * WORD_BYTES;
 export const LAYOUT_MAGIC = 0x45504c42; // "EPLB"
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 /** Control block words. Hot words sit alone on their own line. */
 export const Ctl = {
@@ -36,6 +36,13 @@ export const Ctl = {
   ProfileId: 8,
   ArenaBase: 9, ///< byte offset of the arena
   ArenaEnd: 10, ///< byte offset one past the arena
+  /**
+   * When the run began (words 12-13, a float64: milliseconds on the shared
+   * clock performance.timeOrigin + performance.now()). Written by the main
+   * thread before any task starts (the task message publishes it); read by
+   * every lane once, to stamp its trace records with time since the run began.
+   */
+  RunStartMs: 12,
   // line 1: the global published epoch. Written only by the epoch manager
   // (Atomics.add); read by every epochEnter and every retire (Atomics.load).
   PublishedEpoch: 16,
@@ -242,9 +249,15 @@ export const TraceWord = {
   D: 10,
   KeyLen: 11,
   Key: 12, ///< 16 words of key bytes
-  E: 28,
-  F: 29,
-  G: 30,
+  /**
+   * When the event happened (low and high 32 bits of an unsigned count):
+   * nanoseconds since the run began when free-running, the scheduling
+   * decision index in controlled mode.
+   */
+  TimeLo: 28,
+  TimeHi: 29,
+  /** Callback records: how long the callback ran, in the same unit (clamped to int32). */
+  Duration: 30,
   H: 31,
 } as const;
 export const TRACE_RECORD_WORDS = 32;

@@ -10,7 +10,7 @@
  */
 import {
   Ctl, Layout, LayoutConfig, RunState, SlotField, computeLayout, laneWord, slotWord,
-  Lane, LAYOUT_MAGIC, LAYOUT_VERSION, LINE_BYTES, blockWord, BlockField, Counter, counterWord,
+  Lane, LAYOUT_MAGIC, LAYOUT_VERSION, LINE_BYTES, WORD_BYTES, blockWord, BlockField, Counter, counterWord,
 } from './layout.js';
 import { Step, StepGate, freeGate } from './gate.js';
 
@@ -38,6 +38,8 @@ export class Shm {
 
   /** Word index of each lane's Announce field (precomputed: enter/exit are hot). */
   private readonly announceWords: Int32Array;
+  /** This thread's performance.now() origin, relative to the run's start (ms); see traceTime. */
+  private clockOffsetMs = 0;
 
   constructor(readonly sab: SharedArrayBuffer, readonly layout: Layout) {
     this.i32 = new Int32Array(sab);
@@ -78,7 +80,26 @@ export class Shm {
     const shm = new Shm(sab, computeLayout(config));
     if (shm.i32[Ctl.Magic] !== LAYOUT_MAGIC) throw new Error('shared buffer has no epochlab layout');
     shm.lane = lane;
+    // SYNC: RunStartMs was written with a plain store before the main thread
+    // posted this task; the task message orders that store before this read.
+    shm.clockOffsetMs = performance.timeOrigin - new Float64Array(sab, Ctl.RunStartMs * WORD_BYTES, 1)[0]!;
     return shm;
+  }
+
+  /** Main thread, before any task: the run begins now (trace times count from here). */
+  markRunStart(): void {
+    new Float64Array(this.sab, Ctl.RunStartMs * WORD_BYTES, 1)[0] = performance.timeOrigin + performance.now();
+  }
+
+  /**
+   * The time a trace record carries: the scheduling decision index in
+   * controlled mode (so a controlled trace is the same on every run), else
+   * nanoseconds since the run began on a clock shared by every thread
+   * (each thread's performance.now() shifted by its time origin).
+   */
+  traceTime(): number {
+    if (this.controlled) return Atomics.load(this.i32, Ctl.SchedDecisions);
+    return Math.round((this.clockOffsetMs + performance.now()) * 1e6);
   }
 
   // ---- generic words -------------------------------------------------------

@@ -38,17 +38,24 @@ export class TraceWriter {
     this.tail = shm.load(this.tailWord);
   }
 
+  /** The time a record made now would carry (Shm.traceTime), for a later `since`. */
+  now(): number {
+    return this.on ? this.shm.traceTime() : 0;
+  }
+
   /**
    * Appends one record. `keyPtr`/`keyLen` name key bytes in the buffer (0/0
-   * for none). Returns the record's sequence number (0 when tracing is off).
+   * for none); `since` (a callback's start, from now()) gives the record a
+   * duration. Returns the record's sequence number (0 when tracing is off).
    */
   emit(ev: number, code: number, map: number, flags: number, result: number,
-    a: number, b: number, keyPtr: number, keyLen: number, c = 0, d = 0): number {
+    a: number, b: number, keyPtr: number, keyLen: number, c = 0, d = 0, since = -1): number {
     if (!this.on) return 0;
     const shm = this.shm;
     shm.gate.point(Step.TraceAppend);
     this.waitForRoom();
     const seq = Atomics.add(shm.i32, Ctl.TraceSeq, 1) + 1;
+    const t = shm.traceTime();
     const w = traceRecordWord(shm.layout, this.lane, this.tail % this.capacity);
     const i32 = shm.i32;
     i32[w + TraceWord.Seq] = seq;
@@ -62,6 +69,9 @@ export class TraceWriter {
     i32[w + TraceWord.B] = b;
     i32[w + TraceWord.C] = c;
     i32[w + TraceWord.D] = d;
+    i32[w + TraceWord.TimeLo] = t % 4294967296;
+    i32[w + TraceWord.TimeHi] = Math.floor(t / 4294967296);
+    i32[w + TraceWord.Duration] = since < 0 ? 0 : Math.min(t - since, 0x7fffffff);
     const n = keyLen > MAX_KEY_BYTES ? MAX_KEY_BYTES : keyLen;
     i32[w + TraceWord.KeyLen] = n;
     if (n > 0) shm.u8.copyWithin((w + TraceWord.Key) * WORD_BYTES, keyPtr, keyPtr + n);

@@ -11,7 +11,12 @@ import { resultName } from '../contract/ebpf-result.js';
 import { RULES } from '../contract/rules.js';
 import { tagName } from '../contract/tags.js';
 
-export type TraceEvent = Record<string, unknown> & { seq: number; cpu: number; irql: string; event: string };
+/**
+ * One event as a person (and every reader) sees it. `t` is when it happened:
+ * nanoseconds since the run began when free-running, the scheduling decision
+ * index in controlled mode.
+ */
+export type TraceEvent = Record<string, unknown> & { seq: number; t: number; cpu: number; irql: string; event: string };
 
 export interface DecodeContext {
   /** Number of CPUs: lane `cpus` is the system lane, printed as cpu -1. */
@@ -35,6 +40,7 @@ export function decodeRecord(rec: Int32Array, lane: number, ctx: DecodeContext):
   const code = rec[TraceWord.Code] as number;
   const base: TraceEvent = {
     seq: rec[TraceWord.Seq] as number,
+    t: (rec[TraceWord.TimeHi] as number) * 4294967296 + ((rec[TraceWord.TimeLo] as number) >>> 0),
     cpu: lane === ctx.cpus ? -1 : lane,
     irql: irqlName(rec[TraceWord.Irql] as number),
     event: ev === Ev.Callback ? (CALLBACK_NAMES[code] ?? `callback_${code}`) : (EVENT_NAMES[ev] ?? `event_${ev}`),
@@ -132,4 +138,5 @@ function callbackFields(code: number, rec: Int32Array, out: TraceEvent): void {
   if (result === -1) out['result'] = 'threw';
   else if (code !== 1 && code !== 5) out['result'] = resultName(result);
   if (rec[TraceWord.B] !== 0) out['value'] = rec[TraceWord.B];
+  out['dur'] = rec[TraceWord.Duration];
 }

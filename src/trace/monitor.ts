@@ -27,6 +27,8 @@ export class Monitor {
   private timer: NodeJS.Timeout | null = null;
   readonly violations: TraceEvent[] = [];
   eventCount = 0;
+  /** The latest time any event carried (run_end carries it too). */
+  lastTime = 0;
 
   constructor(shm: Shm, private readonly ctx: DecodeContext, private readonly sinks: TraceSink[]) {
     this.reader = new TraceReader(shm);
@@ -95,6 +97,7 @@ export class Monitor {
   private emit(rec: Int32Array, lane: number): void {
     const event = decodeRecord(rec, lane, this.ctx);
     if (event.seq >= this.nextSeq) this.nextSeq = event.seq + 1;
+    if (event.t > this.lastTime) this.lastTime = event.t;
     this.eventCount++;
     if (rec[TraceWord.Event] === Ev.Violation) this.violations.push(event);
     const ring = this.recent[lane] as TraceEvent[];

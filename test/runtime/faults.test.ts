@@ -9,6 +9,15 @@ import { expect } from 'chai';
 import { compileScenario } from '../../src/scenario/scenario.js';
 import { runOnce } from '../../src/hunt/hunt.js';
 import type { RunPlan } from '../../src/runtime/plan.js';
+import type { TraceEvent } from '../../src/trace/decode.js';
+import type { TraceSink } from '../../src/trace/jsonl.js';
+
+/** A sink that keeps every event. */
+class Collect implements TraceSink {
+  readonly events: TraceEvent[] = [];
+  write(e: TraceEvent): void { this.events.push(e); }
+  close(): void {}
+}
 
 /** A small controlled run (two CPUs, random strategy, seed 5) with the given tick delays. */
 async function delayPlan(delayTicks: Array<{ tick: number; steps: number }>): Promise<RunPlan> {
@@ -66,10 +75,12 @@ describe('runtime: injected faults', function () {
 
   it('delays a final-drain tick by exactly its steps: the manager runs alone, so each step is one decision', async () => {
     const steps = 250;
-    const plain = await runOnce(await delayPlan([]), 'test');
+    const plainEvents = new Collect();
+    const plain = await runOnce(await delayPlan([]), 'test', [plainEvents]);
     // Every tick of this run advanced the epoch (none dropped), and the last tick is a drain tick (the drain ends with quiet ticks).
     const lastTick = plain.report.epochsAdvanced;
-    const delayed = await runOnce(await delayPlan([{ tick: lastTick, steps }]), 'test');
+    const delayedEvents = new Collect();
+    const delayed = await runOnce(await delayPlan([{ tick: lastTick, steps }]), 'test', [delayedEvents]);
     expect(delayed.rules).to.deep.equal({});
     expect(delayed.report.faults.delayedTicks).to.equal(1);
     expect(delayed.report.epochsAdvanced).to.equal(lastTick);
@@ -80,8 +91,14 @@ describe('runtime: injected faults', function () {
     while (i < plain.schedule.length && plain.schedule[i] === delayed.schedule[i]) i++;
     expect(delayed.schedule.slice(i, i + steps)).to.deep.equal(new Array<number>(steps).fill(managerLane));
     expect(delayed.schedule.slice(i + steps)).to.deep.equal(plain.schedule.slice(i));
-    // A delay emits nothing and nothing else ran meanwhile: the trace is the same.
-    expect(delayed.digest).to.equal(plain.digest);
+    // A delay emits nothing and nothing else ran meanwhile: the trace is the same
+    // but for its clock (the decision index), which jumps by `steps` at the delayed tick.
+    const untimed = (c: Collect): unknown[] => c.events.map(({ t: _t, ...rest }) => rest);
+    expect(untimed(delayedEvents)).to.deep.equal(untimed(plainEvents));
+    const shifts = delayedEvents.events.map((e, k) => e.t - plainEvents.events[k]!.t);
+    const first = shifts.findIndex((d) => d !== 0);
+    expect(first, 'the delay moves the clock of the last tick').to.be.greaterThan(0);
+    expect(new Set(shifts.slice(first))).to.deep.equal(new Set([steps]));
   });
 
   it('rejects two delays of the same tick, naming the second', async () => {

@@ -150,7 +150,7 @@ describe('shm/layout', () => {
   it('fits every trace record, with its inline key, inside the trace region', () => {
     const fields = Object.values(TraceWord);
     expect(Math.max(...fields)).to.be.below(TRACE_RECORD_WORDS);
-    expect(TraceWord.Key + MAX_KEY_BYTES / WORD_BYTES).to.be.at.most(TraceWord.E);
+    expect(TraceWord.Key + MAX_KEY_BYTES / WORD_BYTES).to.be.at.most(TraceWord.TimeLo);
     for (const c of configs()) {
       const l = computeLayout(c);
       const first = traceRecordWord(l, 0, 0);
