@@ -9,7 +9,7 @@
  * sources are parsed with swc, before TypeScript erases them.
  */
 const LAYERS = {
-  // The vocabulary every layer shares: result codes, flags, IRQL, rule ids, mutants, tags.
+  // The vocabulary every layer shares: result codes, flags, IRQL, rule ids, mutants, tags, bad input.
   contract: [],
   // The SharedArrayBuffer: layout, the Atomics gateway, the scheduling seam, arena, rings, baton.
   shm: ['contract'],
@@ -30,10 +30,14 @@ const LAYERS = {
   harness: ['contract', 'trace', 'runtime', 'check'],
   // Race hunting: stress loops, dfs, shrinking, failure files, mutant hunts.
   hunt: ['contract', 'trace', 'runtime', 'check', 'harness', 'scenario', 'sched'],
-  // The programmatic API (run, stress, replay, mutants, contractDiff).
-  api: ['contract', 'trace', 'runtime', 'providers', 'check', 'harness', 'scenario', 'sched', 'hunt'],
+  // Views of a trace: Perfetto export, the terminal timeline, the HTML page's document (trace events and checker reports only).
+  view: ['contract', 'trace', 'check'],
+  // Lessons: narrated controlled runs, shown with the views.
+  lesson: ['contract', 'trace', 'runtime', 'check', 'harness', 'scenario', 'view'],
+  // The programmatic API (run, stress, replay, mutants, contractDiff, lessons).
+  api: ['contract', 'trace', 'runtime', 'providers', 'check', 'harness', 'scenario', 'sched', 'hunt', 'view', 'lesson'],
   // The command line on top.
-  cli: ['contract', 'trace', 'runtime', 'check', 'harness', 'scenario', 'sched', 'hunt', 'api'],
+  cli: ['contract', 'trace', 'runtime', 'check', 'harness', 'scenario', 'sched', 'hunt', 'view', 'lesson', 'api'],
 };
 
 const names = Object.keys(LAYERS);
@@ -81,6 +85,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^workers/' },
       to: { path: '^src/', pathNot: '^src/(runtime|sched)/' },
+    },
+    {
+      name: 'page-is-alone',
+      comment: 'the browser page (src/view/page/) sees only itself and the document types it is handed',
+      severity: 'error',
+      from: { path: '^src/view/page/' },
+      to: { path: '^src/', pathNot: '^src/view/(page/|document\\.ts$)' },
+    },
+    {
+      name: 'page-is-not-node',
+      comment: 'nothing on the Node side imports the browser page; html.ts inlines its bundle as text',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/view/page/' },
+      to: { path: '^src/view/page/' },
     },
     {
       name: 'no-circular',

@@ -51,4 +51,4 @@ export type { CheckSummary } from './check/checker.js';
 export type { ViolationReport } from './check/violation-report.js';
 export type { TraceEvent } from './trace/decode.js';
 export type { RunReport, ReportedViolation } from './runtime/report.js';
-export { BadInput } from './scenario/bad-input.js';
+export { BadInput } from './contract/bad-input.js';

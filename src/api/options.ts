@@ -6,7 +6,7 @@
  * line builds the same objects from its flags.
  */
 import { z } from 'zod';
-import { BadInput } from '../scenario/bad-input.js';
+import { BadInput } from '../contract/bad-input.js';
 import { describeIssue, type Holds, type Same } from '../scenario/schema.js';
 import { PROFILE_NAMES } from '../runtime/profile.js';
 import { STRATEGY_NAMES } from '../sched/strategy.js';

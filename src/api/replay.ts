@@ -3,7 +3,7 @@
  * schedule forced, and says whether the violation came back (same rules,
  * same trace digest). Returns what `epochlab replay --json` prints.
  */
-import { BadInput } from '../scenario/bad-input.js';
+import { BadInput } from '../contract/bad-input.js';
 import { JsonlSink } from '../trace/jsonl.js';
 import type { ViolationReport } from '../check/violation-report.js';
 import { loadFailureFile } from '../hunt/failure-file.js';

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { runPlan } from '../runtime/runner.js';
 import { applySettings, type RunPlan } from '../runtime/plan.js';
 import { JsonlSink } from '../trace/jsonl.js';
-import { BadInput } from '../scenario/bad-input.js';
+import { BadInput } from '../contract/bad-input.js';
 import { runChecked, type CheckedReport } from '../harness/checked-run.js';
 import { parseOptions, runOptionsSchema } from './options.js';
 import type { RunOptionValues } from './option-types.js';

@@ -1,6 +1,6 @@
 /** The JUnit report of a stress run: one test case per seed, the failing one with its report and replay command. */
 import { writeFileSync } from 'node:fs';
-import { BadInput } from '../scenario/bad-input.js';
+import { BadInput } from '../contract/bad-input.js';
 import { hasAnyViolation } from '../hunt/hunt.js';
 import type { StressResult } from '../hunt/stress-loop.js';
 import { formatViolationReport } from '../check/violation-report.js';

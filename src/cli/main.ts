@@ -6,7 +6,7 @@
  * command's options, defaults and environment variables (src/cli/help.ts).
  */
 import { parseCli, type Command } from './args.js';
-import { BadInput } from '../scenario/bad-input.js';
+import { BadInput } from '../contract/bad-input.js';
 import { VERSION } from '../api/version.js';
 import { docOf } from './docs.js';
 import { commandHelp, overviewHelp } from './help.js';

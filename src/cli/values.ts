@@ -4,7 +4,7 @@
  * `EPOCHLAB_SEED`), so a mistake is one BadInput naming it:
  * `epochlab: --cpus: expected a positive integer, got "x"`.
  */
-import { BadInput } from '../scenario/bad-input.js';
+import { BadInput } from '../contract/bad-input.js';
 import { parseDuration } from '../api/options.js';
 import { RULES } from '../contract/rules.js';
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { BadInput } from '../scenario/bad-input.js';
+import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from '../scenario/builtins.js';
 import { compileScenario } from '../scenario/scenario.js';
 import { applySettings, type RunPlan } from '../runtime/plan.js';

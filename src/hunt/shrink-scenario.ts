@@ -22,7 +22,7 @@ import { applySettings, type RunPlan } from '../runtime/plan.js';
 import type { ThreadPool } from '../runtime/thread-pool.js';
 import { compileScenario } from '../scenario/scenario.js';
 import { DEFAULT_CONTROLLED_OPS_PER_CPU } from '../scenario/schema.js';
-import { BadInput } from '../scenario/bad-input.js';
+import { BadInput } from '../contract/bad-input.js';
 import { runOnce, type HuntRun } from './hunt.js';
 
 export interface ScenarioSize {

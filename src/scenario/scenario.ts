@@ -11,7 +11,7 @@ import type { MapPlan, OpPlan, RunPlan, ThreadPlan, WorkloadPlan } from '../runt
 import type { IrqlName } from '../contract/irql.js';
 import { BUILTIN_PROVIDERS, loadProviderFactory, missingCallbacks, providerSpec, typeScriptProblem } from '../providers/index.js';
 import type { MapProvider } from '../providers/provider.js';
-import { BadInput } from './bad-input.js';
+import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
 import {
   parseScenario, describeValue, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCli } from '../../src/cli/args.js';
 import { COMMAND_DOCS, docOf } from '../../src/cli/docs.js';
 import { ENV_VARS, variablesOf } from '../../src/cli/env.js';
-import { BadInput } from '../../src/scenario/bad-input.js';
+import { BadInput } from '../../src/contract/bad-input.js';
 import { VERSION } from '../../src/api/version.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

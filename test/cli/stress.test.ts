@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shardSeeds } from '../../src/hunt/hunt.js';
 import { parseCli } from '../../src/cli/args.js';
-import { BadInput } from '../../src/scenario/bad-input.js';
+import { BadInput } from '../../src/contract/bad-input.js';
 import { xmlEscape, junitXml } from '../../src/api/junit.js';
 import { seedSequence } from '../../src/hunt/stress-loop.js';
 import { formatSeeds } from '../../src/cli/format.js';

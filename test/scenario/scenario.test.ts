@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BadInput } from '../../src/scenario/bad-input.js';
+import { BadInput } from '../../src/contract/bad-input.js';
 import { listScenarios, BUILTIN_SCENARIOS } from '../../src/scenario/builtins.js';
 import { bucketCount, compileScenario, encodeKey, encodeValue, loadScenario } from '../../src/scenario/scenario.js';
 import { parseCli } from '../../src/cli/args.js';
