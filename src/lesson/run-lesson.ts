@@ -16,7 +16,6 @@ import { withThreadPool, type ThreadPool } from '../runtime/thread-pool.js';
 import type { RunPlan } from '../runtime/plan.js';
 import type { ProfileName } from '../runtime/profile.js';
 import { MemorySink } from '../trace/jsonl.js';
-import type { TraceEvent } from '../trace/decode.js';
 import type { LessonDocument, LessonStep, TraceDocument, ViewDocument } from '../view/document.js';
 import { runStretches } from './schedule.js';
 import { narrate } from './narrate.js';
@@ -29,8 +28,6 @@ export interface VariantRun {
   digest: string;
   /** The decisions forced onto the run (the schedule its stretches describe); the rest ran sequentially. */
   forced: number[];
-  events: TraceEvent[];
-  schedule: number[];
 }
 
 export interface LessonRun {
@@ -50,7 +47,7 @@ interface Variant {
 /** The command that shows the lesson again (printed in every violation report of its runs). */
 export const lessonCommand = (name: string): string => `epochlab lesson ${name}`;
 
-async function runVariant(spec: LessonSpec, v: Variant, threads: ThreadPool): Promise<VariantRun> {
+async function runVariant(spec: LessonSpec, variant: string, v: Variant, threads: ThreadPool): Promise<VariantRun> {
   const base = await compileScenario(spec.scenario, `lesson:${spec.name}`, process.cwd(), {});
   const once = async (forced: number[]) => {
     const plan: RunPlan = { ...structuredClone(base), mode: 'controlled', strategy: 'sequential', schedule: forced, profile: v.profile, mutant: v.mutant };
@@ -58,7 +55,7 @@ async function runVariant(spec: LessonSpec, v: Variant, threads: ThreadPool): Pr
     const r = await runChecked(plan, lessonCommand(spec.name), { sinks: [sink], digest: true, threads });
     return { plan, events: sink.events, schedule: r.schedule, candidates: r.candidates, report: r.report, digest: r.digest };
   };
-  const { run, forced } = await runStretches(spec.schedule, base.cpus, once);
+  const { run, forced } = await runStretches(`lesson ${spec.name} (${variant})`, spec.schedule, base.cpus, once);
   const trace: TraceDocument = {
     run: { scenario: run.plan.name, seed: run.plan.seed, cpus: run.plan.cpus, profile: v.profile, mode: 'controlled', strategy: 'sequential', mutant: v.mutant },
     timeUnit: 'decision',
@@ -66,7 +63,7 @@ async function runVariant(spec: LessonSpec, v: Variant, threads: ThreadPool): Pr
     window: null,
     reports: run.report.check?.reports ?? [],
   };
-  return { trace, report: run.report, digest: run.digest, forced, events: run.events, schedule: run.schedule };
+  return { trace, report: run.report, digest: run.digest, forced };
 }
 
 function checkOutcome(spec: LessonSpec, own: VariantRun, broken: VariantRun): void {
@@ -81,20 +78,20 @@ function checkOutcome(spec: LessonSpec, own: VariantRun, broken: VariantRun): vo
 }
 
 const steps = (spec: LessonSpec, variant: string, specs: readonly StepSpec[], run: VariantRun) =>
-  narrate(`lesson ${spec.name} (${variant})`, specs, run.events);
+  narrate(`lesson ${spec.name} (${variant})`, specs, run.trace.events);
 
 /** Runs both variants of a lesson and builds what the page shows. `generator` names the tool and the command. */
 export async function runLesson(spec: LessonSpec, generator: string): Promise<LessonRun> {
   const [own, broken] = await withThreadPool(async (threads) => [
-    await runVariant(spec, { profile: spec.profile, mutant: null }, threads),
-    await runVariant(spec, { profile: spec.broken.profile, mutant: spec.broken.mutant }, threads),
+    await runVariant(spec, 'lesson', { profile: spec.profile, mutant: null }, threads),
+    await runVariant(spec, 'broken', { profile: spec.broken.profile, mutant: spec.broken.mutant }, threads),
   ]);
   checkOutcome(spec, own, broken);
   const narration = steps(spec, 'lesson', spec.steps, own);
   const brokenSteps: LessonStep[] = steps(spec, 'broken', spec.broken.steps, broken).steps;
   const lesson: LessonDocument = {
     name: spec.name, title: spec.title, intro: spec.intro, steps: narration.steps,
-    question: spec.question, answer: spec.answer(narration.resolved, own.events),
+    question: spec.question, answer: spec.answer(narration.resolved, own.trace.events),
     broken: { mutant: spec.broken.mutant ?? spec.broken.profile, label: spec.broken.label, trace: broken.trace, steps: brokenSteps },
   };
   const view: ViewDocument = { version: 1, title: `epochlab lesson: ${spec.title}`, generator, trace: own.trace, lesson };

@@ -34,14 +34,14 @@ const traceCpu = (lane: number, cpus: number): number => (lane === cpus ? -1 : l
  * event of its lane that `until` accepts, or where the schedule first picks
  * another lane.
  */
-function cutAt(stretch: Stretch, lane: number, cpus: number, start: number, run: ScheduledRun): number {
+function cutAt(where: string, stretch: Stretch, lane: number, cpus: number, start: number, run: ScheduledRun): number {
   if (stretch.until === undefined) {
     const other = run.schedule.findIndex((l, i) => i > start && l !== lane);
     return other < 0 ? run.schedule.length : other;
   }
   const cpu = traceCpu(lane, cpus);
   const hit = run.events.find((e) => e.t > start && e.cpu === cpu && stretch.until!(e));
-  if (hit === undefined) throw new LessonError(`stretch "${stretch.what}": no such event of lane ${lane} after decision ${start}`);
+  if (hit === undefined) throw new LessonError(`${where}: stretch "${stretch.what}": no such event of lane ${lane} after decision ${start}`);
   return hit.t;
 }
 
@@ -50,33 +50,36 @@ function cutAt(stretch: Stretch, lane: number, cpus: number, start: number, run:
  * `lane`, or, where it cannot run yet (the maps are still being created),
  * the first decision at which it can.
  */
-async function begin<R extends ScheduledRun>(stretch: Stretch, lane: number, forced: number[], run: RunForced<R>) {
+async function begin<R extends ScheduledRun>(where: string, stretch: Stretch, lane: number, forced: number[], run: RunForced<R>) {
   let attempt = [...forced, lane];
   let result = await run(attempt);
   let start = forced.length;
   if (result.schedule[start] !== lane) {
     // A forced lane that cannot run is passed over, so this run is the unforced continuation.
     start = result.candidates.findIndex((mask, i) => i > forced.length && (mask & (1 << lane)) !== 0);
-    if (start < 0) throw new LessonError(`stretch "${stretch.what}": lane ${lane} never became runnable after decision ${forced.length}`);
+    if (start < 0) throw new LessonError(`${where}: stretch "${stretch.what}": lane ${lane} never became runnable after decision ${forced.length}`);
     attempt = [...result.schedule.slice(0, start), lane];
     result = await run(attempt);
   }
-  if (result.schedule[start] !== lane) throw new LessonError(`stretch "${stretch.what}": lane ${lane} could not run at decision ${start}`);
+  if (result.schedule[start] !== lane) throw new LessonError(`${where}: stretch "${stretch.what}": lane ${lane} could not run at decision ${start}`);
   return { result, start, attempt };
 }
 
 /**
  * Finds the forced schedule the stretches describe and returns the run
- * that follows it: one run per stretch (the last one is the lesson's run).
+ * that follows it: one run per stretch (the last one is the lesson's run),
+ * and one more for a stretch whose lane could not run at once. `where`
+ * names the lesson in errors.
  */
-export async function runStretches<R extends ScheduledRun>(stretches: readonly Stretch[], cpus: number, run: RunForced<R>): Promise<{ run: R; forced: number[] }> {
-  if (stretches.length === 0) throw new LessonError('a lesson needs at least one stretch');
+export async function runStretches<R extends ScheduledRun>(where: string, stretches: readonly Stretch[], cpus: number,
+  run: RunForced<R>): Promise<{ run: R; forced: number[] }> {
+  if (stretches.length === 0) throw new LessonError(`${where}: a lesson needs at least one stretch`);
   let forced: number[] = [];
   for (let i = 0; ; i++) {
     const stretch = stretches[i]!;
     const lane = laneIndex(stretch.lane, cpus);
-    const { result, start, attempt } = await begin(stretch, lane, forced, run);
-    const cut = cutAt(stretch, lane, cpus, start, result); // checks the last stretch too
+    const { result, start, attempt } = await begin(where, stretch, lane, forced, run);
+    const cut = cutAt(where, stretch, lane, cpus, start, result); // checks the last stretch too
     if (i === stretches.length - 1) return { run: result, forced: attempt };
     forced = result.schedule.slice(0, cut);
   }

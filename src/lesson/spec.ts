@@ -28,8 +28,10 @@ export type LaneName = number | 'manager';
  * One stretch of the fixed schedule: `lane` runs alone from the end of the
  * previous stretch until it records an event that `until` accepts; without
  * `until`, until it gives way of its own accord (its operations are done,
- * or, for the manager, one tick is). After the last stretch the run goes on
- * without preemption (the `sequential` strategy).
+ * or, for the manager, one tick is). A lane that cannot run when its
+ * stretch begins (the maps are still being created, or it has just given
+ * way) starts at the first decision where it can. After the last stretch the
+ * run goes on without preemption (the `sequential` strategy).
  */
 export interface Stretch {
   lane: LaneName;
