@@ -17,6 +17,9 @@ const found: StepSpec = {
     + 'Then it stalls: it is preempted inside its epoch and does not run again for a while.',
 };
 
+/** The scenario's stallEpochs: a CPU lagging the published epoch by more than this many advances is warned about. */
+const STALL_EPOCHS = 2;
+
 const replaces = (n: number) => Array.from({ length: n }, (_, i) => ({ op: 'update', map: 'm', key: 1, value: 11 + i }));
 
 /** CPU 1 replaces key 1, then the manager ticks. */
@@ -44,7 +47,7 @@ export const stalledReader: LessonSpec = {
     + 'epoch therefore holds back every block retired after it entered, including blocks it never saw. Retired blocks pile '
     + 'up, and the manager warns about the CPU that lags the published epoch. When the reader leaves, they are freed at once.',
   scenario: {
-    name: 'stalled-reader', cpus: 2, stallEpochs: 2,
+    name: 'stalled-reader', cpus: 2, stallEpochs: STALL_EPOCHS,
     maps: { m: { provider: 'passthrough', keySize: 4, valueSize: 4, maxEntries: 4 } },
     threads: [
       { cpu: 0, irql: 'PASSIVE', ops: [{ op: 'find', map: 'm', key: 1 }, { op: 'find', map: 'm', key: 1 }] },
@@ -76,8 +79,8 @@ export const stalledReader: LessonSpec = {
     {
       id: 'warning', what: 'the stall warning about CPU 0',
       match: (e) => is(e, 'stall_warning', { stalledCpu: 0 }),
-      text: (e, _s, events) => `The published epoch is ${num(e, 'published')}, and CPU 0 is still in epoch ${num(e, 'epoch')}: `
-        + `the manager warns that CPU 0 is stalled. ${garbageAt(events, e.seq)} retired blocks are waiting for it.`,
+      text: (e, _s, events) => `The published epoch is ${num(e, 'published')}, and CPU 0 is still in epoch ${num(e, 'epoch')}, more than `
+        + `${STALL_EPOCHS} advances behind: the manager warns that CPU 0 is stalled. ${garbageAt(events, e.seq)} retired blocks are waiting for it.`,
     },
     {
       id: 'resumes', what: 'CPU 0 reading the retired value',

@@ -25,8 +25,8 @@ function program(events: readonly TraceEvent[]): { begin: TraceEvent; end: Trace
 const created: StepSpec = {
   id: 'created', what: 'the op_end of the objects map create',
   match: (e) => is(e, 'op_end', { op: 'create', map: 'objects' }),
-  text: (e) => `The objects map is created. Its provider sets updatesOriginalValue (${String(e['updatesOriginalValue'])}): `
-    + "the map will not store the user's 4-byte value but the provider's 8-byte reference to an object that holds it.",
+  text: (e) => `The objects map is created, and its provider sets updatesOriginalValue to ${String(e['updatesOriginalValue'])}: `
+    + "the map will store not the user's 4-byte value but the provider's 8-byte reference to an object that holds it.",
 };
 
 const stored: StepSpec = {
