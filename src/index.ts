@@ -37,6 +37,7 @@ export { replay, type ReplayOptions, type ReplayReport } from './api/replay.js';
 export { mutants, type MutantsOptions, type MutantsReport, type MutantResult } from './api/mutants.js';
 export { contractDiff, type ContractDiff, type ContractDiffOptions, type DiffRow, type ScenarioRun } from './api/contract-diff.js';
 export { scenarios, rules, type ScenarioInfo } from './api/catalog.js';
+export { lessons, lesson, type LessonInfo, type LessonResult } from './api/lesson.js';
 export type { ScenarioInput } from './api/scenario-arg.js';
 export type {
   ScenarioFile as Scenario, ScenarioMapInput, ScenarioThreadInput, ScenarioOpInput, ScenarioBatchedOp,
@@ -50,5 +51,6 @@ export type { CheckedReport } from './harness/checked-run.js';
 export type { CheckSummary } from './check/checker.js';
 export type { ViolationReport } from './check/violation-report.js';
 export type { TraceEvent } from './trace/decode.js';
+export type { LessonDocument, LessonStep, TraceDocument, ViewDocument, RunInfo, TraceWindow } from './view/document.js';
 export type { RunReport, ReportedViolation } from './runtime/report.js';
 export { BadInput } from './contract/bad-input.js';

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { COMMAND_DOCS, docOf } from './docs.js';
 import { Sources, type Env } from './env.js';
 import { bad } from './values.js';
-import { mutantsOf, replayOf, runOf, stressOf } from './settings.js';
+import { lessonOf, mutantsOf, replayOf, runOf, stressOf } from './settings.js';
 import type { Command } from './command.js';
 
 export type { Command } from './command.js';
@@ -38,6 +38,7 @@ const OPTIONS = {
   rule: { type: 'string' },
   'preemption-bound': { type: 'string' },
   'no-shrink': { type: 'boolean' },
+  answer: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -75,6 +76,10 @@ export function parseCli(argv: string[], env: Env = {}): Command {
     case 'mutants':
       rejectExtras(command, rest, values);
       return mutantsOf(src);
+    case 'lesson':
+      if (rest[0] === undefined) bad(null, 'lesson needs a NAME, or list for the lessons (epochlab lesson list)');
+      rejectExtras(command, rest.slice(1), values);
+      return lessonOf(rest[0]!, src);
     default:
       return unknownCommand(command);
   }

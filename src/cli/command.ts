@@ -26,6 +26,8 @@ export type Command =
   }
   | { kind: 'replay'; file: string; trace?: string; json: boolean }
   | { kind: 'mutants'; json: boolean; runs: number; runsGiven: boolean }
+  /** `lesson list`, or one lesson (`name`), with its answer when asked. */
+  | { kind: 'lesson'; name: string; json: boolean; answer: boolean }
   /** The overview, or one command's help. */
   | { kind: 'help'; command?: string }
   | { kind: 'version' };

@@ -139,6 +139,22 @@ const CONTRACT_DIFF: CommandDoc = {
   example: 'epochlab contract-diff --json',
 };
 
+const LESSON: CommandDoc = {
+  name: 'lesson', args: 'list | NAME',
+  summary: 'narrated controlled runs for teaching epoch-based reclamation: the list, or one lesson',
+  about: [
+    'lesson list prints each lesson with its title. lesson NAME runs the lesson in controlled mode on its fixed',
+    'schedule, as it is and broken (a mutant, or the runtime as built), and prints each step of the narration',
+    'under the event it is pinned to, then the question. Exit 0 once the lesson has run: the broken run\'s',
+    'violation is part of the lesson.',
+  ],
+  options: [
+    { name: 'answer', meaning: 'also print the answer to the question, read off the run' },
+    json('the list, or the lesson document (narration, question, answer, both traces)'),
+  ],
+  example: 'epochlab lesson why-epochs --answer',
+};
+
 const SCENARIOS: CommandDoc = {
   name: 'scenarios', args: '', summary: 'list the built-in scenarios', about: [],
   options: [json('the scenarios, each with its scenario object')],
@@ -156,6 +172,6 @@ const HELP: CommandDoc = {
   options: [], example: 'epochlab help stress',
 };
 
-export const COMMAND_DOCS: readonly CommandDoc[] = [RUN, SCENARIOS, RULES_DOC, CONTRACT_DIFF, STRESS, REPLAY, MUTANTS, HELP];
+export const COMMAND_DOCS: readonly CommandDoc[] = [RUN, SCENARIOS, RULES_DOC, CONTRACT_DIFF, STRESS, REPLAY, MUTANTS, LESSON, HELP];
 
 export const docOf = (command: string): CommandDoc | undefined => COMMAND_DOCS.find((d) => d.name === command);

@@ -16,6 +16,7 @@ import { contractDiffCommand } from './contract-diff.js';
 import { stressCommand } from './stress.js';
 import { replayCommand } from './replay.js';
 import { mutantsCommand } from './mutants-cmd.js';
+import { lessonCommand } from './lesson.js';
 
 function help(cmd: Extract<Command, { kind: 'help' }>): number {
   const doc = cmd.command === undefined ? undefined : docOf(cmd.command);
@@ -45,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return replayCommand(cmd);
     case 'mutants':
       return mutantsCommand(cmd);
+    case 'lesson':
+      return lessonCommand(cmd);
   }
 }
 

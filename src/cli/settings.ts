@@ -1,5 +1,5 @@
 /**
- * The Command objects of `run`, `stress`, `replay` and `mutants`, built from
+ * The Command objects of `run`, `stress`, `replay`, `mutants` and `lesson`, built from
  * their flags and, where a command reads one, the EPOCHLAB_* variable
  * standing in for a flag (src/cli/env.ts). Every value is checked here; a
  * mistake names the flag or the variable it came from.
@@ -93,4 +93,11 @@ export function replayOf(file: string, src: Sources): Of<'replay'> {
 export function mutantsOf(src: Sources): Of<'mutants'> {
   const runs = src.value('runs', positiveInt, null);
   return { kind: 'mutants', json: src.switch('json'), runsGiven: runs !== null, runs: runs ?? 0 };
+}
+
+/** `lesson list` or `lesson NAME`; the name itself is checked when the lesson is looked up. */
+export function lessonOf(name: string, src: Sources): Of<'lesson'> {
+  const cmd: Of<'lesson'> = { kind: 'lesson', name, json: src.switch('json'), answer: src.switch('answer') };
+  if (name === 'list' && cmd.answer) bad('--answer', 'not valid with lesson list (it goes with lesson NAME)');
+  return cmd;
 }
