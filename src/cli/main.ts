@@ -16,6 +16,8 @@ import { contractDiffCommand } from './contract-diff.js';
 import { stressCommand } from './stress.js';
 import { replayCommand } from './replay.js';
 import { mutantsCommand } from './mutants-cmd.js';
+import { exportCommand } from './export.js';
+import { timelineCommand } from './timeline.js';
 
 function help(cmd: Extract<Command, { kind: 'help' }>): number {
   const doc = cmd.command === undefined ? undefined : docOf(cmd.command);
@@ -43,6 +45,10 @@ async function main(argv: string[]): Promise<number> {
       return stressCommand(cmd);
     case 'replay':
       return replayCommand(cmd);
+    case 'export':
+      return exportCommand(cmd);
+    case 'timeline':
+      return timelineCommand(cmd);
     case 'mutants':
       return mutantsCommand(cmd);
   }
