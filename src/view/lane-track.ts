@@ -113,7 +113,7 @@ export class LaneTrack {
     for (const c of f.recent) this.writeMark(c);
     if ('clipped' in args) this.clipped++;
     const end = Math.max(t, f.lastEnd >= 0 ? f.lastEnd + 1 : f.start);
-    this.emit({ name: f.name, cat: f.cat, start: f.start, end, args: { ...f.args, ...args } });
+    this.emit({ name: f.name, cat: f.cat, start: f.start, end, args: Object.assign(f.args, args) });
     this.addChild(this.top(), { start: f.start, end, mark: null });
   }
 

@@ -24,7 +24,7 @@ import type { TraceEvent } from '../trace/decode.js';
 import type { TraceSink } from '../trace/jsonl.js';
 import { CALLBACK_EVENTS, type ViolationSite } from '../check/context.js';
 import { LaneTrack, type Slice } from './lane-track.js';
-import { TraceEventJson } from './trace-event-json.js';
+import { TraceEventJson, micros } from './trace-event-json.js';
 import { opArgs, opMatch, opName, callbackArgs } from './slice-names.js';
 
 /** What run the export shows: from the caller (a live run) or the file's run_begin. */
@@ -118,7 +118,8 @@ export class PerfettoSink implements TraceSink {
 
   private slice(tid: number, s: Slice): void {
     this.slices++;
-    this.out.add({ ph: 'X', ts: s.start / 1000, dur: (s.end - s.start) / 1000, pid: PID, tid, name: s.name, cat: s.cat, args: s.args });
+    this.out.addJson(`{"ph":"X","ts":${micros(s.start)},"dur":${micros(s.end - s.start)},"pid":${PID},"tid":${tid},"name":${JSON.stringify(s.name)},`
+      + `"cat":"${s.cat}","args":${JSON.stringify(s.args)}}`);
   }
 
   write(e: TraceEvent): void {
@@ -131,7 +132,7 @@ export class PerfettoSink implements TraceSink {
     this.lastTick = Math.max(this.lastTick, t);
     if (CALLBACK_EVENTS.has(e.event)) {
       const dur = this.ticks(e['dur'] ?? 0);
-      lane.track.complete(e.event, 'callback', Math.max(0, t - dur), t, { ...callbackArgs(e), irql: e.irql, seq: e.seq });
+      lane.track.complete(e.event, 'callback', Math.max(0, t - dur), t, callbackArgs(e));
       return;
     }
     this.pairs(lane, e, t);
@@ -199,13 +200,13 @@ export class PerfettoSink implements TraceSink {
   /** A flow end bound to the marker slice [start, end]: its time is inside the marker. */
   private flow(ph: 's' | 'f', lane: Lane, id: number, start: number, end: number): void {
     const len = end - start;
-    const ts = (start + (len >= 2 ? Math.floor(len / 2) : len)) / 1000;
+    const ts = micros(start + (len >= 2 ? Math.floor(len / 2) : len));
     if (ph === 's') this.flows++;
-    this.out.add({ ph, ts, pid: PID, tid: lane.tid, name: 'retire to free', cat: 'reclaim', id, ...(ph === 'f' ? { bp: 'e' } : {}) });
+    this.out.addJson(`{"ph":"${ph}","ts":${ts},"pid":${PID},"tid":${lane.tid},"name":"retire to free","cat":"reclaim","id":${id}${ph === 'f' ? ',"bp":"e"' : ''}}`);
   }
 
   private counter(lane: Lane, at: number, name: string, series: string, value: unknown): void {
-    this.out.add({ ph: 'C', ts: at / 1000, pid: PID, tid: lane.tid, name, args: { [series]: value } });
+    this.out.addJson(`{"ph":"C","ts":${micros(at)},"pid":${PID},"tid":${lane.tid},"name":"${name}","args":{"${series}":${JSON.stringify(value ?? null)}}}`);
   }
 
   private instant(lane: Lane, t: number, name: string, args: Record<string, unknown>): void {

@@ -2,7 +2,7 @@
  * Names and args of the Perfetto slices made from trace events: an
  * operation is `op map key` (what a person looks for on a track), with the
  * rest of op_begin's fields as args; a callback keeps its fields, flags
- * joined into one string.
+ * joined into one string, with its IRQL and seq.
  */
 import type { TraceEvent } from '../trace/decode.js';
 
@@ -36,5 +36,7 @@ export function callbackArgs(e: TraceEvent): Record<string, unknown> {
   args['bucketLockHeld'] = e['bucketLockHeld'];
   if (e['value'] !== undefined) args['value'] = e['value'];
   args['dur'] = e['dur'];
+  args['irql'] = e.irql;
+  args['seq'] = e.seq;
   return args;
 }
