@@ -144,7 +144,7 @@ const TIMELINE: CommandDoc = {
     'is a terminal and NO_COLOR is unset.'],
   options: [
     { name: 'from', value: 'SEQ', meaning: 'the first seq shown', default: 'the first event' },
-    { name: 'to', value: 'SEQ', meaning: 'the last seq shown (the file is not read past it)', default: 'the last event' },
+    { name: 'to', value: 'SEQ', meaning: 'the last seq shown; the file is not read past it', default: 'the last event' },
     { name: 'cpus', value: '0,1,m', meaning: 'the lanes shown: CPU numbers, and m for the epoch manager', default: 'every lane' },
     json('the rows'),
   ],
