@@ -6,6 +6,7 @@
  * A bad trace file is bad input, and leaves no half-written export behind.
  */
 import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BadInput } from '../contract/bad-input.js';
 import { ContractChecker } from '../check/checker.js';
 import { createRules } from '../check/rules/index.js';
@@ -24,6 +25,7 @@ export function openPerfetto(path: string, run: PerfettoRun | null, flag = '--pe
 const FRAMING = new Set(['run_begin', 'run_end']);
 
 export async function exportPerfetto(traceFile: string, out: string): Promise<PerfettoSummary> {
+  if (resolve(out) === resolve(traceFile)) throw new BadInput('epochlab', '--perfetto', `${out} is the trace file itself: name another file`);
   const sink = openPerfetto(out, null);
   const checker = new ContractChecker(createRules(), { rerun: `epochlab export ${traceFile}`, maxReports: 1, onViolation: (v) => sink.violation(v) });
   try {

@@ -3,7 +3,7 @@
  * event per line, streamed, so a long run's file is never held as text.
  * A line that is not an event is bad input naming the file and the line.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { BadInput } from '../contract/bad-input.js';
 import type { TraceEvent } from '../trace/decode.js';
@@ -22,6 +22,15 @@ export async function readTraceFile(path: string, onEvent: (e: TraceEvent) => vo
     stream.once('error', (err: NodeJS.ErrnoException) => reject(new BadInput(path, null, `cannot read trace file (${err.code ?? 'error'})`)));
   });
   await opened;
+  try {
+    return await readLines(path, stream, onEvent);
+  } catch (err) {
+    if (err instanceof BadInput) throw err;
+    throw new BadInput(path, null, `cannot read trace file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+async function readLines(path: string, stream: ReadStream, onEvent: (e: TraceEvent) => void | boolean): Promise<number> {
   let line = 0;
   for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
     line++;

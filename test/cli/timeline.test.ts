@@ -150,6 +150,8 @@ describe('cli/export: a trace file as a Perfetto / Chrome trace', function () {
   it('bad input: no --perfetto, an unwritable output, a bad trace (and no half-written export)', () => {
     expect(badInput(epochlab(['export', trace]))).to.equal('epochlab: --perfetto: export needs --perfetto OUT.json (the file to write)');
     expect(badInput(epochlab(['export', trace, '--perfetto', join(tmp, 'no', 'such', 'dir.json')]))).to.match(/^epochlab: --perfetto: cannot write .*: ENOENT$/);
+    expect(badInput(epochlab(['export', trace, '--perfetto', trace]))).to.equal(`epochlab: --perfetto: ${trace} is the trace file itself: name another file`);
+    expect(badInput(epochlab(['export', tmp, '--perfetto', join(tmp, 'dir.json')]))).to.equal(`${tmp}: cannot read trace file (EISDIR)`);
     const bad = join(tmp, 'bad.jsonl');
     writeFileSync(bad, `${readFileSync(trace, 'utf8').split('\n').slice(0, 20).join('\n')}\n[1, 2]\n`);
     const out = join(tmp, 'bad.json');
