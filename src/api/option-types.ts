@@ -44,6 +44,8 @@ export interface RunOptionValues extends SettingsOptions {
   check?: boolean;
   /** Write every event to this JSON Lines file. */
   trace?: string;
+  /** Write a Perfetto / Chrome trace (Trace Event Format JSON) of the run to this file, while it runs. */
+  perfetto?: string;
 }
 
 /** The values of StressOptions (stress.ts adds the progress callback). */
@@ -78,6 +80,8 @@ export interface StressOptionValues extends SettingsOptions {
 export interface ReplayOptions {
   /** Write the replayed run's events to this JSON Lines file. */
   trace?: string;
+  /** Write a Perfetto / Chrome trace (Trace Event Format JSON) of the replay to this file. */
+  perfetto?: string;
 }
 
 /** The values of MutantsOptions (mutants.ts adds the progress callback). */

@@ -53,6 +53,8 @@ export const runOptionsSchema = z.strictObject({
   check: z.boolean().default(true),
   /** Write every event to this JSON Lines file. */
   trace: z.string().min(1).optional(),
+  /** Write a Perfetto / Chrome trace of the run to this file. */
+  perfetto: z.string().min(1).optional(),
 });
 
 export const stressOptionsSchema = z.strictObject({
@@ -76,7 +78,7 @@ export const stressOptionsSchema = z.strictObject({
 }).refine((o) => o.runs === undefined || o.time === undefined, { message: 'runs and time cannot both be given', path: ['time'] })
   .refine((o) => o.shard <= o.shards, { message: 'shard must be at most shards', path: ['shard'] });
 
-export const replayOptionsSchema = z.strictObject({ trace: z.string().min(1).optional() });
+export const replayOptionsSchema = z.strictObject({ trace: z.string().min(1).optional(), perfetto: z.string().min(1).optional() });
 export const mutantsOptionsSchema = z.strictObject({ runs: positive.optional() });
 
 /** Validates `input` against `schema`; a problem is one BadInput naming `what` and the option. */

@@ -1,11 +1,14 @@
 /**
  * `replay(file, options)`: re-runs a failure file's plan with its recorded
  * schedule forced, and says whether the violation came back (same rules,
- * same trace digest). Returns what `epochlab replay --json` prints.
+ * same trace digest). A trace file (`trace`) starts with run_begin, like
+ * run's; `perfetto` writes a Perfetto / Chrome trace of the replay. Returns what `epochlab replay --json` prints.
  */
 import { BadInput } from '../contract/bad-input.js';
 import { JsonlSink } from '../trace/jsonl.js';
 import type { ViolationReport } from '../check/violation-report.js';
+import { openPerfetto } from '../view/export.js';
+import { perfettoRun, runBegin } from './run.js';
 import { loadFailureFile } from '../hunt/failure-file.js';
 import { hasAnyViolation, runOnce } from '../hunt/hunt.js';
 import { parseOptions, replayOptionsSchema } from './options.js';
@@ -28,6 +31,8 @@ export interface ReplayReport {
   fileRules: Record<string, number>;
   fileDigest: string;
   trace: string | null;
+  /** The Perfetto / Chrome trace written, if asked for. */
+  perfetto: string | null;
   /** 'same': same rules and digest; 'different': a violation, but not the same one; 'none': the run was clean. */
   reproduced: 'same' | 'different' | 'none';
   sameRules: boolean;
@@ -55,19 +60,23 @@ function openSink(path: string | undefined): JsonlSink | null {
 export async function replay(file: string, options: ReplayOptions = {}): Promise<ReplayReport> {
   const s = parseOptions(replayOptionsSchema, options, 'replay options');
   const { plan, file: f } = await loadFailureFile(file);
+  const perfetto = s.perfetto !== undefined ? openPerfetto(s.perfetto, perfettoRun(plan)) : null;
   const sink = openSink(s.trace);
+  sink?.write(runBegin(plan));
   let run;
   try {
-    run = await runOnce(plan, `epochlab replay ${file}`, sink ? [sink] : []);
+    const sinks = [...(sink ? [sink] : []), ...(perfetto ? [perfetto] : [])];
+    run = await runOnce(plan, `epochlab replay ${file}`, sinks, undefined, perfetto ? (v) => perfetto.violation(v) : undefined);
   } finally {
     sink?.close();
+    perfetto?.finish();
   }
   const rules = sameRules(run.rules, f.rules);
   const digest = run.digest === f.digest;
   return {
     file, scenario: f.scenario.name, seed: plan.seed, mode: plan.mode, strategy: plan.strategy, mutant: plan.mutant,
     scheduleLength: f.schedule.length, rules: run.rules, digest: run.digest, fileRules: f.rules, fileDigest: f.digest,
-    trace: s.trace ?? null,
+    trace: s.trace ?? null, perfetto: s.perfetto ?? null,
     reproduced: !hasAnyViolation(run.rules) ? 'none' : rules && digest ? 'same' : 'different',
     sameRules: rules, sameDigest: digest, report: run.first,
   };

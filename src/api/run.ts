@@ -1,7 +1,8 @@
 /**
  * `run(scenario, options)`: one run on real threads with the contract
  * checker on (unless `check: false`), optionally writing every event to a
- * JSON Lines file (run_begin first, run_end last). Returns the report that
+ * JSON Lines file (run_begin first, run_end last) and a Perfetto / Chrome
+ * trace (`perfetto`, written while the run goes). Returns the report that
  * `epochlab run --json` prints, with the command line that re-runs it.
  * `checkDeterminism` runs a controlled plan twice and compares digests.
  */
@@ -9,6 +10,10 @@ import type { z } from 'zod';
 import { runPlan } from '../runtime/runner.js';
 import { applySettings, type RunPlan } from '../runtime/plan.js';
 import { JsonlSink } from '../trace/jsonl.js';
+import type { TraceEvent } from '../trace/decode.js';
+import type { ViolationSite } from '../check/context.js';
+import type { PerfettoRun } from '../view/perfetto.js';
+import { openPerfetto } from '../view/export.js';
 import { BadInput } from '../contract/bad-input.js';
 import { runChecked, type CheckedReport } from '../harness/checked-run.js';
 import { parseOptions, runOptionsSchema } from './options.js';
@@ -63,6 +68,18 @@ export function rerunLine(plan: RunPlan, duration?: number): string {
   return parts.join(' ');
 }
 
+/** What a Perfetto export says about the run it shows. */
+export const perfettoRun = (plan: RunPlan): PerfettoRun =>
+  ({ scenario: plan.name, seed: plan.seed, cpus: plan.cpus, profile: plan.profile, mode: plan.mode });
+
+/** The first line of a trace file: what ran, and how (`mode` says what `t` counts). */
+export function runBegin(plan: RunPlan): TraceEvent {
+  return {
+    seq: 0, t: 0, cpu: -1, irql: 'PASSIVE', event: 'run_begin', scenario: plan.name, source: plan.source, seed: plan.seed, cpus: plan.cpus,
+    profile: plan.profile, mode: plan.mode, strategy: plan.mode === 'controlled' ? plan.strategy : null, mutant: plan.mutant, version: VERSION,
+  };
+}
+
 function openTrace(path: string, plan: RunPlan): JsonlSink {
   let sink: JsonlSink;
   try {
@@ -70,7 +87,7 @@ function openTrace(path: string, plan: RunPlan): JsonlSink {
   } catch (err) {
     throw new BadInput('epochlab', '--trace', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  sink.write({ seq: 0, t: 0, cpu: -1, irql: 'PASSIVE', event: 'run_begin', scenario: plan.name, source: plan.source, seed: plan.seed, cpus: plan.cpus, profile: plan.profile, version: VERSION });
+  sink.write(runBegin(plan));
   return sink;
 }
 
@@ -106,16 +123,21 @@ export async function run(scenario: ScenarioInput, options: RunOptions = {}): Pr
   const { onProgress, ...rest } = options;
   const s = parseOptions(runOptionsSchema, rest, 'run options');
   const plan = await planFor(scenario, s);
-  plan.trace = s.trace !== undefined;
+  plan.trace = s.trace !== undefined || s.perfetto !== undefined;
   const unchecked = s.check ? await uncheckedOpsPerSec(plan, onProgress) : null;
   const rerun = rerunLine(plan, s.duration);
+  const perfetto = s.perfetto !== undefined ? openPerfetto(s.perfetto, perfettoRun(plan)) : null;
   const sink = s.trace !== undefined ? openTrace(s.trace, plan) : null;
   const controlled = plan.mode === 'controlled';
-  const r = await runChecked(plan, rerun, { check: s.check, digest: controlled, sinks: sink ? [sink] : [], ...staged(onProgress, 'run') });
+  const r = await runChecked(plan, rerun, {
+    check: s.check, digest: controlled, sinks: [...(sink ? [sink] : []), ...(perfetto ? [perfetto] : [])], ...staged(onProgress, 'run'),
+    ...(perfetto ? { onViolation: (v: ViolationSite) => perfetto.violation(v) } : {}),
+  });
   if (unchecked !== null && r.report.opsPerSec > 0) {
     r.report.checkOverhead = { opsPerSecChecked: r.report.opsPerSec, opsPerSecUnchecked: unchecked, slowdown: unchecked / r.report.opsPerSec };
   }
   if (sink) closeTrace(sink, r.report, r.lastSeq, r.lastTime);
+  perfetto?.finish();
   return { ...r.report, rerun, digest: controlled ? r.digest : null };
 }
 

@@ -29,6 +29,8 @@ export interface CheckerOptions {
   rerun: string;
   /** Reports kept in full (the count goes on). */
   maxReports?: number;
+  /** Told of every violation as it is found (a view that draws them where they happened). */
+  onViolation?: (v: ViolationSite) => void;
 }
 
 export class ContractChecker implements TraceSink {
@@ -91,6 +93,7 @@ export class ContractChecker implements TraceSink {
 
   private report(v: ViolationSite): void {
     this.violationCount++;
+    this.options.onViolation?.(v);
     this.byRule.set(v.rule, (this.byRule.get(v.rule) ?? 0) + 1);
     // The first maxReports, and the first of every rule (bounded by the catalog).
     if (this.reports.length < this.maxReports || this.byRule.get(v.rule) === 1) {

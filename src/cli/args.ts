@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { COMMAND_DOCS, docOf } from './docs.js';
 import { Sources, type Env } from './env.js';
 import { bad } from './values.js';
-import { lessonOf, mutantsOf, replayOf, runOf, stressOf } from './settings.js';
+import { exportOf, lessonOf, mutantsOf, replayOf, runOf, stressOf, timelineOf } from './settings.js';
 import type { Command } from './command.js';
 
 export type { Command } from './command.js';
@@ -17,6 +17,9 @@ const OPTIONS = {
   cpus: { type: 'string' },
   seed: { type: 'string' },
   trace: { type: 'string' },
+  perfetto: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
   json: { type: 'boolean' },
   'no-trace': { type: 'boolean' },
   duration: { type: 'string' },
@@ -73,6 +76,11 @@ export function parseCli(argv: string[], env: Env = {}): Command {
       if (rest[0] === undefined) bad(null, 'replay needs a FILE (an epochlab-failure-*.json file)');
       rejectExtras(command, rest.slice(1), values);
       return replayOf(rest[0]!, src);
+    case 'export':
+    case 'timeline':
+      if (rest[0] === undefined) bad(null, `${command} needs a TRACE (a JSON Lines file written by run --trace)`);
+      rejectExtras(command, rest.slice(1), values);
+      return command === 'export' ? exportOf(rest[0]!, src) : timelineOf(rest[0]!, src);
     case 'mutants':
       rejectExtras(command, rest, values);
       return mutantsOf(src);

@@ -48,6 +48,10 @@ const mutant: OptionDoc = { name: 'mutant', value: 'NAME', meaning: 'switch one 
 const pctDepth: OptionDoc = { name: 'pct-depth', value: 'D', meaning: 'pct: the depth d (d-1 priority change points per run)', default: '3' };
 const switchEvery: OptionDoc = { name: 'switch-every', value: 'N', meaning: 'random: keep the running lane for runs of about N steps', default: '1' };
 
+const perfetto = (what: string): OptionDoc => ({
+  name: 'perfetto', value: 'FILE', meaning: `write a Perfetto / Chrome trace of ${what} to FILE as it goes (open it in ui.perfetto.dev)`, default: 'none',
+});
+
 const RUN: CommandDoc = {
   name: 'run', args: '[SCENARIO]',
   summary: 'one run on real threads, the contract checker on: a summary, or the report as JSON',
@@ -60,6 +64,7 @@ const RUN: CommandDoc = {
     { name: 'seed', value: 'N', meaning: 'the seed of every random choice: workload streams, hash seeds, the schedule', default: "the scenario's" },
     { name: 'duration', value: '10s', meaning: 'how long a generated workload runs (free mode; a unit is required: 500ms, 10s, 2m)', default: "the scenario's" },
     { name: 'trace', value: 'FILE', meaning: 'write every event to FILE as JSON Lines', default: 'no trace file' },
+    perfetto('the run'),
     { name: 'no-trace', meaning: 'no trace file (the default without --trace)' },
     { name: 'no-check', meaning: 'contract checker off; with no trace file no events are recorded (a throughput run)' },
     profile,
@@ -112,9 +117,38 @@ const REPLAY: CommandDoc = {
     'the replay reports whether the same rules fired with the same trace digest.'],
   options: [
     { name: 'trace', value: 'FILE', meaning: 'write every event of the replay to FILE as JSON Lines', default: 'no trace file' },
+    perfetto('the replay'),
     json('the replay report'),
   ],
   example: 'epochlab replay epochlab-failure-smoke-1.json --trace replay.jsonl',
+};
+
+const EXPORT: CommandDoc = {
+  name: 'export', args: 'TRACE',
+  summary: 'a trace file (run --trace) as a Perfetto / Chrome trace for ui.perfetto.dev or chrome://tracing',
+  about: ['One track per CPU and one for the epoch manager: operations, epochs, bucket-lock holds and callbacks',
+    'as nested slices, an arrow from each retire to its free, counters for the published and released epochs',
+    'and the retired blocks not yet freed, violations as instants. Controlled mode shows one decision as 1 µs.'],
+  options: [
+    { name: 'perfetto', value: 'OUT.json', meaning: 'the Trace Event Format JSON file to write (required)' },
+    json('what was written'),
+  ],
+  example: 'epochlab export trace.jsonl --perfetto trace.perfetto.json',
+};
+
+const TIMELINE: CommandDoc = {
+  name: 'timeline', args: 'TRACE',
+  summary: 'a trace file as a terminal timeline: a column per CPU and the epoch manager, a row per event',
+  about: ['Each row is an event: its seq, its time, and what happened, written in its lane\'s column;',
+    'violations the contract checker finds on the trace get a row of their own. Colour only when stdout',
+    'is a terminal and NO_COLOR is unset.'],
+  options: [
+    { name: 'from', value: 'SEQ', meaning: 'the first seq shown', default: 'the first event' },
+    { name: 'to', value: 'SEQ', meaning: 'the last seq shown; the file is not read past it', default: 'the last event' },
+    { name: 'cpus', value: '0,1,m', meaning: 'the lanes shown: CPU numbers, and m for the epoch manager', default: 'every lane' },
+    json('the rows'),
+  ],
+  example: 'epochlab timeline trace.jsonl --from 40 --to 80 --cpus 0,m',
 };
 
 const MUTANTS: CommandDoc = {
@@ -172,6 +206,6 @@ const HELP: CommandDoc = {
   options: [], example: 'epochlab help stress',
 };
 
-export const COMMAND_DOCS: readonly CommandDoc[] = [RUN, SCENARIOS, RULES_DOC, CONTRACT_DIFF, STRESS, REPLAY, MUTANTS, LESSON, HELP];
+export const COMMAND_DOCS: readonly CommandDoc[] = [RUN, SCENARIOS, RULES_DOC, CONTRACT_DIFF, STRESS, REPLAY, EXPORT, TIMELINE, MUTANTS, LESSON, HELP];
 
 export const docOf = (command: string): CommandDoc | undefined => COMMAND_DOCS.find((d) => d.name === command);

@@ -17,6 +17,8 @@ import { stressCommand } from './stress.js';
 import { replayCommand } from './replay.js';
 import { mutantsCommand } from './mutants-cmd.js';
 import { lessonCommand } from './lesson.js';
+import { exportCommand } from './export.js';
+import { timelineCommand } from './timeline.js';
 
 function help(cmd: Extract<Command, { kind: 'help' }>): number {
   const doc = cmd.command === undefined ? undefined : docOf(cmd.command);
@@ -44,6 +46,10 @@ async function main(argv: string[]): Promise<number> {
       return stressCommand(cmd);
     case 'replay':
       return replayCommand(cmd);
+    case 'export':
+      return exportCommand(cmd);
+    case 'timeline':
+      return timelineCommand(cmd);
     case 'mutants':
       return mutantsCommand(cmd);
     case 'lesson':

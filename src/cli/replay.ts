@@ -17,6 +17,7 @@ export function formatReplay(r: ReplayReport): string {
     `digest: ${r.digest}   (file: ${r.fileDigest})`,
   ];
   if (r.trace) lines.push(`trace:  ${r.trace}`);
+  if (r.perfetto) lines.push(`perfetto: ${r.perfetto}`);
   if (r.reproduced === 'none') return [...lines, 'did NOT reproduce: the run is clean'].join('\n');
   if (r.report) lines.push(formatViolationReport(r.report));
   lines.push(r.reproduced === 'same' ? 'reproduced: same rules, same trace digest'
@@ -25,7 +26,9 @@ export function formatReplay(r: ReplayReport): string {
 }
 
 export async function replayCommand(cmd: ReplayCmd): Promise<number> {
-  const r = await replay(cmd.file, cmd.trace !== undefined ? { trace: cmd.trace } : {});
+  const r = await replay(cmd.file, {
+    ...(cmd.trace !== undefined ? { trace: cmd.trace } : {}), ...(cmd.perfetto !== undefined ? { perfetto: cmd.perfetto } : {}),
+  });
   console.log(cmd.json ? JSON.stringify(r, null, 2) : formatReplay(r));
   return r.reproduced === 'none' ? 0 : 1;
 }

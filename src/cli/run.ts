@@ -19,6 +19,7 @@ export function runOptionsOf(cmd: RunCmd): RunOptions {
     ...(cmd.seed !== undefined ? { seed: cmd.seed } : {}),
     ...(cmd.duration !== undefined ? { duration: cmd.duration } : {}),
     ...(cmd.trace !== undefined ? { trace: cmd.trace } : {}),
+    ...(cmd.perfetto !== undefined ? { perfetto: cmd.perfetto } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The Command objects of `run`, `stress`, `replay`, `mutants` and `lesson`, built from
+ * The Command objects of `run`, `stress`, `replay`, `export`, `timeline`, `mutants` and `lesson`, built from
  * their flags and, where a command reads one, the EPOCHLAB_* variable
  * standing in for a flag (src/cli/env.ts). Every value is checked here; a
  * mistake names the flag or the variable it came from.
@@ -9,7 +9,7 @@ import type { Sources } from './env.js';
 import { PROFILE_NAMES } from '../runtime/profile.js';
 import { STRATEGY_NAMES } from '../sched/strategy.js';
 import { MUTANT_NAMES } from '../contract/mutants.js';
-import { bad, durationMs, nonEmpty, nonNegativeInt, oneOf, positiveInt, ruleIds, shardOf } from './values.js';
+import { bad, durationMs, laneList, nonEmpty, nonNegativeInt, oneOf, positiveInt, ruleIds, shardOf } from './values.js';
 
 type Of<K extends Command['kind']> = Extract<Command, { kind: K }>;
 
@@ -40,10 +40,13 @@ export function runOf(scenario: string, src: Sources): Of<'run'> {
   const cpus = src.value('cpus', positiveInt, undefined);
   const seed = src.value('seed', nonNegativeInt, undefined);
   const trace = src.value('trace', nonEmpty, undefined);
+  const perfetto = src.value('perfetto', nonEmpty, undefined);
   const duration = src.value('duration', durationMs, undefined);
   if (cpus !== undefined) cmd.cpus = cpus;
   if (seed !== undefined) cmd.seed = seed;
   if (trace !== undefined) cmd.trace = trace;
+  if (perfetto !== undefined) cmd.perfetto = perfetto;
+  if (perfetto !== undefined && cmd.checkDeterminism) bad('--perfetto', 'cannot be used with --check-determinism');
   if (duration !== undefined) cmd.duration = duration;
   if (cmd.trace !== undefined && cmd.noTrace) bad('--trace', 'cannot be used with --no-trace');
   return cmd;
@@ -86,8 +89,28 @@ export function stressOf(scenario: string, src: Sources): Of<'stress'> {
 }
 
 export function replayOf(file: string, src: Sources): Of<'replay'> {
+  const cmd: Of<'replay'> = { kind: 'replay', file, json: src.switch('json') };
   const trace = src.value('trace', nonEmpty, undefined);
-  return trace !== undefined ? { kind: 'replay', file, trace, json: src.switch('json') } : { kind: 'replay', file, json: src.switch('json') };
+  const perfetto = src.value('perfetto', nonEmpty, undefined);
+  if (trace !== undefined) cmd.trace = trace;
+  if (perfetto !== undefined) cmd.perfetto = perfetto;
+  return cmd;
+}
+
+export function exportOf(file: string, src: Sources): Of<'export'> {
+  const perfetto = src.value('perfetto', nonEmpty, undefined);
+  if (perfetto === undefined) bad('--perfetto', 'export needs --perfetto OUT.json (the file to write)');
+  return { kind: 'export', file, perfetto: perfetto!, json: src.switch('json') };
+}
+
+export function timelineOf(file: string, src: Sources): Of<'timeline'> {
+  const cmd: Of<'timeline'> = { kind: 'timeline', file, lanes: src.value('cpus', laneList, null), json: src.switch('json') };
+  const from = src.value('from', nonNegativeInt, undefined);
+  const to = src.value('to', nonNegativeInt, undefined);
+  if (from !== undefined && to !== undefined && from > to) bad('--from', `must be at most --to (${from} > ${to})`);
+  if (from !== undefined) cmd.from = from;
+  if (to !== undefined) cmd.to = to;
+  return cmd;
 }
 
 export function mutantsOf(src: Sources): Of<'mutants'> {

@@ -53,3 +53,11 @@ export function ruleIds(name: string, text: string): string[] {
   if (ids.length === 0 || unknown !== undefined) bad(name, `expected rule ids from "epochlab rules", got ${quote(unknown ?? text)}`);
   return ids;
 }
+
+/** `0,1,m`: CPU numbers and `m` (the epoch manager, returned as -1). */
+export function laneList(name: string, text: string): number[] {
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const wrong = items.find((s) => s !== 'm' && !/^\d+$/.test(s));
+  if (items.length === 0 || wrong !== undefined) bad(name, `expected CPU numbers and m (the epoch manager), like 0,1,m, got ${quote(wrong ?? text)}`);
+  return items.map((s) => (s === 'm' ? -1 : Number(s)));
+}

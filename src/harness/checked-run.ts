@@ -12,6 +12,7 @@ import type { ThreadPool } from '../runtime/thread-pool.js';
 import type { ProgressListener } from '../runtime/progress.js';
 import { ContractChecker, type CheckSummary } from '../check/checker.js';
 import { createRules } from '../check/rules/index.js';
+import type { ViolationSite } from '../check/context.js';
 import { DigestSink } from '../trace/digest.js';
 import type { TraceSink } from '../trace/jsonl.js';
 
@@ -31,6 +32,8 @@ export interface CheckedRunOptions {
   threads?: ThreadPool;
   /** Told how far the run got, every 200 ms while it goes (a live display). */
   onProgress?: ProgressListener;
+  /** Told of each violation the checker finds, as it finds it (a view drawing them). */
+  onViolation?: (v: ViolationSite) => void;
 }
 
 export interface CheckedRun {
@@ -49,7 +52,9 @@ export interface CheckedRun {
 /** Runs `plan` (in place: tracing is switched on for the checker) and folds the checker's verdict into the report. */
 export async function runChecked(plan: RunPlan, rerun: string, options: CheckedRunOptions = {}): Promise<CheckedRun> {
   const check = options.check ?? true;
-  const checker = check ? new ContractChecker(createRules(), { rerun, ...(options.maxReports ? { maxReports: options.maxReports } : {}) }) : null;
+  const checker = check ? new ContractChecker(createRules(), {
+    rerun, ...(options.maxReports ? { maxReports: options.maxReports } : {}), ...(options.onViolation ? { onViolation: options.onViolation } : {}),
+  }) : null;
   const digest = options.digest ? new DigestSink() : null;
   if (checker || digest) plan.trace = true;
   const sinks = [...(options.sinks ?? []), ...(digest ? [digest] : []), ...(checker ? [checker] : [])];

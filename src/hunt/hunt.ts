@@ -8,6 +8,7 @@ import type { RunPlan } from '../runtime/plan.js';
 import type { ThreadPool } from '../runtime/thread-pool.js';
 import type { TraceSink } from '../trace/jsonl.js';
 import type { ViolationReport } from '../check/violation-report.js';
+import type { ViolationSite } from '../check/context.js';
 import { runChecked, type CheckedReport } from '../harness/checked-run.js';
 
 export interface HuntRun {
@@ -25,11 +26,15 @@ export interface HuntRun {
   elapsedMs: number;
 }
 
-/** One checked run of `plan`, with its trace digest and schedule; `threads` (optional) are reused across calls. */
-export async function runOnce(plan: RunPlan, rerun: string, extraSinks: TraceSink[] = [], threads?: ThreadPool): Promise<HuntRun> {
+/**
+ * One checked run of `plan`, with its trace digest and schedule; `threads` (optional) are reused across calls;
+ * `onViolation` hears of each violation as the checker finds it.
+ */
+export async function runOnce(plan: RunPlan, rerun: string, extraSinks: TraceSink[] = [], threads?: ThreadPool,
+  onViolation?: (v: ViolationSite) => void): Promise<HuntRun> {
   const p = structuredClone(plan);
   const started = performance.now();
-  const run = await runChecked(p, rerun, { sinks: extraSinks, maxReports: 5, digest: true, ...(threads ? { threads } : {}) });
+  const run = await runChecked(p, rerun, { sinks: extraSinks, maxReports: 5, digest: true, ...(threads ? { threads } : {}), ...(onViolation ? { onViolation } : {}) });
   const summary = run.report.check as NonNullable<CheckedReport['check']>;
   const rules: Record<string, number> = { ...summary.byRule };
   for (const v of run.report.violations.filter((x) => x.seq === 0)) rules[v.rule] = (rules[v.rule] ?? 0) + 1;
