@@ -49,7 +49,11 @@ export interface CheckedRun {
 /** Runs `plan` (in place: tracing is switched on for the checker) and folds the checker's verdict into the report. */
 export async function runChecked(plan: RunPlan, rerun: string, options: CheckedRunOptions = {}): Promise<CheckedRun> {
   const check = options.check ?? true;
-  const checker = check ? new ContractChecker(createRules(), { rerun, ...(options.maxReports ? { maxReports: options.maxReports } : {}) }) : null;
+  const watchers = (options.sinks ?? []).filter((s) => s.onViolation !== undefined);
+  const checker = check ? new ContractChecker(createRules(), {
+    rerun, ...(options.maxReports ? { maxReports: options.maxReports } : {}),
+    ...(watchers.length > 0 ? { onViolation: (rule: string, seq: number) => { for (const s of watchers) s.onViolation!(rule, seq); } } : {}),
+  }) : null;
   const digest = options.digest ? new DigestSink() : null;
   if (checker || digest) plan.trace = true;
   const sinks = [...(options.sinks ?? []), ...(digest ? [digest] : []), ...(checker ? [checker] : [])];
