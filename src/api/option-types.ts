@@ -44,6 +44,8 @@ export interface RunOptionValues extends SettingsOptions {
   check?: boolean;
   /** Write every event to this JSON Lines file. */
   trace?: string;
+  /** Write the run's timeline page (one self-contained HTML file) here. */
+  html?: string;
 }
 
 /** The values of StressOptions (stress.ts adds the progress callback). */
@@ -73,15 +75,24 @@ export interface StressOptionValues extends SettingsOptions {
   out?: string;
   /** Also write a JUnit XML report here. */
   junit?: string;
+  /** On a violation, write the timeline page of the failing run (its failure file replayed) here. */
+  html?: string;
 }
 
 export interface ReplayOptions {
   /** Write the replayed run's events to this JSON Lines file. */
   trace?: string;
+  /** Write the replayed run's timeline page (one self-contained HTML file) here. */
+  html?: string;
 }
 
 /** The values of MutantsOptions (mutants.ts adds the progress callback). */
 export interface MutantsOptionValues {
   /** Seeds per mutant, overriding each hunt plan's budget. */
   runs?: number;
+}
+
+export interface ViewOptions {
+  /** The page to write (default: the trace file's name with .html for .jsonl). */
+  out?: string;
 }

@@ -10,6 +10,9 @@ import { loadFailureFile } from '../hunt/failure-file.js';
 import { hasAnyViolation, runOnce } from '../hunt/hunt.js';
 import { parseOptions, replayOptionsSchema } from './options.js';
 import type { ReplayOptions } from './option-types.js';
+import { RunPage, type PageReport } from './page.js';
+import type { ThreadPool } from '../runtime/thread-pool.js';
+import { runBegin } from './run.js';
 
 export type { ReplayOptions } from './option-types.js';
 
@@ -34,6 +37,8 @@ export interface ReplayReport {
   sameDigest: boolean;
   /** The first violation report of the replayed run. */
   report: ViolationReport | null;
+  /** The timeline page of the replayed run (`html`), or null. */
+  page: PageReport | null;
 }
 
 const sameRules = (a: Record<string, number>, b: Record<string, number>): boolean => {
@@ -55,13 +60,16 @@ function openSink(path: string | undefined): JsonlSink | null {
 export async function replay(file: string, options: ReplayOptions = {}): Promise<ReplayReport> {
   const s = parseOptions(replayOptionsSchema, options, 'replay options');
   const { plan, file: f } = await loadFailureFile(file);
+  const page = s.html !== undefined ? new RunPage(s.html, '--html') : null;
   const sink = openSink(s.trace);
+  sink?.write(runBegin(plan));
   let run;
   try {
-    run = await runOnce(plan, `epochlab replay ${file}`, sink ? [sink] : []);
+    run = await runOnce(plan, `epochlab replay ${file}`, [...(sink ? [sink] : []), ...(page ? [page.sink] : [])]);
   } finally {
     sink?.close();
   }
+  const written = page ? page.write(plan, run.report.check?.reports ?? [], `epochlab replay ${file} --html ${page.path}`) : null;
   const rules = sameRules(run.rules, f.rules);
   const digest = run.digest === f.digest;
   return {
@@ -69,6 +77,14 @@ export async function replay(file: string, options: ReplayOptions = {}): Promise
     scheduleLength: f.schedule.length, rules: run.rules, digest: run.digest, fileRules: f.rules, fileDigest: f.digest,
     trace: s.trace ?? null,
     reproduced: !hasAnyViolation(run.rules) ? 'none' : rules && digest ? 'same' : 'different',
-    sameRules: rules, sameDigest: digest, report: run.first,
+    sameRules: rules, sameDigest: digest, report: run.first, page: written,
   };
+}
+
+/** The timeline page of a failure file's run: the file replayed with the page's collector among the sinks. */
+export async function failurePage(file: string, html: string, threads?: ThreadPool): Promise<PageReport> {
+  const page = new RunPage(html, '--html');
+  const { plan } = await loadFailureFile(file);
+  const run = await runOnce(plan, `epochlab replay ${file}`, [page.sink], threads);
+  return page.write(plan, run.report.check?.reports ?? [], `epochlab replay ${file} --html ${html}`);
 }

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { runPlan } from '../runtime/runner.js';
 import { applySettings, type RunPlan } from '../runtime/plan.js';
 import { JsonlSink } from '../trace/jsonl.js';
+import type { TraceEvent } from '../trace/decode.js';
 import { BadInput } from '../contract/bad-input.js';
 import { runChecked, type CheckedReport } from '../harness/checked-run.js';
 import { parseOptions, runOptionsSchema } from './options.js';
@@ -16,6 +17,7 @@ import type { RunOptionValues } from './option-types.js';
 import { compileInput, scenarioWord, type ScenarioInput } from './scenario-arg.js';
 import { VERSION } from './version.js';
 import type { RunProgress } from '../runtime/progress.js';
+import { RunPage, type PageReport } from './page.js';
 
 /**
  * How far a run got (about every 200 ms while it goes), and which run of the
@@ -38,6 +40,8 @@ export interface RunResult extends CheckedReport {
   rerun: string;
   /** Controlled mode: the SHA-256 digest of the trace (the same on every re-run); null free-running. */
   digest: string | null;
+  /** The timeline page written (`html`), or null. */
+  page: PageReport | null;
 }
 
 /** The plan of a run: the scenario compiled, the options applied. */
@@ -70,8 +74,16 @@ function openTrace(path: string, plan: RunPlan): JsonlSink {
   } catch (err) {
     throw new BadInput('epochlab', '--trace', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  sink.write({ seq: 0, t: 0, cpu: -1, irql: 'PASSIVE', event: 'run_begin', scenario: plan.name, source: plan.source, seed: plan.seed, cpus: plan.cpus, profile: plan.profile, version: VERSION });
+  sink.write(runBegin(plan));
   return sink;
+}
+
+/** The first line of a trace file: what ran (the timeline page reads it back). */
+export function runBegin(plan: RunPlan): TraceEvent {
+  return {
+    seq: 0, t: 0, cpu: -1, irql: 'PASSIVE', event: 'run_begin', scenario: plan.name, source: plan.source, seed: plan.seed, cpus: plan.cpus,
+    profile: plan.profile, mode: plan.mode, strategy: plan.mode === 'controlled' ? plan.strategy : null, mutant: plan.mutant, version: VERSION,
+  };
 }
 
 function closeTrace(sink: JsonlSink, report: CheckedReport, lastSeq: number, t: number): void {
@@ -106,17 +118,20 @@ export async function run(scenario: ScenarioInput, options: RunOptions = {}): Pr
   const { onProgress, ...rest } = options;
   const s = parseOptions(runOptionsSchema, rest, 'run options');
   const plan = await planFor(scenario, s);
-  plan.trace = s.trace !== undefined;
+  plan.trace = s.trace !== undefined || s.html !== undefined;
+  const page = s.html !== undefined ? new RunPage(s.html, '--html') : null;
   const unchecked = s.check ? await uncheckedOpsPerSec(plan, onProgress) : null;
   const rerun = rerunLine(plan, s.duration);
   const sink = s.trace !== undefined ? openTrace(s.trace, plan) : null;
   const controlled = plan.mode === 'controlled';
-  const r = await runChecked(plan, rerun, { check: s.check, digest: controlled, sinks: sink ? [sink] : [], ...staged(onProgress, 'run') });
+  const sinks = [...(sink ? [sink] : []), ...(page ? [page.sink] : [])];
+  const r = await runChecked(plan, rerun, { check: s.check, digest: controlled, sinks, ...staged(onProgress, 'run') });
   if (unchecked !== null && r.report.opsPerSec > 0) {
     r.report.checkOverhead = { opsPerSecChecked: r.report.opsPerSec, opsPerSecUnchecked: unchecked, slowdown: unchecked / r.report.opsPerSec };
   }
   if (sink) closeTrace(sink, r.report, r.lastSeq, r.lastTime);
-  return { ...r.report, rerun, digest: controlled ? r.digest : null };
+  const written = page ? page.write(plan, r.report.check?.reports ?? [], rerun.replace(/--trace trace\.jsonl$/, `--html ${page.path}`)) : null;
+  return { ...r.report, rerun, digest: controlled ? r.digest : null, page: written };
 }
 
 export interface DeterminismReport {

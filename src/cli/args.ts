@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { COMMAND_DOCS, docOf } from './docs.js';
 import { Sources, type Env } from './env.js';
 import { bad } from './values.js';
-import { mutantsOf, replayOf, runOf, stressOf } from './settings.js';
+import { mutantsOf, replayOf, runOf, stressOf, viewOf } from './settings.js';
 import type { Command } from './command.js';
 
 export type { Command } from './command.js';
@@ -34,7 +34,8 @@ const OPTIONS = {
   'seed-start': { type: 'string' },
   shard: { type: 'string' },
   junit: { type: 'string' },
-  out: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  html: { type: 'string' },
   rule: { type: 'string' },
   'preemption-bound': { type: 'string' },
   'no-shrink': { type: 'boolean' },
@@ -72,6 +73,10 @@ export function parseCli(argv: string[], env: Env = {}): Command {
       if (rest[0] === undefined) bad(null, 'replay needs a FILE (an epochlab-failure-*.json file)');
       rejectExtras(command, rest.slice(1), values);
       return replayOf(rest[0]!, src);
+    case 'view':
+      if (rest[0] === undefined) bad(null, 'view needs a TRACE (a JSON Lines file from run --trace)');
+      rejectExtras(command, rest.slice(1), values);
+      return viewOf(rest[0]!, src);
     case 'mutants':
       rejectExtras(command, rest, values);
       return mutantsOf(src);

@@ -16,6 +16,7 @@ import { contractDiffCommand } from './contract-diff.js';
 import { stressCommand } from './stress.js';
 import { replayCommand } from './replay.js';
 import { mutantsCommand } from './mutants-cmd.js';
+import { viewCommand } from './view.js';
 
 function help(cmd: Extract<Command, { kind: 'help' }>): number {
   const doc = cmd.command === undefined ? undefined : docOf(cmd.command);
@@ -43,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return stressCommand(cmd);
     case 'replay':
       return replayCommand(cmd);
+    case 'view':
+      return viewCommand(cmd);
     case 'mutants':
       return mutantsCommand(cmd);
   }
