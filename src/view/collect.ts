@@ -85,8 +85,9 @@ export class WindowCollector implements TraceSink {
   private readonly segments: Segment[] = [];
   private readonly ring: TraceEvent[] = [];
   private ringNext = 0;
-  /** The state just before the ring's oldest event. */
+  /** The state just before the ring's oldest event, and the seq of the event that left the ring last. */
   private readonly lagged = new RetireState();
+  private lastEvicted = Number.NEGATIVE_INFINITY;
   private readonly dropped = new Map<string, number>();
   private readonly windowed: number[] = [];
   private readonly unwindowed = { count: 0, first: [] as number[] };
@@ -164,6 +165,7 @@ export class WindowCollector implements TraceSink {
     const oldest = this.ring[this.ringNext]!;
     if (oldest.seq > this.lastKept) this.drop(oldest);
     this.lagged.apply(oldest);
+    this.lastEvicted = oldest.seq;
     this.ring[this.ringNext] = e;
     this.ringNext = (this.ringNext + 1) % this.before;
   }
@@ -173,8 +175,9 @@ export class WindowCollector implements TraceSink {
     const ordered = [...this.ring.slice(this.ringNext), ...this.ring.slice(0, this.ringNext)];
     const fresh = ordered.filter((e) => e.seq > this.lastKept);
     if (fresh.length === 0) return;
-    // The ring's events up to lastKept are kept: if it reaches back to one, the fresh events follow it.
-    if (this.segments.length === 0 || ordered[0]!.seq > this.lastKept) {
+    // The fresh events follow the last segment when the ring reaches back to a kept event, or the event just before the ring was kept.
+    const follows = this.segments.length > 0 && (ordered[0]!.seq <= this.lastKept || this.lastEvicted === this.lastKept);
+    if (!follows) {
       this.segments.push({ start: this.lagged.snapshot(fresh[0]!.seq), events: [] });
     }
     this.keep(fresh);

@@ -5,7 +5,8 @@
  */
 import { Axis, Viewport, type AxisKind } from './axis.js';
 import { bindCanvas, bindKeys, toolbar, type Controlled } from './controls.js';
-import { draw, laneTop } from './draw.js';
+import { draw } from './draw.js';
+import { laneTop } from './scene.js';
 import { el, fill } from './dom.js';
 import { fmt, laneName } from './format.js';
 import { heading, keysHelp, legend, runLine, windowNote } from './chrome.js';

@@ -1,7 +1,7 @@
 /** Which event a click on the canvas means: the nearest event of the lane under the pointer, within a few pixels. */
 import type { Axis, Viewport } from './axis.js';
 import { LAYOUT } from './colors.js';
-import { laneTop } from './draw.js';
+import { laneTop } from './scene.js';
 import { lastAtOrBefore, type Model } from './model.js';
 
 const REACH_PX = 8;
