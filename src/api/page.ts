@@ -48,7 +48,7 @@ export function runInfoOfPlan(plan: RunPlan): RunInfo {
   };
 }
 
-/** Writes the page of `trace`; `command` is how it was made (the generator line). */
+/** Writes the page of `trace`; `command` is how it was made (the generator line: file names without their folders). */
 export function writePage(path: string, trace: TraceDocument, command: string, flag: string): PageReport {
   let bytes: number;
   try {

@@ -3,6 +3,7 @@
  * schedule forced, and says whether the violation came back (same rules,
  * same trace digest). Returns what `epochlab replay --json` prints.
  */
+import { basename } from 'node:path';
 import { BadInput } from '../contract/bad-input.js';
 import { JsonlSink } from '../trace/jsonl.js';
 import type { ViolationReport } from '../check/violation-report.js';
@@ -69,7 +70,7 @@ export async function replay(file: string, options: ReplayOptions = {}): Promise
   } finally {
     sink?.close();
   }
-  const written = page ? page.write(plan, run.report.check?.reports ?? [], `epochlab replay ${file} --html ${page.path}`) : null;
+  const written = page ? page.write(plan, run.report.check?.reports ?? [], `epochlab replay ${basename(file)} --html ${basename(page.path)}`) : null;
   const rules = sameRules(run.rules, f.rules);
   const digest = run.digest === f.digest;
   return {
@@ -86,5 +87,5 @@ export async function failurePage(file: string, html: string, threads?: ThreadPo
   const page = new RunPage(html, '--html');
   const { plan } = await loadFailureFile(file);
   const run = await runOnce(plan, `epochlab replay ${file}`, [page.sink], threads);
-  return page.write(plan, run.report.check?.reports ?? [], `epochlab replay ${file} --html ${html}`);
+  return page.write(plan, run.report.check?.reports ?? [], `epochlab replay ${basename(file)} --html ${basename(html)}`);
 }

@@ -5,6 +5,7 @@
  * `epochlab run --json` prints, with the command line that re-runs it.
  * `checkDeterminism` runs a controlled plan twice and compares digests.
  */
+import { basename } from 'node:path';
 import type { z } from 'zod';
 import { runPlan } from '../runtime/runner.js';
 import { applySettings, type RunPlan } from '../runtime/plan.js';
@@ -130,7 +131,7 @@ export async function run(scenario: ScenarioInput, options: RunOptions = {}): Pr
     r.report.checkOverhead = { opsPerSecChecked: r.report.opsPerSec, opsPerSecUnchecked: unchecked, slowdown: unchecked / r.report.opsPerSec };
   }
   if (sink) closeTrace(sink, r.report, r.lastSeq, r.lastTime);
-  const written = page ? page.write(plan, r.report.check?.reports ?? [], rerun.replace(/--trace trace\.jsonl$/, `--html ${page.path}`)) : null;
+  const written = page ? page.write(plan, r.report.check?.reports ?? [], rerun.replace(/--trace trace\.jsonl$/, `--html ${basename(page.path)}`)) : null;
   return { ...r.report, rerun, digest: controlled ? r.digest : null, page: written };
 }
 

@@ -5,6 +5,7 @@
  * a page of bounded size; the run it shows is read from its run_begin.
  * Returns what `epochlab view --json` prints.
  */
+import { basename } from 'node:path';
 import { traceFromFile } from '../view/from-file.js';
 import { parseOptions, viewOptionsSchema } from './options.js';
 import type { ViewOptions } from './option-types.js';
@@ -26,5 +27,5 @@ export async function view(file: string, options: ViewOptions = {}): Promise<Vie
   const out = s.out ?? defaultPagePath(file);
   checkPagePath(out, '--out');
   const trace = await traceFromFile(file);
-  return { file, page: writePage(out, trace, `epochlab view ${file} --out ${out}`, '--out') };
+  return { file, page: writePage(out, trace, `epochlab view ${basename(file)} --out ${basename(out)}`, '--out') };
 }
