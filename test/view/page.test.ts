@@ -89,6 +89,46 @@ describeBrowser('view/page: the timeline in a browser', function () {
     await page.close();
   });
 
+  it('zoom and pan change the part of the axis in view; a click on a lane picks the event under it', async () => {
+    const { page } = await openTimeline(browser, twoCpu);
+    const span = (s: { view: { start: number; end: number } }): number => s.view.end - s.view.start;
+    const fit = await stateOf(page);
+    await page.click('[data-action="zoom-in"]');
+    await settle(page);
+    const zoomed = await stateOf(page);
+    expect(span(zoomed)).to.be.closeTo(span(fit) / 2, 1e-9);
+    await page.keyboard.press('-');
+    await settle(page);
+    expect(span(await stateOf(page))).to.be.closeTo(span(fit), 1e-9);
+    const box = (await page.locator('canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 150);
+    await page.mouse.wheel(0, -300);
+    await settle(page);
+    expect(span(await stateOf(page))).to.be.lessThan(span(fit));
+    await page.keyboard.press('0');
+    await settle(page);
+    const before = await stateOf(page);
+    await page.mouse.move(box.x + 600, box.y + 150);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 400, box.y + 150, { steps: 4 });
+    await page.mouse.up();
+    await settle(page);
+    const dragged = await stateOf(page);
+    expect(dragged.view.start).to.be.greaterThan(before.view.start);
+    expect(span(dragged)).to.be.closeTo(span(before), 1e-9);
+    expect(dragged.index).to.equal(before.index);
+    // On the order axis event i sits at i; CPU 1's lane is the second, its marks row 62 px into it.
+    const events = embeddedDocument(twoCpu).trace.events;
+    const target = events.findIndex((e) => e.cpu === 1 && e.event === 'read');
+    const left = 108;
+    const x = left + ((target - dragged.view.start) / span(dragged)) * (box.width - left - 8);
+    await page.mouse.click(box.x + x, box.y + 22 + 70 + 74 + 66);
+    await settle(page);
+    expect((await stateOf(page)).index).to.equal(target);
+    expect(await page.textContent('.details h2')).to.equal(`#${events[target]!.seq} read`);
+    await page.close();
+  });
+
   it('next violation lands on the checker\'s violation of a failing replay, with its report and excerpt', async () => {
     const stress = epochlab(['stress', 'smoke', '--runs', '5', '--mutant', 'callback-under-lock', '--out', 'fail.json'], tmp);
     expect(stress.status, stress.stderr).to.equal(1);

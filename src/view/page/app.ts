@@ -200,6 +200,8 @@ export class App implements Controlled {
     const keep = this.current >= 0 ? this.current : 0;
     this.axisKind = this.axisKind === 'order' ? 'time' : 'order';
     this.axis = new Axis(this.axisKind, this.model);
+    const b = document.querySelector('[data-action="axis"]');
+    if (b) b.textContent = `axis: ${this.axisKind}`;
     this.view.fit(this.axis);
     this.go(keep);
   }

@@ -33,10 +33,16 @@ export class Axis {
     const events = model.events;
     const span = n > 1 ? Math.max(1, events[n - 1]!.t - events[0]!.t) : 1;
     const gapWidth = span / 40;
-    let at = 0;
+    // Within a segment an event sits at its t from the segment's first (never before the event ahead of it: t can run
+    // a few hundred ns backwards between CPUs); each gap adds gapWidth.
+    let base = 0;
+    let t0 = n > 0 ? events[0]!.t : 0;
     for (let i = 0; i < n; i++) {
-      if (i > 0) at += gaps.has(i) ? gapWidth : Math.max(0, events[i]!.t - events[i - 1]!.t);
-      this.pos[i] = at;
+      if (i > 0 && gaps.has(i)) {
+        base = this.pos[i - 1]! + gapWidth;
+        t0 = events[i]!.t;
+      }
+      this.pos[i] = Math.max(i > 0 ? this.pos[i - 1]! : 0, base + events[i]!.t - t0);
     }
     this.durScale = 1;
   }

@@ -38,7 +38,7 @@ export function toolbar(app: Controlled, status: HTMLElement): HTMLElement {
     button('+', 'zoom in (+)', () => app.zoom(0.5), 'zoom-in'),
     button('−', 'zoom out (-)', () => app.zoom(2), 'zoom-out'),
     button('fit', 'show every event (0)', () => app.fit(), 'fit'),
-    button('axis', 'switch between event order and time (t)', () => app.toggleAxis(), 'axis'),
+    button('axis: order', 'switch between event order and time (t)', () => app.toggleAxis(), 'axis'),
     el('span.sep', {}),
     button('◀ violation', 'previous violation (p)', () => app.nextViolation(-1), 'prev-violation'),
     button('next violation ▶', 'next violation (n)', () => app.nextViolation(1), 'next-violation'),

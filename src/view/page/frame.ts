@@ -56,25 +56,62 @@ export function drawEpochGraph(ctx: CanvasRenderingContext2D, s: Scene, i0: numb
   ctx.textAlign = 'left';
 }
 
+/** Tick labels at most this close (in pixels) are left out. */
+const LABEL_GAP = 8;
+
 export function drawRuler(ctx: CanvasRenderingContext2D, s: Scene): void {
   ctx.fillStyle = '#fafafa';
   ctx.fillRect(0, 0, s.width, LAYOUT.rulerHeight);
-  const i0 = s.axis.indexAt(s.view.start);
-  const i1 = s.axis.indexAt(s.view.end);
-  const stride = Math.max(1, niceStride((i1 - i0 + 1) / Math.max(1, s.view.width / 90)));
   ctx.fillStyle = COLOR.muted;
-  for (let i = Math.ceil(i0 / stride) * stride; i <= i1; i += stride) {
-    const e = s.model.events[i];
-    if (e === undefined) continue;
-    const x = s.view.px(s.axis.pos[i]!);
+  const ticks = s.axis.kind === 'order' ? orderTicks(s) : timeTicks(s);
+  let free = Number.NEGATIVE_INFINITY;
+  for (const [x, text] of ticks) {
+    if (x < s.view.left || x > s.view.left + s.view.width) continue;
     ctx.fillRect(x, LAYOUT.rulerHeight - 5, 1, 5);
-    ctx.fillText(`#${fmt(e.seq)}`, x + 2, 9);
+    if (x < free) continue;
+    ctx.fillText(text, x + 2, 9);
+    free = x + 2 + ctx.measureText(text).width + LABEL_GAP;
   }
   for (const r of s.model.reports) {
     const i = s.model.indexOfSeq.get(r.seq);
     if (i === undefined) continue;
     triangle(ctx, s.view.px(s.axis.pos[i]!), LAYOUT.rulerHeight - 9, 8, true, COLOR.violation);
   }
+}
+
+/** Event numbers, every so many events. */
+function orderTicks(s: Scene): Array<[number, string]> {
+  const i0 = s.axis.indexAt(s.view.start);
+  const i1 = s.axis.indexAt(s.view.end);
+  const stride = Math.max(1, niceStride((i1 - i0 + 1) / Math.max(1, s.view.width / 90)));
+  const out: Array<[number, string]> = [];
+  for (let i = Math.ceil(i0 / stride) * stride; i <= i1; i += stride) {
+    const e = s.model.events[i];
+    if (e !== undefined) out.push([s.view.px(s.axis.pos[i]!), `#${fmt(e.seq)}`]);
+  }
+  return out;
+}
+
+/** Times (the trace's t), every so much time; across a gap, the time the next event carries. */
+function timeTicks(s: Scene): Array<[number, string]> {
+  const stride = niceStride((s.view.end - s.view.start) / Math.max(1, s.view.width / 110));
+  const out: Array<[number, string]> = [];
+  const events = s.model.events;
+  for (let x = Math.ceil(s.view.start / stride) * stride; x <= s.view.end; x += stride) {
+    const i = s.axis.indexAt(x);
+    const e = events[i];
+    if (e === undefined) continue;
+    out.push([s.view.px(x), timeText(e.t + (x - s.axis.pos[i]!), s.model.trace.timeUnit)]);
+  }
+  return out;
+}
+
+function timeText(t: number, unit: 'ns' | 'decision'): string {
+  if (unit === 'decision') return `d ${fmt(Math.round(t))}`;
+  if (t >= 1e9) return `${(t / 1e9).toFixed(3)} s`;
+  if (t >= 1e6) return `${(t / 1e6).toFixed(2)} ms`;
+  if (t >= 1e3) return `${(t / 1e3).toFixed(1)} µs`;
+  return `${Math.round(t)} ns`;
 }
 
 const niceStride = (raw: number): number => {
