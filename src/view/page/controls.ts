@@ -64,6 +64,8 @@ export function bindKeys(app: Controlled): void {
   document.addEventListener('keydown', (ev) => {
     const target = ev.target as HTMLElement | null;
     if (target && (target.tagName === 'SELECT' || target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return;
+    // Space on a focused button presses that button.
+    if (target?.tagName === 'BUTTON' && ev.key === ' ') return;
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const act = KEYS[ev.key];
     if (act === undefined) return;

@@ -21,6 +21,7 @@ export function draw(ctx: CanvasRenderingContext2D, s: Scene): void {
   const [i0, i1] = [s.axis.indexAt(s.view.start), s.axis.indexAt(s.view.end)];
   s.model.lanes.forEach((lane, k) => drawLane(ctx, s, lane, laneTop(k), i0, i1));
   drawGaps(ctx, s);
+  drawViolations(ctx, s);
   drawCursor(ctx, s);
   drawLabels(ctx, s);
   drawEpochGraph(ctx, s, i0, i1);
@@ -183,6 +184,19 @@ function drawGaps(ctx: CanvasRenderingContext2D, s: Scene): void {
     ctx.strokeRect(x0 + 2.5, LAYOUT.rulerHeight + 0.5, w - 1, s.height - LAYOUT.rulerHeight - 1);
     ctx.setLineDash([]);
   }
+}
+
+/** Where the checker's rules fired: a red frame on the event, in its lane. */
+function drawViolations(ctx: CanvasRenderingContext2D, s: Scene): void {
+  ctx.strokeStyle = COLOR.violation;
+  ctx.lineWidth = 2;
+  for (const i of s.model.reportsAt.keys()) {
+    const x = s.view.px(s.axis.pos[i]!);
+    if (x < s.view.left - 8 || x > s.view.left + s.view.width + 8) continue;
+    const top = laneTop(s.model.laneOf.get(s.model.events[i]!.cpu) ?? 0);
+    ctx.strokeRect(x - 8, top + 3, 16, LAYOUT.laneHeight - 8);
+  }
+  ctx.lineWidth = 1;
 }
 
 function drawCursor(ctx: CanvasRenderingContext2D, s: Scene): void {
