@@ -6,6 +6,7 @@
  * are shown but not checked.
  */
 import { basename } from 'node:path';
+import { BadInput } from '../contract/bad-input.js';
 import { ContractChecker } from '../check/checker.js';
 import { createRules } from '../check/rules/index.js';
 import type { TraceEvent } from '../trace/decode.js';
@@ -40,6 +41,8 @@ export async function traceFromFile(path: string, collect: CollectOptions = {}):
     collector.write(e);
     if (!FRAME.has(e.event)) checker.write(e);
   });
-  checker!.close();
-  return traceDocument(runInfoOf(begin, cpus, basename(path)), collector.result(), checker!.summary().reports);
+  if (checker === null) throw new BadInput(path, null, 'no trace events in the file');
+  const done: ContractChecker = checker;
+  done.close();
+  return traceDocument(runInfoOf(begin, cpus, basename(path)), collector.result(), done.summary().reports);
 }

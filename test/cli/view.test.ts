@@ -59,6 +59,8 @@ describe('cli/view: pages from the command line', function () {
     badInput(['view', 'missing.jsonl'], 'missing.jsonl: cannot read trace file (ENOENT)');
     writeFileSync(join(tmp, 'broken.jsonl'), '{"seq":1,"t":0,"cpu":0,"irql":"PASSIVE","event":"op_begin"}\nnot json\n');
     badInput(['view', 'broken.jsonl'], /^broken\.jsonl: line 2: invalid JSON: [^\n]+\n$/);
+    writeFileSync(join(tmp, 'blank.jsonl'), '\n\n');
+    badInput(['view', 'blank.jsonl'], 'blank.jsonl: no trace events in the file');
     badInput(['view'], 'epochlab: view needs a TRACE (a JSON Lines file from run --trace)');
     expect(existsSync(join(tmp, 'broken.html'))).to.equal(false);
   });
