@@ -29,7 +29,7 @@ export interface CheckerOptions {
   rerun: string;
   /** Reports kept in full (the count goes on). */
   maxReports?: number;
-  /** Told of every violation as it is found: its rule and the seq of the event it fired at. */
+  /** Told of every violation reported in full, as it is found: its rule and the seq of the event it fired at. */
   onViolation?: (rule: string, seq: number) => void;
 }
 
@@ -100,10 +100,10 @@ export class ContractChecker implements TraceSink {
   private report(v: ViolationSite): void {
     this.violationCount++;
     this.byRule.set(v.rule, (this.byRule.get(v.rule) ?? 0) + 1);
-    this.options.onViolation?.(v.rule, v.at.seq);
     // The first maxReports, and the first of every rule (bounded by the catalog).
     if (this.reports.length < this.maxReports || this.byRule.get(v.rule) === 1) {
       this.reports.push(buildViolationReport(v, this.cx, this.history, this.options.rerun));
+      this.options.onViolation?.(v.rule, v.at.seq);
     }
   }
 

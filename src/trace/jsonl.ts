@@ -9,9 +9,10 @@ export interface TraceSink {
   write(event: TraceEvent): void;
   close(): void;
   /**
-   * Where a checked run's contract checker found a violation: its rule and
-   * the seq of the event it fired at (for a sink that keeps what is around
-   * violations). Told right after that event was written to every sink.
+   * Where a checked run's contract checker found a violation it reports in
+   * full: its rule and the seq of the event it fired at (for a sink that
+   * keeps what is around violations). Told right after that event was
+   * written to every sink.
    */
   onViolation?(rule: string, seq: number): void;
 }

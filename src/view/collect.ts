@@ -3,9 +3,9 @@
  * 60 s default run) becomes a window of at most `limit` events that a
  * browser steps through at ease. It keeps, in this order of priority:
  *
- * - the events around the first `violations` violations the checker found
- *   (`before` events leading up to each, `after` following it), which it
- *   learns through TraceSink.onViolation;
+ * - the events around the first `violations` violations the checker reports
+ *   outside the events already kept (`before` events leading up to each,
+ *   `after` following it), which it learns through TraceSink.onViolation;
  * - the last `before` events of the run (map deletes, the final frees);
  * - the first events, in what the budget leaves.
  *
@@ -114,10 +114,10 @@ export class WindowCollector implements TraceSink {
     }
   }
 
+  /** A violation at an event already kept needs no window; one outside them gets a window while slots and budget last. */
   onViolation(_rule: string, seq: number): void {
-    if (this.windowed.includes(seq)) return;
+    if (seq <= this.lastKept || this.windowed.includes(seq)) return;
     if (this.windowed.length >= this.maxWindows || this.kept + this.pending() + this.after > this.limit) {
-      if (seq <= this.lastKept) return;
       if (this.unwindowed.first.length < 5 && !this.unwindowed.first.includes(seq)) this.unwindowed.first.push(seq);
       this.unwindowed.count++;
       return;

@@ -45,6 +45,7 @@ code.rule { background: #eef; border: 1px solid #ccd; border-radius: 3px; paddin
 .queue li { font-size: 12px; }
 .queue li.new { background: #ffebee; }
 .freed { background: #e8f5e9; padding: 2px 6px; border-radius: 3px; }
+.report-list { max-height: 240px; overflow: auto; }
 .report-list li { margin: 2px 0; }
 .report-list li.active button { border-color: var(--bad); background: #fde0dc; }
 .report { margin-top: 8px; }

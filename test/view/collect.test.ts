@@ -89,16 +89,15 @@ describe('view/collect: the window of a long trace', () => {
     expect(Object.values(r.window!.dropped!).reduce((a, b) => a + b, 0)).to.equal(total - r.events.length);
   });
 
-  it('a violation inside the kept start extends it; violations past the budget are named in the note', () => {
+  it('a violation among the kept events takes no window; violations past the budget are named in the note', () => {
     const events = synthetic(total);
     const one = { ...o, violations: 1 };
     const head1 = one.limit - (one.before + one.after) - one.before;
     const r = collect(events, one, [head1 - 30, 9000, 9500]);
-    const first = r.window!.segments![0]!;
-    expect([first.from, first.to]).to.deep.equal([1, head1 - 30 + o.after]);
-    expect(r.events.some((e) => e.seq === 9000)).to.equal(false);
-    expect(r.window!.note).to.contain(`(the start, around the violation at #${n(head1 - 30)})`);
-    expect(r.window!.note).to.match(/; 2 more violation\(s\) outside it, from #9,000\.$/);
+    expect(r.window!.segments!.map((s) => [s.from, s.to])).to.deep.equal([[1, head1], [9000 - o.before + 1, 9000 + o.after], [total - o.before + 1, total]]);
+    expect(r.events.some((e) => e.seq === 9500)).to.equal(false);
+    expect(r.window!.note).to.contain(`#1-#${n(head1)} (the start), `);
+    expect(r.window!.note).to.match(/; 1 more violation\(s\) outside it, from #9,500\.$/);
   });
 
   it('in a real checked run, the checker tells the collector where the violation fired', async function () {
