@@ -106,8 +106,14 @@ describeBrowser('view/page: the timeline in a browser', function () {
     await settle(page);
     expect(span(await stateOf(page))).to.be.lessThan(span(fit));
     await page.keyboard.press('0');
+    await page.click('[data-action="pan-right"]');
+    await settle(page);
+    const panned = await stateOf(page);
+    expect(panned.view.start - fit.view.start).to.be.closeTo(span(fit) / 4, 1e-9);
+    await page.keyboard.press('a');
     await settle(page);
     const before = await stateOf(page);
+    expect(before.view.start).to.be.closeTo(fit.view.start, 1e-9);
     await page.mouse.move(box.x + 600, box.y + 150);
     await page.mouse.down();
     await page.mouse.move(box.x + 400, box.y + 150, { steps: 4 });

@@ -196,6 +196,11 @@ export class App implements Controlled {
     this.redraw();
   }
 
+  panBy(fraction: number): void {
+    this.view.pan((this.view.end - this.view.start) * fraction);
+    this.redraw();
+  }
+
   toggleAxis(): void {
     const keep = this.current >= 0 ? this.current : 0;
     this.axisKind = this.axisKind === 'order' ? 'time' : 'order';

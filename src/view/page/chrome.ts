@@ -41,6 +41,6 @@ export function legend(): HTMLElement {
 }
 
 export function keysHelp(): HTMLElement {
-  return el('p.keys', {}, 'Keys: ← → step (Shift: 10), Home End, Space play/pause, + − 0 zoom, n p next/previous violation, t axis. ' +
+  return el('p.keys', {}, 'Keys: ← → step (Shift: 10), Home End, Space play/pause, + − 0 zoom, a d pan, n p next/previous violation, t axis. ' +
     'Mouse: wheel zooms, Shift+wheel or drag pans, click picks an event.');
 }

@@ -1,7 +1,7 @@
 /**
  * How a person drives the timeline: the toolbar's buttons, the keys
- * (← → step, Shift for ten, Home End, Space play/pause, + - 0 zoom, n p
- * next and previous violation, t the axis), the mouse on the canvas (wheel
+ * (← → step, Shift for ten, Home End, Space play/pause, + - 0 zoom, a d
+ * pan, n p next and previous violation, t the axis), the mouse on the canvas (wheel
  * zooms around the pointer, Shift+wheel or a drag pans, a click picks the
  * nearest event).
  */
@@ -16,6 +16,8 @@ export interface Controlled {
   zoom(factor: number, aroundPx?: number): void;
   fit(): void;
   panPx(dx: number): void;
+  /** Pans by this fraction of the view's width. */
+  panBy(fraction: number): void;
   nextViolation(delta: 1 | -1): void;
   toggleAxis(): void;
   pick(x: number, y: number): void;
@@ -38,6 +40,8 @@ export function toolbar(app: Controlled, status: HTMLElement): HTMLElement {
     button('+', 'zoom in (+)', () => app.zoom(0.5), 'zoom-in'),
     button('−', 'zoom out (-)', () => app.zoom(2), 'zoom-out'),
     button('fit', 'show every event (0)', () => app.fit(), 'fit'),
+    button('◁', 'pan left (a)', () => app.panBy(-0.25), 'pan-left'),
+    button('▷', 'pan right (d)', () => app.panBy(0.25), 'pan-right'),
     button('axis: order', 'switch between event order and time (t)', () => app.toggleAxis(), 'axis'),
     el('span.sep', {}),
     button('◀ violation', 'previous violation (p)', () => app.nextViolation(-1), 'prev-violation'),
@@ -58,6 +62,8 @@ const KEYS: Record<string, (app: Controlled, shift: boolean) => void> = {
   n: (a) => a.nextViolation(1),
   p: (a) => a.nextViolation(-1),
   t: (a) => a.toggleAxis(),
+  a: (a) => a.panBy(-0.25),
+  d: (a) => a.panBy(0.25),
 };
 
 export function bindKeys(app: Controlled): void {
