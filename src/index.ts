@@ -34,6 +34,8 @@ export type {
 export { run, checkDeterminism, type RunOptions, type RunResult, type DeterminismReport, type RunProgressEvent } from './api/run.js';
 export { stress, type StressOptions, type StressReport, type StressViolation } from './api/stress.js';
 export { replay, type ReplayOptions, type ReplayReport } from './api/replay.js';
+export { view, type ViewOptions, type ViewReport } from './api/view.js';
+export type { PageReport } from './api/page.js';
 export { mutants, type MutantsOptions, type MutantsReport, type MutantResult } from './api/mutants.js';
 export { contractDiff, type ContractDiff, type ContractDiffOptions, type DiffRow, type ScenarioRun } from './api/contract-diff.js';
 export { scenarios, rules, type ScenarioInfo } from './api/catalog.js';

@@ -46,6 +46,8 @@ export interface RunOptionValues extends SettingsOptions {
   trace?: string;
   /** Write a Perfetto / Chrome trace (Trace Event Format JSON) of the run to this file, while it runs. */
   perfetto?: string;
+  /** Write the run's timeline page (one self-contained HTML file) here. */
+  html?: string;
 }
 
 /** The values of StressOptions (stress.ts adds the progress callback). */
@@ -75,6 +77,8 @@ export interface StressOptionValues extends SettingsOptions {
   out?: string;
   /** Also write a JUnit XML report here. */
   junit?: string;
+  /** On a violation, write the timeline page of the failing run (its failure file replayed) here. */
+  html?: string;
 }
 
 export interface ReplayOptions {
@@ -82,10 +86,17 @@ export interface ReplayOptions {
   trace?: string;
   /** Write a Perfetto / Chrome trace (Trace Event Format JSON) of the replay to this file. */
   perfetto?: string;
+  /** Write the replayed run's timeline page (one self-contained HTML file) here. */
+  html?: string;
 }
 
 /** The values of MutantsOptions (mutants.ts adds the progress callback). */
 export interface MutantsOptionValues {
   /** Seeds per mutant, overriding each hunt plan's budget. */
   runs?: number;
+}
+
+export interface ViewOptions {
+  /** The page to write (default: the trace file's name with .html for .jsonl). */
+  out?: string;
 }

@@ -13,7 +13,7 @@ import { STRATEGY_NAMES } from '../sched/strategy.js';
 import { MUTANT_NAMES } from '../contract/mutants.js';
 import { RULES } from '../contract/rules.js';
 import { parseDuration } from './duration.js';
-import type { MutantsOptionValues, ReplayOptions, RunOptionValues, StressOptionValues } from './option-types.js';
+import type { MutantsOptionValues, ReplayOptions, RunOptionValues, StressOptionValues, ViewOptions } from './option-types.js';
 
 export { parseDuration } from './duration.js';
 
@@ -55,6 +55,8 @@ export const runOptionsSchema = z.strictObject({
   trace: z.string().min(1).optional(),
   /** Write a Perfetto / Chrome trace of the run to this file. */
   perfetto: z.string().min(1).optional(),
+  /** Write the run's timeline page (one self-contained HTML file) here. */
+  html: z.string().min(1).optional(),
 });
 
 export const stressOptionsSchema = z.strictObject({
@@ -75,11 +77,16 @@ export const stressOptionsSchema = z.strictObject({
   out: z.string().min(1).optional(),
   /** Also write a JUnit XML report here. */
   junit: z.string().min(1).optional(),
+  /** On a violation, write the timeline page of the failing run (its failure file replayed) here. */
+  html: z.string().min(1).optional(),
 }).refine((o) => o.runs === undefined || o.time === undefined, { message: 'runs and time cannot both be given', path: ['time'] })
   .refine((o) => o.shard <= o.shards, { message: 'shard must be at most shards', path: ['shard'] });
 
-export const replayOptionsSchema = z.strictObject({ trace: z.string().min(1).optional(), perfetto: z.string().min(1).optional() });
+export const replayOptionsSchema = z.strictObject({
+  trace: z.string().min(1).optional(), perfetto: z.string().min(1).optional(), html: z.string().min(1).optional(),
+});
 export const mutantsOptionsSchema = z.strictObject({ runs: positive.optional() });
+export const viewOptionsSchema = z.strictObject({ out: z.string().min(1).optional() });
 
 /** Validates `input` against `schema`; a problem is one BadInput naming `what` and the option. */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
@@ -94,4 +101,5 @@ export type OptionTypesAgree =
   | Holds<Same<RunOptionValues, z.input<typeof runOptionsSchema>>>
   | Holds<Same<StressOptionValues, z.input<typeof stressOptionsSchema>>>
   | Holds<Same<ReplayOptions, z.input<typeof replayOptionsSchema>>>
-  | Holds<Same<MutantsOptionValues, z.input<typeof mutantsOptionsSchema>>>;
+  | Holds<Same<MutantsOptionValues, z.input<typeof mutantsOptionsSchema>>>
+  | Holds<Same<ViewOptions, z.input<typeof viewOptionsSchema>>>;

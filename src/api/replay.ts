@@ -4,6 +4,7 @@
  * same trace digest). A trace file (`trace`) starts with run_begin, like
  * run's; `perfetto` writes a Perfetto / Chrome trace of the replay. Returns what `epochlab replay --json` prints.
  */
+import { basename } from 'node:path';
 import { BadInput } from '../contract/bad-input.js';
 import { JsonlSink } from '../trace/jsonl.js';
 import type { ViolationReport } from '../check/violation-report.js';
@@ -13,6 +14,8 @@ import { loadFailureFile } from '../hunt/failure-file.js';
 import { hasAnyViolation, runOnce } from '../hunt/hunt.js';
 import { parseOptions, replayOptionsSchema } from './options.js';
 import type { ReplayOptions } from './option-types.js';
+import { RunPage, type PageReport } from './page.js';
+import type { ThreadPool } from '../runtime/thread-pool.js';
 
 export type { ReplayOptions } from './option-types.js';
 
@@ -39,6 +42,8 @@ export interface ReplayReport {
   sameDigest: boolean;
   /** The first violation report of the replayed run. */
   report: ViolationReport | null;
+  /** The timeline page of the replayed run (`html`), or null. */
+  page: PageReport | null;
 }
 
 const sameRules = (a: Record<string, number>, b: Record<string, number>): boolean => {
@@ -61,16 +66,18 @@ export async function replay(file: string, options: ReplayOptions = {}): Promise
   const s = parseOptions(replayOptionsSchema, options, 'replay options');
   const { plan, file: f } = await loadFailureFile(file);
   const perfetto = s.perfetto !== undefined ? openPerfetto(s.perfetto, perfettoRun(plan)) : null;
+  const page = s.html !== undefined ? new RunPage(s.html, '--html') : null;
   const sink = openSink(s.trace);
   sink?.write(runBegin(plan));
   let run;
   try {
-    const sinks = [...(sink ? [sink] : []), ...(perfetto ? [perfetto] : [])];
+    const sinks = [...(sink ? [sink] : []), ...(perfetto ? [perfetto] : []), ...(page ? [page.sink] : [])];
     run = await runOnce(plan, `epochlab replay ${file}`, sinks, undefined, perfetto ? (v) => perfetto.violation(v) : undefined);
   } finally {
     sink?.close();
     perfetto?.finish();
   }
+  const written = page ? page.write(plan, run.report.check?.reports ?? [], `epochlab replay ${basename(file)} --html ${basename(page.path)}`) : null;
   const rules = sameRules(run.rules, f.rules);
   const digest = run.digest === f.digest;
   return {
@@ -78,6 +85,14 @@ export async function replay(file: string, options: ReplayOptions = {}): Promise
     scheduleLength: f.schedule.length, rules: run.rules, digest: run.digest, fileRules: f.rules, fileDigest: f.digest,
     trace: s.trace ?? null, perfetto: s.perfetto ?? null,
     reproduced: !hasAnyViolation(run.rules) ? 'none' : rules && digest ? 'same' : 'different',
-    sameRules: rules, sameDigest: digest, report: run.first,
+    sameRules: rules, sameDigest: digest, report: run.first, page: written,
   };
+}
+
+/** The timeline page of a failure file's run: the file replayed with the page's collector among the sinks. */
+export async function failurePage(file: string, html: string, threads?: ThreadPool): Promise<PageReport> {
+  const page = new RunPage(html, '--html');
+  const { plan } = await loadFailureFile(file);
+  const run = await runOnce(plan, `epochlab replay ${file}`, [page.sink], threads);
+  return page.write(plan, run.report.check?.reports ?? [], `epochlab replay ${basename(file)} --html ${basename(html)}`);
 }

@@ -6,6 +6,7 @@
  * `epochlab run --json` prints, with the command line that re-runs it.
  * `checkDeterminism` runs a controlled plan twice and compares digests.
  */
+import { basename } from 'node:path';
 import type { z } from 'zod';
 import { runPlan } from '../runtime/runner.js';
 import { applySettings, type RunPlan } from '../runtime/plan.js';
@@ -21,6 +22,7 @@ import type { RunOptionValues } from './option-types.js';
 import { compileInput, scenarioWord, type ScenarioInput } from './scenario-arg.js';
 import { VERSION } from './version.js';
 import type { RunProgress } from '../runtime/progress.js';
+import { RunPage, type PageReport } from './page.js';
 
 /**
  * How far a run got (about every 200 ms while it goes), and which run of the
@@ -43,6 +45,8 @@ export interface RunResult extends CheckedReport {
   rerun: string;
   /** Controlled mode: the SHA-256 digest of the trace (the same on every re-run); null free-running. */
   digest: string | null;
+  /** The timeline page written (`html`), or null. */
+  page: PageReport | null;
 }
 
 /** The plan of a run: the scenario compiled, the options applied. */
@@ -123,14 +127,16 @@ export async function run(scenario: ScenarioInput, options: RunOptions = {}): Pr
   const { onProgress, ...rest } = options;
   const s = parseOptions(runOptionsSchema, rest, 'run options');
   const plan = await planFor(scenario, s);
-  plan.trace = s.trace !== undefined || s.perfetto !== undefined;
+  plan.trace = s.trace !== undefined || s.perfetto !== undefined || s.html !== undefined;
+  const page = s.html !== undefined ? new RunPage(s.html, '--html') : null;
   const unchecked = s.check ? await uncheckedOpsPerSec(plan, onProgress) : null;
   const rerun = rerunLine(plan, s.duration);
   const perfetto = s.perfetto !== undefined ? openPerfetto(s.perfetto, perfettoRun(plan)) : null;
   const sink = s.trace !== undefined ? openTrace(s.trace, plan) : null;
   const controlled = plan.mode === 'controlled';
+  const sinks = [...(sink ? [sink] : []), ...(perfetto ? [perfetto] : []), ...(page ? [page.sink] : [])];
   const r = await runChecked(plan, rerun, {
-    check: s.check, digest: controlled, sinks: [...(sink ? [sink] : []), ...(perfetto ? [perfetto] : [])], ...staged(onProgress, 'run'),
+    check: s.check, digest: controlled, sinks, ...staged(onProgress, 'run'),
     ...(perfetto ? { onViolation: (v: ViolationSite) => perfetto.violation(v) } : {}),
   });
   if (unchecked !== null && r.report.opsPerSec > 0) {
@@ -138,7 +144,8 @@ export async function run(scenario: ScenarioInput, options: RunOptions = {}): Pr
   }
   if (sink) closeTrace(sink, r.report, r.lastSeq, r.lastTime);
   perfetto?.finish();
-  return { ...r.report, rerun, digest: controlled ? r.digest : null };
+  const written = page ? page.write(plan, r.report.check?.reports ?? [], rerun.replace(/--trace trace\.jsonl$/, `--html ${basename(page.path)}`)) : null;
+  return { ...r.report, rerun, digest: controlled ? r.digest : null, page: written };
 }
 
 export interface DeterminismReport {

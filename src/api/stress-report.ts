@@ -1,6 +1,7 @@
 /** What `stress` returns (and `epochlab stress --json` prints). */
 import type { ReportedViolation } from '../runtime/report.js';
 import type { ViolationReport } from '../check/violation-report.js';
+import type { PageReport } from './page.js';
 
 /** What a failing run left: its rules, the report shown, the shrink, the failure file and the replay command. */
 export interface StressViolation {
@@ -49,4 +50,6 @@ export interface StressReport {
   /** dfs only: the preemption bound, and whether every schedule within it was run. */
   dfs?: { preemptionBound: number; explored: number; exhausted: boolean };
   violation: StressViolation | null;
+  /** With `html`: the timeline page of the failing run, replayed from its failure file; null when nothing failed (or no `html`). */
+  page: PageReport | null;
 }

@@ -20,6 +20,8 @@ import type { StressOptionValues } from './option-types.js';
 import { compileInput, scenarioRef, type ScenarioInput } from './scenario-arg.js';
 import { writeStressJunit } from './stress-junit.js';
 import type { StressReport, StressViolation } from './stress-report.js';
+import { checkPagePath } from './page.js';
+import { failurePage } from './replay.js';
 
 export type { StressReport, StressViolation } from './stress-report.js';
 
@@ -32,12 +34,15 @@ type StressSettings = z.output<typeof stressOptionsSchema>;
 export async function stress(scenario: ScenarioInput, options: StressOptions = {}): Promise<StressReport> {
   const { onRun, ...rest } = options;
   const s = parseOptions(stressOptionsSchema, rest, 'stress options');
+  if (s.html !== undefined) checkPagePath(s.html, '--html');
   // Load once up front: a bad scenario fails before any run.
   const first = await compileInput(scenario, { seed: s.seedStart, ...(s.cpus !== undefined ? { cpus: s.cpus } : {}) });
   const ref = scenarioRef(scenario, first.name);
-  return withThreadPool((threads) => s.strategy === 'dfs'
-    ? dfsStress(s, first, ref, threads, onRun)
-    : seedStress(scenario, s, first, ref, threads, onRun));
+  return withThreadPool(async (threads) => {
+    const report = s.strategy === 'dfs' ? await dfsStress(s, first, ref, threads, onRun) : await seedStress(scenario, s, first, ref, threads, onRun);
+    if (s.html !== undefined && report.violation) report.page = await failurePage(report.violation.failureFile, s.html, threads);
+    return report;
+  });
 }
 
 const runSettingsOf = (s: StressSettings, strategy: RunSettings['strategy']): RunSettings => ({
@@ -50,7 +55,7 @@ function baseReport(name: string, s: StressSettings, result: { records: RunRecor
     scenario: name, runs: result.records.length, seeds: result.records.map((r) => r.seed), shard: `${s.shard}/${s.shards}`,
     strategy: s.strategy, pctDepth: s.pctDepth, pctSteps: s.pctSteps, switchEvery: s.switchEvery, mode: s.mode, profile: s.profile, mutant: s.mutant,
     decisions: result.decisions, seconds, runsPerSec: result.records.length / Math.max(seconds, 1e-9),
-    stepsPerSec: result.decisions / Math.max(seconds, 1e-9), violation: null,
+    stepsPerSec: result.decisions / Math.max(seconds, 1e-9), violation: null, page: null,
   };
 }
 

@@ -31,6 +31,8 @@ export interface CheckerOptions {
   maxReports?: number;
   /** Told of every violation as it is found (a view that draws them where they happened). */
   onViolation?: (v: ViolationSite) => void;
+  /** Told of every violation reported in full, as it is found: its rule and the seq of the event it fired at. */
+  onReport?: (rule: string, seq: number) => void;
 }
 
 export class ContractChecker implements TraceSink {
@@ -43,8 +45,13 @@ export class ContractChecker implements TraceSink {
   private readonly history: History;
   private readonly maxReports: number;
   private readonly releasedBy = new Map<number, number>();
+  /** For each event name, the rules that look at it (in the rules' order). */
+  private readonly byEvent = new Map<string, CheckRule[]>();
 
   constructor(private readonly rules: readonly CheckRule[], private readonly options: CheckerOptions) {
+    for (const rule of rules) {
+      for (const name of new Set(rule.events)) this.byEvent.set(name, [...(this.byEvent.get(name) ?? []), rule]);
+    }
     this.history = new History(options.historyPerCpu ?? 300);
     this.maxReports = options.maxReports ?? 50;
     this.cx = new CheckContext((v) => this.report(v));
@@ -57,7 +64,8 @@ export class ContractChecker implements TraceSink {
     this.track(e);
     if (e.event === 'free' || e.event === 'retire') this.noteRelease(e);
     if (e.event === 'violation') this.cx.violate(String(e['rule']), e, String(e['message'] ?? ''), this.releasersOf(e));
-    for (const rule of this.rules) rule.onEvent(e, this.cx);
+    const judges = this.byEvent.get(e.event);
+    if (judges !== undefined) for (const rule of judges) rule.onEvent(e, this.cx);
     if (e.event === 'op_end') this.endOp(e);
   }
 
@@ -98,6 +106,7 @@ export class ContractChecker implements TraceSink {
     // The first maxReports, and the first of every rule (bounded by the catalog).
     if (this.reports.length < this.maxReports || this.byRule.get(v.rule) === 1) {
       this.reports.push(buildViolationReport(v, this.cx, this.history, this.options.rerun));
+      this.options.onReport?.(v.rule, v.at.seq);
     }
   }
 

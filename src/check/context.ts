@@ -54,10 +54,11 @@ export interface ViolationSite {
 }
 
 /** Callback event names (the seed's). */
-export const CALLBACK_EVENTS = new Set([
+export const CALLBACK_EVENT_NAMES: readonly string[] = [
   'preprocess_map_create', 'postprocess_map_delete', 'postprocess_map_find_element', 'preprocess_map_update_element',
   'preprocess_map_delete_element', 'postprocess_map_delete_element', 'preprocess_map_associate_program_type',
-]);
+];
+export const CALLBACK_EVENTS: ReadonlySet<string> = new Set(CALLBACK_EVENT_NAMES);
 export const DELETE_CALLBACKS = new Set(['preprocess_map_delete_element', 'postprocess_map_delete_element']);
 
 export class CheckContext {
@@ -102,7 +103,13 @@ export class CheckContext {
 export interface CheckRule {
   /** The catalog id(s) this rule can report. */
   readonly ids: readonly string[];
-  /** Called for every event, in sequence order, after the generic state was updated. */
+  /**
+   * The event names this rule looks at. The checker calls onEvent only for
+   * these (so the list is what the rule examines, and the timeline page
+   * shows it as "the rules that judge this event").
+   */
+  readonly events: readonly string[];
+  /** Called for every event of a kind in `events`, in sequence order, after the generic state was updated. */
   onEvent(e: TraceEvent, cx: CheckContext): void;
   /** Called once at the end of the run. */
   onEnd?(cx: CheckContext, last: TraceEvent): void;

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { COMMAND_DOCS, docOf } from './docs.js';
 import { Sources, type Env } from './env.js';
 import { bad } from './values.js';
-import { exportOf, lessonOf, mutantsOf, replayOf, runOf, stressOf, timelineOf } from './settings.js';
+import { exportOf, lessonOf, mutantsOf, replayOf, runOf, stressOf, timelineOf, viewOf } from './settings.js';
 import type { Command } from './command.js';
 
 export type { Command } from './command.js';
@@ -37,7 +37,8 @@ const OPTIONS = {
   'seed-start': { type: 'string' },
   shard: { type: 'string' },
   junit: { type: 'string' },
-  out: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  html: { type: 'string' },
   rule: { type: 'string' },
   'preemption-bound': { type: 'string' },
   'no-shrink': { type: 'boolean' },
@@ -81,6 +82,10 @@ export function parseCli(argv: string[], env: Env = {}): Command {
       if (rest[0] === undefined) bad(null, `${command} needs a TRACE (a JSON Lines file written by run --trace)`);
       rejectExtras(command, rest.slice(1), values);
       return command === 'export' ? exportOf(rest[0]!, src) : timelineOf(rest[0]!, src);
+    case 'view':
+      if (rest[0] === undefined) bad(null, 'view needs a TRACE (a JSON Lines file from run --trace)');
+      rejectExtras(command, rest.slice(1), values);
+      return viewOf(rest[0]!, src);
     case 'mutants':
       rejectExtras(command, rest, values);
       return mutantsOf(src);

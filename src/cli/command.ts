@@ -5,7 +5,7 @@ import type { MutantName } from '../contract/mutants.js';
 
 export type Command =
   | {
-    kind: 'run'; scenario: string; cpus?: number; seed?: number; trace?: string; perfetto?: string;
+    kind: 'run'; scenario: string; cpus?: number; seed?: number; trace?: string; perfetto?: string; html?: string;
     json: boolean; noTrace: boolean; duration?: number /* ms */;
     profile: ProfileName; check: boolean;
     mode: 'free' | 'controlled'; strategy: StrategyName; checkDeterminism: boolean; mutant: MutantName | null;
@@ -19,15 +19,16 @@ export type Command =
     strategy: StrategyName | 'dfs'; pctDepth: number; pctSteps: number; switchEvery: number; seedStart: number; shard: number; shards: number;
     /** dfs: most preemptions per schedule. */
     preemptionBound: number;
-    mode: 'free' | 'controlled'; mutant: MutantName | null; profile: ProfileName; junit?: string; out?: string; json: boolean;
+    mode: 'free' | 'controlled'; mutant: MutantName | null; profile: ProfileName; junit?: string; out?: string; html?: string; json: boolean;
     /** Stop only when one of these rules fires (null: any violation). */
     rules: string[] | null;
     noShrink: boolean;
   }
-  | { kind: 'replay'; file: string; trace?: string; perfetto?: string; json: boolean }
+  | { kind: 'replay'; file: string; trace?: string; perfetto?: string; html?: string; json: boolean }
   | { kind: 'export'; file: string; perfetto: string; json: boolean }
   /** `lanes`: CPU numbers, -1 for the epoch manager (`m`); null for every lane. */
   | { kind: 'timeline'; file: string; from?: number; to?: number; lanes: number[] | null; json: boolean }
+  | { kind: 'view'; file: string; out?: string; json: boolean }
   | { kind: 'mutants'; json: boolean; runs: number; runsGiven: boolean }
   /** `lesson list`, or one lesson (`name`), with its answer when asked. */
   | { kind: 'lesson'; name: string; json: boolean; answer: boolean }

@@ -66,6 +66,7 @@ const RUN: CommandDoc = {
     { name: 'trace', value: 'FILE', meaning: 'write every event to FILE as JSON Lines', default: 'no trace file' },
     perfetto('the run'),
     { name: 'no-trace', meaning: 'no trace file (the default without --trace)' },
+    { name: 'html', value: 'FILE', meaning: 'write the run\'s timeline page to FILE (one HTML file, no network; long runs are windowed)', default: 'no page' },
     { name: 'no-check', meaning: 'contract checker off; with no trace file no events are recorded (a throughput run)' },
     profile,
     { name: 'mode', value: 'M', meaning: 'free (the OS schedules the threads) or controlled (a seeded scheduler does)', default: 'free' },
@@ -105,6 +106,7 @@ const STRESS: CommandDoc = {
     { name: 'no-shrink', meaning: 'write the failing run as found, without shrinking it' },
     { name: 'junit', value: 'FILE', meaning: 'also write a JUnit XML report', default: 'none' },
     { name: 'out', value: 'FILE', meaning: 'the failure file', default: 'epochlab-failure-SCENARIO-SEED.json' },
+    { name: 'html', value: 'FILE', meaning: 'on a violation, write the failing run\'s timeline page (its failure file replayed) to FILE', default: 'no page' },
     json('the summary'),
   ],
   example: 'epochlab stress smoke --strategy random --switch-every 20 --time 30s --junit stress.xml',
@@ -118,6 +120,7 @@ const REPLAY: CommandDoc = {
   options: [
     { name: 'trace', value: 'FILE', meaning: 'write every event of the replay to FILE as JSON Lines', default: 'no trace file' },
     perfetto('the replay'),
+    { name: 'html', value: 'FILE', meaning: 'write the replayed run\'s timeline page to FILE', default: 'no page' },
     json('the replay report'),
   ],
   example: 'epochlab replay epochlab-failure-smoke-1.json --trace replay.jsonl',
@@ -149,6 +152,21 @@ const TIMELINE: CommandDoc = {
     json('the rows'),
   ],
   example: 'epochlab timeline trace.jsonl --from 40 --to 80 --cpus 0,m',
+};
+
+const VIEW: CommandDoc = {
+  name: 'view', args: 'TRACE',
+  summary: 'the timeline page of a JSON Lines trace file: one HTML file that opens with no network',
+  about: [
+    'TRACE is a file written by run --trace or replay --trace. Its events go through the contract checker,',
+    'and a long trace is windowed: the start, the events around the first violations and the end, with',
+    'the page saying what it left out. Exit 0 when the page was written.',
+  ],
+  options: [
+    { name: 'out', value: 'FILE', meaning: 'the page to write (also -o)', default: 'TRACE with .html for .jsonl' },
+    json('what the page holds'),
+  ],
+  example: 'epochlab view smoke.jsonl -o smoke.html',
 };
 
 const MUTANTS: CommandDoc = {
@@ -206,6 +224,6 @@ const HELP: CommandDoc = {
   options: [], example: 'epochlab help stress',
 };
 
-export const COMMAND_DOCS: readonly CommandDoc[] = [RUN, SCENARIOS, RULES_DOC, CONTRACT_DIFF, STRESS, REPLAY, EXPORT, TIMELINE, MUTANTS, LESSON, HELP];
+export const COMMAND_DOCS: readonly CommandDoc[] = [RUN, SCENARIOS, RULES_DOC, CONTRACT_DIFF, STRESS, REPLAY, EXPORT, TIMELINE, VIEW, MUTANTS, LESSON, HELP];
 
 export const docOf = (command: string): CommandDoc | undefined => COMMAND_DOCS.find((d) => d.name === command);

@@ -19,6 +19,7 @@ import { mutantsCommand } from './mutants-cmd.js';
 import { lessonCommand } from './lesson.js';
 import { exportCommand } from './export.js';
 import { timelineCommand } from './timeline.js';
+import { viewCommand } from './view.js';
 
 function help(cmd: Extract<Command, { kind: 'help' }>): number {
   const doc = cmd.command === undefined ? undefined : docOf(cmd.command);
@@ -50,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       return exportCommand(cmd);
     case 'timeline':
       return timelineCommand(cmd);
+    case 'view':
+      return viewCommand(cmd);
     case 'mutants':
       return mutantsCommand(cmd);
     case 'lesson':

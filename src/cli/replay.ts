@@ -7,6 +7,7 @@ import type { Command } from './args.js';
 import { replay, type ReplayReport } from '../api/replay.js';
 import { formatViolationReport } from '../check/violation-report.js';
 import { ruleList } from './format.js';
+import { pageLines } from './view.js';
 
 type ReplayCmd = Extract<Command, { kind: 'replay' }>;
 
@@ -18,6 +19,7 @@ export function formatReplay(r: ReplayReport): string {
   ];
   if (r.trace) lines.push(`trace:  ${r.trace}`);
   if (r.perfetto) lines.push(`perfetto: ${r.perfetto}`);
+  if (r.page) lines.push(...pageLines(r.page));
   if (r.reproduced === 'none') return [...lines, 'did NOT reproduce: the run is clean'].join('\n');
   if (r.report) lines.push(formatViolationReport(r.report));
   lines.push(r.reproduced === 'same' ? 'reproduced: same rules, same trace digest'
@@ -28,6 +30,7 @@ export function formatReplay(r: ReplayReport): string {
 export async function replayCommand(cmd: ReplayCmd): Promise<number> {
   const r = await replay(cmd.file, {
     ...(cmd.trace !== undefined ? { trace: cmd.trace } : {}), ...(cmd.perfetto !== undefined ? { perfetto: cmd.perfetto } : {}),
+    ...(cmd.html !== undefined ? { html: cmd.html } : {}),
   });
   console.log(cmd.json ? JSON.stringify(r, null, 2) : formatReplay(r));
   return r.reproduced === 'none' ? 0 : 1;

@@ -7,6 +7,7 @@ import { formatSummary } from './summary.js';
 import { checkDeterminism, run, type RunOptions, type RunProgressEvent } from '../api/run.js';
 import { ProgressLine } from './progress.js';
 import { fmt } from './format.js';
+import { pageLines } from './view.js';
 
 type RunCmd = Extract<Command, { kind: 'run' }>;
 
@@ -20,6 +21,7 @@ export function runOptionsOf(cmd: RunCmd): RunOptions {
     ...(cmd.duration !== undefined ? { duration: cmd.duration } : {}),
     ...(cmd.trace !== undefined ? { trace: cmd.trace } : {}),
     ...(cmd.perfetto !== undefined ? { perfetto: cmd.perfetto } : {}),
+    ...(cmd.html !== undefined ? { html: cmd.html } : {}),
   };
 }
 
@@ -62,6 +64,6 @@ export async function runCommand(cmd: RunCmd): Promise<number> {
   const progress = new ProgressLine();
   const report = await run(cmd.scenario, withProgress(cmd, progress));
   progress.done();
-  console.log(cmd.json ? JSON.stringify(report, null, 2) : formatSummary(report));
+  console.log(cmd.json ? JSON.stringify(report, null, 2) : [formatSummary(report), ...(report.page ? pageLines(report.page) : [])].join('\n'));
   return report.exitCode;
 }

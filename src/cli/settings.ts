@@ -41,12 +41,14 @@ export function runOf(scenario: string, src: Sources): Of<'run'> {
   const seed = src.value('seed', nonNegativeInt, undefined);
   const trace = src.value('trace', nonEmpty, undefined);
   const perfetto = src.value('perfetto', nonEmpty, undefined);
+  const html = src.value('html', nonEmpty, undefined);
   const duration = src.value('duration', durationMs, undefined);
   if (cpus !== undefined) cmd.cpus = cpus;
   if (seed !== undefined) cmd.seed = seed;
   if (trace !== undefined) cmd.trace = trace;
   if (perfetto !== undefined) cmd.perfetto = perfetto;
   if (perfetto !== undefined && cmd.checkDeterminism) bad('--perfetto', 'cannot be used with --check-determinism');
+  if (html !== undefined) cmd.html = html;
   if (duration !== undefined) cmd.duration = duration;
   if (cmd.trace !== undefined && cmd.noTrace) bad('--trace', 'cannot be used with --no-trace');
   return cmd;
@@ -83,8 +85,10 @@ export function stressOf(scenario: string, src: Sources): Of<'stress'> {
   };
   const junit = src.value('junit', nonEmpty, undefined);
   const out = src.value('out', nonEmpty, undefined);
+  const html = src.value('html', nonEmpty, undefined);
   if (junit !== undefined) cmd.junit = junit;
   if (out !== undefined) cmd.out = out;
+  if (html !== undefined) cmd.html = html;
   return cmd;
 }
 
@@ -92,8 +96,10 @@ export function replayOf(file: string, src: Sources): Of<'replay'> {
   const cmd: Of<'replay'> = { kind: 'replay', file, json: src.switch('json') };
   const trace = src.value('trace', nonEmpty, undefined);
   const perfetto = src.value('perfetto', nonEmpty, undefined);
+  const html = src.value('html', nonEmpty, undefined);
   if (trace !== undefined) cmd.trace = trace;
   if (perfetto !== undefined) cmd.perfetto = perfetto;
+  if (html !== undefined) cmd.html = html;
   return cmd;
 }
 
@@ -111,6 +117,11 @@ export function timelineOf(file: string, src: Sources): Of<'timeline'> {
   if (from !== undefined) cmd.from = from;
   if (to !== undefined) cmd.to = to;
   return cmd;
+}
+
+export function viewOf(file: string, src: Sources): Of<'view'> {
+  const out = src.value('out', nonEmpty, undefined);
+  return out !== undefined ? { kind: 'view', file, out, json: src.switch('json') } : { kind: 'view', file, json: src.switch('json') };
 }
 
 export function mutantsOf(src: Sources): Of<'mutants'> {

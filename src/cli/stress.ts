@@ -11,6 +11,7 @@ import { fmt, formatSeeds, ruleList } from './format.js';
 import type { StressTotals } from '../hunt/stress-loop.js';
 import { hasAnyViolation } from '../hunt/hunt.js';
 import { ProgressLine } from './progress.js';
+import { pageLines } from './view.js';
 
 type StressCmd = Extract<Command, { kind: 'stress' }>;
 
@@ -24,6 +25,7 @@ export function stressOptionsOf(cmd: StressCmd): StressOptions {
     ...(cmd.timeMs !== null ? { time: cmd.timeMs } : {}),
     ...(cmd.out !== undefined ? { out: cmd.out } : {}),
     ...(cmd.junit !== undefined ? { junit: cmd.junit } : {}),
+    ...(cmd.html !== undefined ? { html: cmd.html } : {}),
   };
 }
 
@@ -101,6 +103,7 @@ export async function stressCommand(cmd: StressCmd): Promise<number> {
   const report = await stress(cmd.scenario, { ...stressOptionsOf(cmd), ...(progress.live ? { onRun } : {}) });
   // The last paint, with the final totals, stays on screen above the summary.
   progress.done();
-  console.log(cmd.json ? JSON.stringify(report, null, 2) : formatStress(report));
+  const page = cmd.html === undefined ? [] : report.page ? pageLines(report.page) : [`no page written to ${cmd.html}: no run failed`];
+  console.log(cmd.json ? JSON.stringify(report, null, 2) : [formatStress(report), ...page].join('\n'));
   return report.violation ? 1 : 0;
 }

@@ -52,8 +52,10 @@ export interface CheckedRun {
 /** Runs `plan` (in place: tracing is switched on for the checker) and folds the checker's verdict into the report. */
 export async function runChecked(plan: RunPlan, rerun: string, options: CheckedRunOptions = {}): Promise<CheckedRun> {
   const check = options.check ?? true;
+  const watchers = (options.sinks ?? []).filter((s) => s.onReport !== undefined);
   const checker = check ? new ContractChecker(createRules(), {
     rerun, ...(options.maxReports ? { maxReports: options.maxReports } : {}), ...(options.onViolation ? { onViolation: options.onViolation } : {}),
+    ...(watchers.length > 0 ? { onReport: (rule: string, seq: number) => { for (const s of watchers) s.onReport!(rule, seq); } } : {}),
   }) : null;
   const digest = options.digest ? new DigestSink() : null;
   if (checker || digest) plan.trace = true;

@@ -8,6 +8,13 @@ import type { TraceEvent } from './decode.js';
 export interface TraceSink {
   write(event: TraceEvent): void;
   close(): void;
+  /**
+   * Where a checked run's contract checker found a violation it reports in
+   * full: its rule and the seq of the event it fired at (for a sink that
+   * keeps what is around violations). Told right after that event was
+   * written to every sink.
+   */
+  onReport?(rule: string, seq: number): void;
 }
 
 const FLUSH_BYTES = 1 << 16;

@@ -15,7 +15,7 @@
 import { expect } from 'chai';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import {
-  copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync,
+  copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -87,18 +87,18 @@ describe('integration/package', function () {
     tarball = join(tmp, packed[0]!);
   });
 
-  it('holds the built library, its declarations and workers, README, CHANGELOG and LICENSE; no tests, bench or source maps', () => {
+  it('holds the built library, its declarations and workers, the timeline page\'s script, README, CHANGELOG and LICENSE; no tests, bench or source maps', () => {
     const listing = ok('tar', ['-tvzf', tarball], tmp).split('\n').filter((l) => l !== '');
     const paths = listing.map((l) => l.slice(l.indexOf('package/')));
     for (const wanted of [
       'package/package.json', 'package/README.md', 'package/CHANGELOG.md', 'package/LICENSE',
       'package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/dist/src/cli/main.js',
-      'package/dist/workers/cpu.js', 'package/dist/workers/epoch-manager.js',
+      'package/dist/workers/cpu.js', 'package/dist/workers/epoch-manager.js', 'package/dist/page/timeline.js',
     ]) expect(paths, wanted).to.include(wanted);
     expect(paths.filter((p) => /^package\/(dist\/)?(test|bench|examples)\//.test(p)), 'tests, bench, examples').to.deep.equal([]);
     expect(paths.filter((p) => /\.test\.|\.map$/.test(p)), 'test files, source maps').to.deep.equal([]);
     expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts')), 'TypeScript sources').to.deep.equal([]);
-    expect(paths.filter((p) => !/^package\/(dist\/(src|workers)\/|[^/]+$)/.test(p)), 'outside dist/src, dist/workers').to.deep.equal([]);
+    expect(paths.filter((p) => !/^package\/(dist\/(src|workers|page)\/|[^/]+$)/.test(p)), 'outside dist/src, dist/workers, dist/page').to.deep.equal([]);
     const bin = listing.find((l) => l.endsWith('package/dist/src/cli/main.js'))!;
     expect(bin.slice(0, 10), 'the bin is executable').to.match(/^-rwx/);
   });
@@ -113,10 +113,12 @@ describe('integration/package', function () {
     compiled = true;
   });
 
-  it('runs `npx epochlab run` on a scenario that uses the compiled provider: exit 0, PASS', function () {
+  it('runs `npx epochlab run` on a scenario that uses the compiled provider: exit 0, PASS, and its page', function () {
     if (!compiled) this.skip();
-    const report = JSON.parse(ok('npx', ['--no', 'epochlab', 'run', 'scenario.json', '--json'], consumer)) as Record<string, any>;
+    const report = JSON.parse(ok('npx', ['--no', 'epochlab', 'run', 'scenario.json', '--html', 'run.html', '--json'], consumer)) as Record<string, any>;
     expect(report['verdict']).to.equal('pass');
+    expect(report['page']).to.deep.include({ path: 'run.html', events: report['traceEvents'], window: null });
+    expect(readFileSync(join(consumer, 'run.html'), 'utf8')).to.contain('window.epochlab');
     expect(report['maps']).to.deep.equal({ levels: 'EBPF_SUCCESS' });
     expect(report['callbacks']['preprocess_map_update_element']).to.equal(7);
     expect(report['callbacks']['postprocess_map_delete_element']).to.equal(5);

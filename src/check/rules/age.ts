@@ -17,6 +17,8 @@ const bucketOf = (age: number): number => (age <= 4 ? Math.max(0, age) : age < 1
 
 export class AgeWindowRule implements CheckRule {
   readonly ids = [AGE_WINDOW] as const;
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = ['read'];
   private readonly state = new PerCheck<number[]>(() => AGE_BUCKETS.map(() => 0));
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

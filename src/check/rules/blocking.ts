@@ -5,7 +5,7 @@
  * naming the map and returns EBPF_OPERATION_NOT_SUPPORTED.
  */
 import type { TraceEvent } from '../../trace/decode.js';
-import { CALLBACK_EVENTS, type CheckContext, type CheckRule } from '../context.js';
+import { CALLBACK_EVENTS, CALLBACK_EVENT_NAMES, type CheckContext, type CheckRule } from '../context.js';
 import { CRUD_OPS, CpuSlots, OPERATION_NOT_SUPPORTED, PerCheck, describeCallback, mapOf } from './util.js';
 
 const HELPER_CRUD = 'blocking.helper-crud';
@@ -18,6 +18,8 @@ interface Blocked {
 
 export class BlockingRule implements CheckRule {
   readonly ids = [HELPER_CRUD] as const;
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = ['op_begin', 'op_end', ...CALLBACK_EVENT_NAMES];
   private readonly state = new PerCheck(() => new CpuSlots<Blocked>());
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

@@ -7,7 +7,7 @@
  * outside map cleanup, and never together with another flag.
  */
 import type { TraceEvent } from '../../trace/decode.js';
-import { CALLBACK_EVENTS, DELETE_CALLBACKS, type CheckContext, type CheckRule } from '../context.js';
+import { CALLBACK_EVENTS, CALLBACK_EVENT_NAMES, DELETE_CALLBACKS, type CheckContext, type CheckRule } from '../context.js';
 import { CpuSlots, MAP_CLEANUP, PerCheck, describeCallback, flagsOf, hasDeleteCallback, mapOf, num } from './util.js';
 
 const FLAGS = 'cleanup.flags';
@@ -22,6 +22,8 @@ interface Cleanup {
 
 export class CleanupRule implements CheckRule {
   readonly ids = [FLAGS] as const;
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = ['op_begin', 'op_end', ...CALLBACK_EVENT_NAMES];
   private readonly state = new PerCheck(() => new CpuSlots<Cleanup>());
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

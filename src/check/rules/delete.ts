@@ -34,6 +34,8 @@ interface DeleteOp {
 
 export class DeleteRule implements CheckRule {
   readonly ids = [PRE_UNDER_LOCK, POST_AFTER_UNLOCK, EXACTLY_ONE_REGISTERED, MUST_NOT_FAIL] as const;
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = ['op_begin', 'bucket_unlock', PRE_DELETE, POST_DELETE, 'op_end'];
   private readonly state = new PerCheck(() => new CpuSlots<DeleteOp>());
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

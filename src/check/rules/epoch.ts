@@ -6,7 +6,7 @@
  * began with; at the end of the run no CPU is left inside an epoch.
  */
 import type { TraceEvent } from '../../trace/decode.js';
-import { CALLBACK_EVENTS, type CheckContext, type CheckRule } from '../context.js';
+import { CALLBACK_EVENTS, CALLBACK_EVENT_NAMES, type CheckContext, type CheckRule } from '../context.js';
 import { CpuSlots, PerCheck, describeCallback, describeOp } from './util.js';
 
 const CALLBACK_INSIDE = 'epoch.callback-inside';
@@ -14,6 +14,8 @@ const PAIRED = 'epoch.paired';
 
 export class EpochRule implements CheckRule {
   readonly ids = [CALLBACK_INSIDE, PAIRED] as const;
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = ['op_begin', 'op_end', ...CALLBACK_EVENT_NAMES];
   /** Per CPU, the epoch depth at each open op_begin (a batch and its inner call nest). */
   private readonly state = new PerCheck(() => new CpuSlots<number[]>());
 

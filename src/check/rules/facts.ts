@@ -10,6 +10,8 @@ import { SUCCESS, mapOf } from './util.js';
 
 export class MapFacts implements CheckRule {
   readonly ids: readonly string[] = [];
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = ['op_end'];
 
   onEvent(e: TraceEvent, cx: CheckContext): void {
     if (e.event !== 'op_end' || e['op'] !== 'create') return;

@@ -21,6 +21,8 @@ interface Lookup {
 
 export class FindRule implements CheckRule {
   readonly ids = [AFTER_HIT, HELPER_FLAG] as const;
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = ['op_begin', 'postprocess_map_find_element', 'op_end'];
   private readonly state = new PerCheck(() => new CpuSlots<Lookup>());
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

@@ -7,7 +7,7 @@
  * - callbacks of a helper call run at PASSIVE_LEVEL or DISPATCH_LEVEL.
  */
 import type { TraceEvent } from '../../trace/decode.js';
-import { CALLBACK_EVENTS, type CheckContext, type CheckRule } from '../context.js';
+import { CALLBACK_EVENTS, CALLBACK_EVENT_NAMES, type CheckContext, type CheckRule } from '../context.js';
 import { HELPER, PRE_DELETE, describeCallback, describeOp, hasFlag, isExplicitDelete } from './util.js';
 
 const USER_PASSIVE = 'irql.user-passive';
@@ -15,6 +15,8 @@ const HELPER_MAX_DISPATCH = 'irql.helper-max-dispatch';
 
 export class IrqlRule implements CheckRule {
   readonly ids = [USER_PASSIVE, HELPER_MAX_DISPATCH] as const;
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = CALLBACK_EVENT_NAMES;
 
   onEvent(e: TraceEvent, cx: CheckContext): void {
     if (!CALLBACK_EVENTS.has(e.event)) return;

@@ -5,7 +5,7 @@
  * MapView (createCallbacks, deleted), which this rule maintains.
  */
 import type { TraceEvent } from '../../trace/decode.js';
-import { CALLBACK_EVENTS, type CheckContext, type CheckRule } from '../context.js';
+import { CALLBACK_EVENTS, CALLBACK_EVENT_NAMES, type CheckContext, type CheckRule } from '../context.js';
 import { describeCallback, mapOf } from './util.js';
 
 const CREATE_FIRST = 'lifecycle.create-first';
@@ -13,6 +13,8 @@ const DELETE_LAST = 'lifecycle.delete-last';
 
 export class LifecycleRule implements CheckRule {
   readonly ids = [CREATE_FIRST, DELETE_LAST] as const;
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = CALLBACK_EVENT_NAMES;
 
   onEvent(e: TraceEvent, cx: CheckContext): void {
     if (!CALLBACK_EVENTS.has(e.event)) return;

@@ -35,6 +35,8 @@ interface State {
 
 export class ReclaimBoundRule implements CheckRule {
   readonly ids = [RECLAIM_BOUND_RULE] as const;
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = ['retire', 'free', 'epoch_advance'];
   private readonly state = new PerCheck<State>(() => ({ retired: new Map(), earlyFrees: new Set() }));
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

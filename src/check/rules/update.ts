@@ -48,6 +48,8 @@ const newOp = (map: string): UpdateOp => ({
 
 export class UpdateRule implements CheckRule {
   readonly ids = [PREPROCESS_FIRST, NO_UPDATE_FLAG, REPLACE_ONCE, UNDO_ONCE] as const;
+  /** The events onEvent looks at: the checker hands it no others. */
+  readonly events: readonly string[] = ['op_begin', 'preprocess_map_update_element', 'bucket_lock', 'bucket_unlock', 'preprocess_map_delete_element', 'postprocess_map_delete_element', 'op_end'];
   private readonly state = new PerCheck(() => new CpuSlots<UpdateOp>());
 
   onEvent(e: TraceEvent, cx: CheckContext): void {
