@@ -39,7 +39,7 @@ export type { PageReport } from './api/page.js';
 export { mutants, type MutantsOptions, type MutantsReport, type MutantResult } from './api/mutants.js';
 export { contractDiff, type ContractDiff, type ContractDiffOptions, type DiffRow, type ScenarioRun } from './api/contract-diff.js';
 export { scenarios, rules, type ScenarioInfo } from './api/catalog.js';
-export { lessons, lesson, type LessonInfo, type LessonResult } from './api/lesson.js';
+export { lessons, lesson, type LessonInfo, type LessonResult, type LessonOptions } from './api/lesson.js';
 export type { ScenarioInput } from './api/scenario-arg.js';
 export type {
   ScenarioFile as Scenario, ScenarioMapInput, ScenarioThreadInput, ScenarioOpInput, ScenarioBatchedOp,

@@ -31,7 +31,7 @@ export type Command =
   | { kind: 'view'; file: string; out?: string; json: boolean }
   | { kind: 'mutants'; json: boolean; runs: number; runsGiven: boolean }
   /** `lesson list`, or one lesson (`name`), with its answer when asked. */
-  | { kind: 'lesson'; name: string; json: boolean; answer: boolean }
+  | { kind: 'lesson'; name: string; json: boolean; answer: boolean; html?: string }
   /** The overview, or one command's help. */
   | { kind: 'help'; command?: string }
   | { kind: 'version' };

@@ -202,9 +202,10 @@ const LESSON: CommandDoc = {
   ],
   options: [
     { name: 'answer', meaning: 'also print the answer to the question, read off the run' },
+    { name: 'html', value: 'FILE', meaning: 'also write the lesson\'s timeline page to FILE: narration, the break-it toggle, the question', default: 'no page' },
     json('the list, or the lesson document (narration, question, answer, both traces)'),
   ],
-  example: 'epochlab lesson why-epochs --answer',
+  example: 'epochlab lesson why-epochs --html why-epochs.html',
 };
 
 const SCENARIOS: CommandDoc = {

@@ -11,6 +11,7 @@ import { LessonError } from '../lesson/spec.js';
 import { formatEvent } from '../check/violation-report.js';
 import type { LessonStep, TraceDocument } from '../view/document.js';
 import type { TraceEvent } from '../trace/decode.js';
+import { pageLines } from './view.js';
 
 type LessonCmd = Extract<Command, { kind: 'lesson' }>;
 
@@ -47,8 +48,8 @@ function formatSteps(steps: readonly LessonStep[], trace: TraceDocument): string
   });
 }
 
-export async function formatLesson(name: string, withAnswer: boolean): Promise<string> {
-  const r = await lesson(name);
+export async function formatLesson(name: string, withAnswer: boolean, html?: string): Promise<string> {
+  const r = await lesson(name, html !== undefined ? { html } : {});
   const l = r.lesson;
   const run = r.trace.run;
   const lines = [`lesson ${l.name}: ${l.title}`, ...wrapText(l.intro, ''), '',
@@ -60,13 +61,15 @@ export async function formatLesson(name: string, withAnswer: boolean): Promise<s
   }
   lines.push('', ...wrapText(`question: ${l.question}`, ''));
   lines.push(...(withAnswer ? wrapText(`answer: ${l.answer}`, '') : [`(epochlab lesson ${l.name} --answer prints the answer)`]));
+  if (r.page) lines.push('', ...pageLines(r.page));
   return lines.join('\n');
 }
 
 export async function lessonCommand(cmd: LessonCmd): Promise<number> {
   try {
     if (cmd.name === 'list') console.log(cmd.json ? JSON.stringify(lessons(), null, 2) : formatList());
-    else console.log(cmd.json ? JSON.stringify((await lesson(cmd.name)).lesson, null, 2) : await formatLesson(cmd.name, cmd.answer));
+    else if (cmd.json) console.log(JSON.stringify((await lesson(cmd.name, cmd.html !== undefined ? { html: cmd.html } : {})).lesson, null, 2));
+    else console.log(await formatLesson(cmd.name, cmd.answer, cmd.html));
     return 0;
   } catch (err) {
     if (!(err instanceof LessonError)) throw err;

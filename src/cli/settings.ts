@@ -133,5 +133,8 @@ export function mutantsOf(src: Sources): Of<'mutants'> {
 export function lessonOf(name: string, src: Sources): Of<'lesson'> {
   const cmd: Of<'lesson'> = { kind: 'lesson', name, json: src.switch('json'), answer: src.switch('answer') };
   if (name === 'list' && cmd.answer) bad('--answer', 'not valid with lesson list (it goes with lesson NAME)');
+  const html = src.value('html', nonEmpty, undefined);
+  if (html !== undefined && name === 'list') bad('--html', 'not valid with lesson list (it goes with lesson NAME)');
+  if (html !== undefined) cmd.html = html;
   return cmd;
 }
