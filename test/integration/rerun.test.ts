@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult, StressReport, ReplayReport, ContractDiff } from '../../src/index.js';
+import { contractDiff } from '../../src/api/contract-diff.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const MUTANT_HUNT = fileURLToPath(new URL('../../../examples/mutant-hunt.json', import.meta.url));
@@ -91,8 +92,9 @@ describe('integration: printed re-run and replay lines reproduce their run', fun
     expect(again.out.digest).to.equal(v.digest);
   });
 
-  it('contract-diff: a row\'s re-run line gives the same verdict and rules', () => {
-    const diff = json<ContractDiff>(['contract-diff']).out;
+  it('contract-diff: a row\'s re-run line gives the same verdict and rules', async () => {
+    // The rows contract-diff prints, from the API it prints them from (one scenario, both profiles).
+    const diff: ContractDiff = await contractDiff(['diff-delete-under-lock']);
     const row = diff.asBuilt.find((r) => r.scenario === 'diff-delete-under-lock')!;
     expect(row.rerun).to.contain('--profile ebpf-for-windows');
     const run = diff.runs.find((r) => r.scenario === row.scenario && r.profile === row.profile)!;
