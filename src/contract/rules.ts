@@ -30,6 +30,11 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'provider.invariant', sentence: 'A provider\'s own end-of-run invariant holds.', source: 'provider-declared' },
   { id: 'epoch.outside', sentence: 'Epoch memory functions and find_element_function run inside an epoch.', source: 'seed: "MUST be called within an epoch-protected region"' },
   { id: 'run.watchdog', sentence: 'Every CPU makes progress within the watchdog period.', source: 'epochlab' },
+  { id: 'provider.crashed', sentence: 'A provider never ends its thread or the process: no process.exit, no error thrown outside a callback, no damage to the shared buffer\'s own records.', source: 'seed: providers are kernel extensions (a crash takes the machine down)' },
+  { id: 'provider.bad-result', sentence: 'A callback that returns a result returns one of the ebpf_result_t codes.', source: 'seed: dispatch table (ebpf_result_t return values)' },
+  { id: 'memory.out-of-bounds', sentence: 'A provider reads and writes only inside live blocks: never in memory that was never allocated, between blocks, or past a block\'s end.', source: 'seed: epoch memory API (as AddressSanitizer and KASAN check it)' },
+  { id: 'memory.overflow', sentence: 'A write past the end of a block never lands in the red zone that follows it.', source: 'seed: epoch memory API (as AddressSanitizer and KASAN check it)' },
+  { id: 'update.out-value-written', sentence: 'When preprocess_map_update_element succeeds for a provider that updates the original value, it writes the out-value that the map stores.', source: 'seed: preprocess_map_update_element out_value' },
   // ---- checked on the trace by the contract checker ----
   { id: 'lifecycle.create-first', sentence: 'preprocess_map_create is the first callback for a map, and is called once.', source: 'seed: map_context "will eventually pass it to ebpf_postprocess_map_delete_t"; reference 1.2' },
   { id: 'lifecycle.delete-last', sentence: 'postprocess_map_delete is called once, last: no callback for a map follows it.', source: 'seed: ebpf_postprocess_map_delete_t; reference 1.3' },
@@ -71,4 +76,9 @@ export const Rule = {
   ProviderInvariant: 11,
   OutsideEpoch: 12,
   Watchdog: 13,
+  ProviderCrashed: 14,
+  BadResult: 15,
+  OutOfBounds: 16,
+  Overflow: 17,
+  OutValueUnwritten: 18,
 } as const;
