@@ -104,6 +104,7 @@ const STRESS: CommandDoc = {
     profile,
     { name: 'rule', value: 'a,b', meaning: 'stop only when one of these rules fires', default: 'any violation' },
     { name: 'no-shrink', meaning: 'write the failing run as found, without shrinking it' },
+    { name: 'no-swarm', meaning: 'run the scenario exactly as written (default: each run varies the workload and the strategy, steered by near misses)' },
     { name: 'junit', value: 'FILE', meaning: 'also write a JUnit XML report', default: 'none' },
     { name: 'out', value: 'FILE', meaning: 'the failure file', default: 'epochlab-failure-SCENARIO-SEED.json' },
     { name: 'html', value: 'FILE', meaning: 'on a violation, write the failing run\'s timeline page (its failure file replayed) to FILE', default: 'no page' },
@@ -176,10 +177,11 @@ const MUTANTS: CommandDoc = {
     'Exit 0 when every mutant was detected, 1 otherwise. The mutants (for --mutant of run and stress):',
     ...wrap(MUTANT_NAMES.join(', '), 96).map((l) => `  ${l}`)],
   options: [
-    { name: 'runs', value: 'N', meaning: 'seeds to try per mutant', default: "each hunt's own budget" },
+    { name: 'scenario', value: 'S', meaning: 'first hunt every mutant on this scenario (a name or a .json file) with plain stress settings, no hunt plan', default: 'none' },
+    { name: 'runs', value: 'N', meaning: 'seeds to try per mutant', default: "300 on --scenario; each hunt's own budget" },
     json('the results'),
   ],
-  example: 'epochlab mutants --runs 50 --json',
+  example: 'epochlab mutants --scenario default',
 };
 
 const CONTRACT_DIFF: CommandDoc = {
