@@ -1,7 +1,9 @@
 /**
  * Feedback from near misses: which swarm configuration the next run uses.
  *
- * A small bandit over a pool of configurations (arms). The first runs each
+ * A small bandit over a pool of configurations (arms). The pool always
+ * holds the scenario as written (configuration 0, the first run), so a
+ * scenario tuned by hand keeps its share of the runs. The next runs each
  * draw a fresh configuration; after that, one run in FRESH_EVERY draws a
  * fresh one into the pool (replacing the arm that has done worst, so the
  * pool keeps exploring), and the others take the arm with the best upper
@@ -15,7 +17,7 @@
  * same choices.
  */
 import { NEAR_MISS_KINDS, WINDOW_KINDS, type NearMisses, type Windows } from '../check/near-miss.js';
-import type { SwarmConfig } from './swarm.js';
+import { AS_WRITTEN, type SwarmConfig } from './swarm.js';
 
 export interface Arm {
   config: SwarmConfig;
@@ -54,13 +56,15 @@ export class SwarmBandit {
   readonly used = new Set<number>();
 
   /** `draw(seed)` makes the fresh configuration of a seed. */
-  constructor(private readonly draw: (seed: number) => SwarmConfig) {}
+  constructor(private readonly draw: (seed: number) => SwarmConfig) {
+    this.pool.push({ config: AS_WRITTEN, runs: 0, reward: 0, nearMisses: emptyNearMisses() });
+  }
 
   /** The arm for the run of `seed`. */
   next(seed: number): Arm {
     this.runs++;
-    const fresh = this.pool.length < POOL || this.runs % FRESH_EVERY === 0;
-    const arm = fresh ? this.admit(this.draw(seed)) : this.best();
+    const fresh = this.runs > 1 && (this.pool.length < POOL || this.runs % FRESH_EVERY === 0);
+    const arm = this.runs === 1 ? this.pool[0] as Arm : fresh ? this.admit(this.draw(seed)) : this.best();
     this.used.add(arm.config.id);
     return arm;
   }
@@ -83,8 +87,9 @@ export class SwarmBandit {
       this.pool.push(arm);
       return arm;
     }
-    let worst = 0;
-    for (let i = 1; i < this.pool.length; i++) if (mean(this.pool[i] as Arm) < mean(this.pool[worst] as Arm)) worst = i;
+    // The scenario as written (index 0) stays.
+    let worst = 1;
+    for (let i = 2; i < this.pool.length; i++) if (mean(this.pool[i] as Arm) < mean(this.pool[worst] as Arm)) worst = i;
     this.pool[worst] = arm;
     return arm;
   }

@@ -159,8 +159,12 @@ export function applySwarm(json: Json, c: SwarmConfig): Json {
   return out;
 }
 
+/** Configuration 0: the scenario exactly as written, with the user's (or the default) strategy. */
+export const AS_WRITTEN: SwarmConfig = { id: 0, workload: null, threads: [], stall: null, lateTick: null, allocFail: null, strategy: null };
+
 /** A one-line account of a configuration, for reports. */
 export function describeSwarm(c: SwarmConfig): string {
+  if (c.id === 0) return '#0, the scenario as written';
   const parts: string[] = [`#${c.id}`];
   if (c.workload !== null) {
     const w = c.workload;
