@@ -8,7 +8,10 @@
  * - a generated workload: which operation kinds run (and their mix), a hot
  *   key set (often 1 to 8 keys), the controlled operation budget, the batch
  *   size, which of its maps it touches;
- * - explicit op lists: cut short (a prefix) and repeated fewer times;
+ * - explicit op lists: cut short (a prefix) and repeated fewer times; half
+ *   the time a generated workload runs after them (over the scenario's
+ *   maps, with small keys, at each CPU's own IRQL), so that CPUs whose
+ *   lists never meet do meet;
  * - where the scenario has none of its own: a stall inside an epoch, a late
  *   epoch tick, failing epoch allocations (which open the undo paths);
  * - the strategy and its parameters (random, random with runs, PCT with a
@@ -32,6 +35,10 @@ export interface SwarmWorkload {
   batchSize: number;
   /** Map names the workload touches (a subset of the scenario's). */
   maps: string[] | null;
+  /** The scenario had no workload: this one is added (over its maps, with small keys, so it meets the op lists' keys). */
+  added: boolean;
+  /** CPUs with an op list also run the workload after it. */
+  afterThreads: boolean;
 }
 
 export interface SwarmConfig {
@@ -74,7 +81,10 @@ function drawMix(rng: Prng): Pick<SwarmWorkload, 'findPct' | 'updatePct' | 'dele
   return { findPct, updatePct: 100 - findPct - deletePct, deletePct };
 }
 
-function drawWorkload(rng: Prng, w: Json, mapNames: string[]): SwarmWorkload {
+/** A workload for a scenario of op lists only: small keys (so that it meets the lists' keys), after each list. */
+const ADDED: Json = { keyRange: 16, opsPerCpu: 256, controlledOpsPerCpu: 256 };
+
+function drawWorkload(rng: Prng, w: Json, mapNames: string[], added: boolean, threads: boolean): SwarmWorkload {
   const keyRange = intOr(w['keyRange'], 1);
   const hot = chance(rng, 0.8) ? 1 + rng.below(8) : 1 + rng.below(keyRange);
   const budget = Math.min(pick(rng, OP_BUDGETS), intOr(w['controlledOpsPerCpu'], 256), intOr(w['opsPerCpu'], 256));
@@ -84,7 +94,10 @@ function drawWorkload(rng: Prng, w: Json, mapNames: string[]): SwarmWorkload {
     const kept = listed.filter(() => chance(rng, 0.5));
     maps = kept.length > 0 ? kept : [pick(rng, listed)];
   }
-  return { ...drawMix(rng), keyRange: Math.min(hot, keyRange), controlledOpsPerCpu: budget, batchSize: pick(rng, BATCH_SIZES), maps };
+  return {
+    ...drawMix(rng), keyRange: Math.min(hot, keyRange), controlledOpsPerCpu: budget, batchSize: pick(rng, BATCH_SIZES), maps,
+    added, afterThreads: added || (threads && chance(rng, 0.5)),
+  };
 }
 
 function drawStrategy(rng: Prng, cpus: number, budget: number): NonNullable<SwarmConfig['strategy']> {
@@ -115,8 +128,12 @@ export function drawSwarm(json: Json, id: number, cpus: number, pinStrategy: boo
   const rng = new Prng(id, 0x5a4d);
   const n = cpuCount(json, cpus);
   const w = obj(json['workload']);
-  const workload = w === null ? null : drawWorkload(rng, w, Object.keys(obj(json['maps']) ?? {}));
-  const threads = (Array.isArray(json['threads']) ? json['threads'] as unknown[] : []).map((t) => {
+  const listed = Array.isArray(json['threads']) ? json['threads'] as unknown[] : [];
+  // Half the configurations of an op-lists-only scenario add a workload after the lists.
+  const add = w === null && listed.length > 0 && chance(rng, 0.5);
+  const mapNames = Object.keys(obj(json['maps']) ?? {});
+  const workload = w !== null || add ? drawWorkload(rng, w ?? ADDED, mapNames, add, listed.length > 0) : null;
+  const threads = listed.map((t) => {
     const ops = Array.isArray(obj(t)?.['ops']) ? (obj(t)?.['ops'] as unknown[]).length : 0;
     const repeat = intOr(obj(t)?.['controlledRepeat'], intOr(obj(t)?.['repeat'], 1));
     return { ops: chance(rng, 0.5) || ops <= 1 ? ops : 1 + rng.below(ops), repeat: 1 + rng.below(repeat) };
@@ -134,11 +151,12 @@ export function drawSwarm(json: Json, id: number, cpus: number, pinStrategy: boo
 /** The scenario object with configuration `c` applied (a copy; the input is not changed). */
 export function applySwarm(json: Json, c: SwarmConfig): Json {
   const out = structuredClone(json);
-  const w = obj(out['workload']);
-  if (w !== null && c.workload !== null) {
-    const { maps, ...rest } = c.workload;
-    Object.assign(w, rest);
+  if (c.workload !== null) {
+    const { maps, added, afterThreads, ...rest } = c.workload;
+    const w = added ? { opsPerCpu: rest.controlledOpsPerCpu, irql: 'mixed' } : obj(out['workload']) ?? {};
+    Object.assign(w, rest, afterThreads ? { afterThreads } : {});
     if (maps !== null) w['maps'] = maps;
+    out['workload'] = w;
   }
   if (Array.isArray(out['threads'])) {
     (out['threads'] as unknown[]).forEach((t, i) => {
@@ -171,6 +189,8 @@ export function describeSwarm(c: SwarmConfig): string {
     parts.push(`find/update/delete ${w.findPct}/${w.updatePct}/${w.deletePct}`, `${w.keyRange} key${w.keyRange === 1 ? '' : 's'}`,
       `${w.controlledOpsPerCpu} ops/cpu`, `batch ${w.batchSize}`);
     if (w.maps !== null) parts.push(`maps ${w.maps.join(',')}`);
+    if (w.added) parts.push('added after the op lists');
+    else if (w.afterThreads) parts.push('also after the op lists');
   }
   if (c.threads.length > 0) parts.push(`ops ${c.threads.map((t) => `${t.ops}x${t.repeat}`).join(' ')}`);
   if (c.stall !== null) parts.push(`stall cpu ${c.stall.cpu} at op ${c.stall.atOp} for ${c.stall.steps}`);

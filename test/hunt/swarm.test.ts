@@ -17,7 +17,7 @@ describe('hunt: swarm configurations', () => {
   it('a configuration depends only on its id and the scenario', () => {
     const json = scenario('default');
     for (const id of [1, 2, 77]) expect(drawSwarm(json, id, 2, false)).to.deep.equal(drawSwarm(json, id, 2, false));
-    const distinct = new Set(IDS.map((id) => describeSwarm({ ...drawSwarm(json, id, 2, false), id: 0 })));
+    const distinct = new Set(IDS.map((id) => describeSwarm({ ...drawSwarm(json, id, 2, false), id: 1 })));
     expect(distinct.size).to.be.greaterThan(190);
   });
 
@@ -50,10 +50,11 @@ describe('hunt: swarm configurations', () => {
     expect(JSON.stringify(json)).to.equal(before);
   });
 
-  it('cuts an explicit op list to a prefix and repeats it no more often than written', () => {
+  it('cuts an explicit op list to a prefix, repeats it no more often than written, and adds a workload after it half the time', () => {
     const json = scenario('legacy-veto');
     const ops = ((json['threads'] as Json[])[0] as Json)['ops'] as unknown[];
     let cut = 0;
+    let added = 0;
     for (const id of IDS) {
       const c = drawSwarm(json, id, 1, false);
       const out = applySwarm(json, c);
@@ -61,9 +62,11 @@ describe('hunt: swarm configurations', () => {
       expect(kept).to.deep.equal(ops.slice(0, kept.length));
       expect(kept.length).to.be.at.least(1);
       if (kept.length < ops.length) cut++;
-      expect(c.workload).to.equal(null);
+      if (c.workload !== null) added++;
+      expect(c.workload?.added ?? true, 'a scenario of op lists only gets an added workload, or none').to.equal(true);
     }
     expect(cut).to.be.greaterThan(0);
+    expect(added).to.be.within(60, 140);
   });
 
   it('leaves faults the scenario sets itself, and a pinned strategy, alone', () => {
@@ -76,5 +79,30 @@ describe('hunt: swarm configurations', () => {
     }
     const strategies = new Set(IDS.map((id) => drawSwarm(json, id, 2, false).strategy!.strategy));
     expect([...strategies].sort()).to.deep.equal(['pct', 'random']);
+  });
+});
+
+describe('hunt: a workload added after the op lists', function () {
+  this.timeout(120_000);
+
+  it('runs on every CPU after its op list, at the CPU\'s own IRQL, over the scenario\'s maps', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { runOnce } = await import('../../src/hunt/hunt.js');
+    const json = JSON.parse(readFileSync('examples/replace-and-delete.json', 'utf8')) as Json;
+    const id = IDS.find((i) => drawSwarm(json, i, 2, false).workload?.added === true)!;
+    const c = drawSwarm(json, id, 2, false);
+    const out = applySwarm(json, c);
+    expect(out['workload']).to.deep.include({ afterThreads: true, irql: 'mixed', keyRange: c.workload!.keyRange });
+    const plan = await compileScenario(out, 'examples/replace-and-delete.json', process.cwd(), { seed: 3 });
+    plan.mode = 'controlled';
+    const events: Array<Record<string, unknown>> = [];
+    await runOnce(plan, 'test', [{ write: (e) => { events.push(e); }, close: () => {} }]);
+    for (const cpu of [0, 1]) {
+      const ops = events.filter((e) => e['cpu'] === cpu && e['event'] === 'op_begin' && e['op'] !== 'batch');
+      const listed = c.threads[cpu]!.ops * c.threads[cpu]!.repeat;
+      expect(ops.length, `cpu ${cpu}: its list, then the workload`).to.be.greaterThan(listed);
+      const after = ops.slice(-3).map((e) => e['mode']);
+      expect(after, `cpu ${cpu}'s workload mode`).to.deep.equal(cpu === 0 ? ['user', 'user', 'user'] : ['helper', 'helper', 'helper']);
+    }
   });
 });
