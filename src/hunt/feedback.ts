@@ -7,16 +7,18 @@
  * draw a fresh configuration; after that, one run in FRESH_EVERY draws a
  * fresh one into the pool (replacing the arm that has done worst, so the
  * pool keeps exploring), and the others take the arm with the best upper
- * confidence bound (UCB, with a small exploration weight) on its near-miss reward. A run's reward is in
- * [0, 1]: each kind of near miss adds up to a quarter, saturating at
- * SATURATE occurrences, so a configuration that comes close in several
+ * confidence bound (UCB, with a small exploration weight) on its near-miss
+ * reward. A run's reward is in [0, 1]. A read of a retired block weighs
+ * most (WEIGHTS): it is the very window of the reclamation bugs, a reader
+ * holding a block that the next tick may free, and it is rare. Each kind
+ * saturates (SATURATE), so a configuration that comes close in several
  * ways beats one that comes close in one way many times.
  *
  * Everything is decided by the seeds and the runs' results, and controlled
  * runs are deterministic, so a stress from the same first seed makes the
  * same choices.
  */
-import { NEAR_MISS_KINDS, WINDOW_KINDS, type NearMisses, type Windows } from '../check/near-miss.js';
+import { NEAR_MISS_KINDS, WINDOW_KINDS, type NearMissKind, type NearMisses, type Windows } from '../check/near-miss.js';
 import { AS_WRITTEN, type SwarmConfig } from './swarm.js';
 
 export interface Arm {
@@ -29,7 +31,8 @@ export interface Arm {
 
 const POOL = 8;
 const FRESH_EVERY = 3;
-const SATURATE = 4;
+const SATURATE: Readonly<Record<NearMissKind, number>> = { retiredRead: 2, freeAfterRead: 4, lockHandoff: 4, keyOverlap: 4 };
+const WEIGHTS: Readonly<Record<NearMissKind, number>> = { retiredRead: 0.55, freeAfterRead: 0.15, lockHandoff: 0.15, keyOverlap: 0.15 };
 /** UCB's exploration weight: below UCB1's sqrt(2), because fresh draws already explore. */
 const EXPLORE = 0.5;
 
@@ -45,8 +48,8 @@ export function addCounts<T extends Record<string, number>>(a: T, b: T): void {
 /** A run's reward from its near misses, in [0, 1]. */
 export function rewardOf(n: NearMisses): number {
   let r = 0;
-  for (const k of NEAR_MISS_KINDS) r += Math.min(n[k], SATURATE) / SATURATE;
-  return r / NEAR_MISS_KINDS.length;
+  for (const k of NEAR_MISS_KINDS) r += (WEIGHTS[k] * Math.min(n[k], SATURATE[k])) / SATURATE[k];
+  return r;
 }
 
 export class SwarmBandit {

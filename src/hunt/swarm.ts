@@ -8,8 +8,8 @@
  * - a generated workload: which operation kinds run (and their mix), a hot
  *   key set (often 1 to 8 keys), the controlled operation budget, the batch
  *   size, which of its maps it touches;
- * - explicit op lists: cut short (a prefix) and repeated fewer times; half
- *   the time a generated workload runs after them (over the scenario's
+ * - explicit op lists: cut short (a prefix) and repeated fewer times; three
+ *   times in four a generated workload runs after them (over the scenario's
  *   maps, with small keys, at each CPU's own IRQL), so that CPUs whose
  *   lists never meet do meet;
  * - where the scenario has none of its own: a stall inside an epoch, a late
@@ -86,11 +86,16 @@ const ADDED: Json = { keyRange: 16, opsPerCpu: 256, controlledOpsPerCpu: 256 };
 
 function drawWorkload(rng: Prng, w: Json, mapNames: string[], added: boolean, threads: boolean): SwarmWorkload {
   const keyRange = intOr(w['keyRange'], 1);
-  const hot = chance(rng, 0.8) ? 1 + rng.below(8) : 1 + rng.below(keyRange);
+  // Races need CPUs on one key: half the configurations use one or two keys, most of the rest up to eight.
+  const r = rng.below(10);
+  const hot = r < 5 ? 1 + rng.below(2) : r < 8 ? 3 + rng.below(6) : 1 + rng.below(keyRange);
   const budget = Math.min(pick(rng, OP_BUDGETS), intOr(w['controlledOpsPerCpu'], 256), intOr(w['opsPerCpu'], 256));
   const listed = Array.isArray(w['maps']) ? (w['maps'] as unknown[]).filter((m): m is string => typeof m === 'string') : mapNames;
+  // A third of the configurations keep every map, a third one map (a race needs one map, two CPUs and one key), a third some.
   let maps: string[] | null = null;
-  if (listed.length > 1 && chance(rng, 0.5)) {
+  const which = listed.length > 1 ? rng.below(3) : 0;
+  if (which === 1) maps = [pick(rng, listed)];
+  if (which === 2) {
     const kept = listed.filter(() => chance(rng, 0.5));
     maps = kept.length > 0 ? kept : [pick(rng, listed)];
   }
@@ -129,8 +134,8 @@ export function drawSwarm(json: Json, id: number, cpus: number, pinStrategy: boo
   const n = cpuCount(json, cpus);
   const w = obj(json['workload']);
   const listed = Array.isArray(json['threads']) ? json['threads'] as unknown[] : [];
-  // Half the configurations of an op-lists-only scenario add a workload after the lists.
-  const add = w === null && listed.length > 0 && chance(rng, 0.5);
+  // Three configurations in four of an op-lists-only scenario add a workload after the lists.
+  const add = w === null && listed.length > 0 && chance(rng, 0.75);
   const mapNames = Object.keys(obj(json['maps']) ?? {});
   const workload = w !== null || add ? drawWorkload(rng, w ?? ADDED, mapNames, add, listed.length > 0) : null;
   const threads = listed.map((t) => {
