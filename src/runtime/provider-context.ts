@@ -138,7 +138,7 @@ export class LaneProviderContext implements ProviderContext {
   constructor(private readonly lane: LaneContext, private readonly finder: RawFinder) {
     this.cpu = lane.lane;
     this.checked = lane.arena.checked
-      ? new CheckedMemory(lane.shm, lane.arena, lane.mem, lane.lane, (rule, at, message) => this.memoryFault(rule, at, message))
+      ? new CheckedMemory(lane.shm, lane.arena, lane.mem, lane.lane, (rule, block, message) => this.memoryFault(rule, block, message))
       : null;
     this.mem = this.checked ?? lane.mem;
     this.epoch = new LaneEpochApi(lane);
@@ -166,8 +166,8 @@ export class LaneProviderContext implements ProviderContext {
     return cb === undefined ? `outside any callback on ${this.lane.label}` : `in ${cb} on ${this.lane.label}`;
   }
 
-  private memoryFault(rule: number, at: number, message: string): void {
-    this.lane.violations.record(rule, -1, 0, at, this.callback, `${message}, ${this.where}`);
+  private memoryFault(rule: number, block: number, message: string): void {
+    this.lane.violations.record(rule, -1, 0, block, this.callback, `${message}, ${this.where}`);
   }
 
   reportInvariant(message: string): void {

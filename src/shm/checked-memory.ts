@@ -30,8 +30,11 @@ import { Memory } from './memory.js';
 import { Rule } from '../contract/rules.js';
 import { type BlockSpan, blockAt, describeBlock, describeOutside } from './block-where.js';
 
-/** Told of each failed check: the rule (Rule.*), the address, and what happened, in words. */
-export type MemoryFaultHandler = (rule: number, at: number, message: string) => void;
+/** log2(LINE_BYTES). */
+const LINE_SHIFT = 6;
+
+/** Told of each failed check: the rule (Rule.*), the block it names (its payload pointer, 0 for none), and what happened, in words. */
+export type MemoryFaultHandler = (rule: number, block: number, message: string) => void;
 
 export class CheckedMemory {
   private readonly u8: Uint8Array;
@@ -39,6 +42,8 @@ export class CheckedMemory {
   private readonly lineMap: Uint16Array;
   private readonly dv: DataView;
   private readonly base: number;
+  private readonly baseWord: number;
+  private readonly arenaBytes: number;
   private readonly scratchLo: number;
   private readonly scratchHi: number;
   /** The out-value being tracked: [outLo, outHi), empty when none. */
@@ -53,6 +58,8 @@ export class CheckedMemory {
     this.lineMap = shm.lineMap;
     this.dv = new DataView(shm.sab);
     this.base = shm.layout.arenaBase;
+    this.baseWord = this.base / WORD_BYTES;
+    this.arenaBytes = shm.layout.arenaEnd - this.base;
     this.scratchLo = scratchByte(shm.layout, lane, 0);
     this.scratchHi = this.scratchLo + SCRATCH_BYTES;
   }
@@ -141,16 +148,17 @@ export class CheckedMemory {
       if (write && ptr < this.outHi && ptr + length > this.outLo) this.markOut(ptr, length);
       return true;
     }
-    const line = (ptr - this.base) / LINE_BYTES;
-    if (line >= 0 && line < this.lineMap.length) {
-      const start = this.base + ((line | 0) - (this.lineMap[line | 0] as number)) * LINE_BYTES;
-      const info = this.i32[start / WORD_BYTES + BlockField.Info] as number;
+    const off = ptr - this.base; // an integer here: the shifts below are exact
+    if (off >= 0 && off < this.arenaBytes) {
+      const line = off >> LINE_SHIFT;
+      const start = (line - (this.lineMap[line] as number)) << LINE_SHIFT; // arena-relative
+      const info = this.i32[this.baseWord + (start >> 2) + BlockField.Info] as number;
       const payload = start + ((info & INFO_ALIGNED_BIT) !== 0 ? LINE_BYTES : BLOCK_HEADER_BYTES);
-      const h = (payload - BLOCK_HEADER_BYTES) / WORD_BYTES;
+      const h = this.baseWord + ((payload - BLOCK_HEADER_BYTES) >> 2);
       // SYNC: the block's header was published to this lane by the Atomics
       // store that made the pointer reachable (setBlockState at allocation);
       // a free seen late is seen by the next access, as in isLive.
-      if (ptr >= payload && ptr + length <= payload + (this.i32[h + BlockField.Size] as number)
+      if (off >= payload && off + length <= payload + (this.i32[h + BlockField.Size] as number)
         && this.i32[h + BlockField.State] !== BlockState.Free) return true;
     }
     this.report(ptr, length, write);
@@ -172,7 +180,7 @@ export class CheckedMemory {
   private refOk(ptr: number, generation: number, offset: number, write: boolean): boolean {
     if (!this.arena.isBlockPointer(ptr)) {
       const what = ptr === 0 ? 'a NULL reference' : `${ptr}, which is no block's payload pointer`;
-      this.onFault(Rule.OutOfBounds, ptr, `${write ? 'write' : 'read'} through ${what} (generation ${generation}, offset ${offset})`);
+      this.onFault(Rule.OutOfBounds, 0, `${write ? 'write' : 'read'} through ${what} (generation ${generation}, offset ${offset})`);
       return false;
     }
     if (!this.plain.isLive(ptr, generation)) return true; // the plain path reports the use after free
@@ -184,21 +192,21 @@ export class CheckedMemory {
     const what = `${write ? 'write' : 'read'} of ${length} byte${length === 1 ? '' : 's'} at ${ptr}`;
     const bump = this.shm.load(Ctl.ArenaBump);
     if (!Number.isInteger(ptr) || !Number.isInteger(length) || length < 0 || ptr < this.base || ptr >= bump) {
-      this.onFault(Rule.OutOfBounds, ptr, `${what}: ${describeOutside(this.shm, ptr)}`);
+      this.onFault(Rule.OutOfBounds, 0, `${what}: ${describeOutside(this.shm, ptr)}`);
       return;
     }
     const b = blockAt(this.shm, ptr);
     const inPayload = ptr >= b.ptr && ptr < b.ptr + b.size;
     if (inPayload && b.state === BlockState.Free) {
-      this.onFault(Rule.UseAfterFree, ptr, `${what}, ${ptr - b.ptr} bytes into ${describeBlock(this.shm, b)}`);
+      this.onFault(Rule.UseAfterFree, b.ptr, `${what}, ${ptr - b.ptr} bytes into ${describeBlock(this.shm, b)}`);
       return;
     }
     const bad = inPayload ? b.ptr + b.size : ptr; // the first byte outside the payload
     const rule = write ? Rule.Overflow : Rule.OutOfBounds;
     if (bad >= b.ptr + b.size && bad < b.end) {
-      this.onFault(rule, ptr, `${what}: ${bad - b.ptr - b.size} bytes past the end of ${describeBlock(this.shm, b)}`);
+      this.onFault(rule, b.ptr, `${what}: ${bad - b.ptr - b.size} bytes past the end of ${describeBlock(this.shm, b)}`);
     } else if (bad >= bump) {
-      this.onFault(rule, ptr, `${what}: runs past the end of ${describeBlock(this.shm, b)} into arena memory never allocated`);
+      this.onFault(rule, b.ptr, `${what}: runs past the end of ${describeBlock(this.shm, b)} into arena memory never allocated`);
     } else {
       this.reportHeader(what, rule, bad, inPayload ? b : blockAt(this.shm, bad));
     }
@@ -208,10 +216,10 @@ export class CheckedMemory {
   private reportHeader(what: string, rule: number, bad: number, b: BlockSpan): void {
     const header = `in the header of ${describeBlock(this.shm, b)}`;
     if (b.start === this.base) {
-      this.onFault(Rule.OutOfBounds, bad, `${what}: ${header}`);
+      this.onFault(Rule.OutOfBounds, b.ptr, `${what}: ${header}`);
       return;
     }
     const prev = blockAt(this.shm, b.start - 1);
-    this.onFault(rule, bad, `${what}: ${bad - prev.ptr - prev.size} bytes past the end of ${describeBlock(this.shm, prev)}, ${header}`);
+    this.onFault(rule, prev.ptr, `${what}: ${bad - prev.ptr - prev.size} bytes past the end of ${describeBlock(this.shm, prev)}, ${header}`);
   }
 }

@@ -15,7 +15,7 @@ import {
 import { Rule } from '../../src/contract/rules.js';
 import { fourcc } from '../../src/contract/tags.js';
 
-interface Fault { rule: number; at: number; message: string }
+interface Fault { rule: number; block: number; message: string }
 
 const TAG = fourcc('UtMc');
 
@@ -39,7 +39,7 @@ describe('shm/checked-memory', () => {
     faults = [];
     stale = [];
     const plain = new Memory(shm, (ptr) => stale.push(ptr));
-    mem = new CheckedMemory(shm, arena, plain, 0, (rule, at, message) => faults.push({ rule, at, message }));
+    mem = new CheckedMemory(shm, arena, plain, 0, (rule, block, message) => faults.push({ rule, block, message }));
   });
 
   /** Frees a block at once, as poolFree does. */
@@ -75,7 +75,7 @@ describe('shm/checked-memory', () => {
     free(p);
     mem.readU32(p + 4);
     mem.writeU8(p, 1);
-    expect(faults.map((f) => f.rule)).to.deep.equal([Rule.UseAfterFree, Rule.UseAfterFree]);
+    expect(faults.map((f) => [f.rule, f.block])).to.deep.equal([[Rule.UseAfterFree, p], [Rule.UseAfterFree, p]]);
     expect(faults[0]!.message).to.equal(`read of 4 bytes at ${p + 4}, 4 bytes into block ${p} (tag UtMc, 24 bytes, freed at once (poolFree) by CPU 0)`);
     expect(shm.u8[p]).to.equal(0xef); // still poisoned: the write was not made
   });
@@ -84,7 +84,7 @@ describe('shm/checked-memory', () => {
     const p = arena.allocate(12, TAG, false, BlockKind.Memory);
     mem.writeU8(p + 12, 0);
     expect(faults).to.have.length(1);
-    expect(faults[0]).to.include({ rule: Rule.Overflow, at: p + 12 });
+    expect(faults[0]).to.include({ rule: Rule.Overflow, block: p });
     expect(faults[0]!.message).to.equal(`write of 1 byte at ${p + 12}: 0 bytes past the end of block ${p} (tag UtMc, 12 bytes, allocated)`);
     expect(shm.u8[p + 12]).to.equal(RED_ZONE_BYTE);
   });
@@ -99,6 +99,7 @@ describe('shm/checked-memory', () => {
     expect(faults[0]!.message).to.match(new RegExp(`^write of 40 bytes at ${a}: 0 bytes past the end of block ${a} \\(tag UtMc, 12 bytes, allocated\\)$`));
     mem.writeU32(b - 32, 0);
     expect(faults[1]!.message).to.equal(`write of 4 bytes at ${b - 32}: 20 bytes past the end of block ${a} (tag UtMc, 12 bytes, allocated), in the header of block ${b} (tag Next, 4 bytes, allocated)`);
+    expect(faults.map((f) => f.block), 'the block that overflowed').to.deep.equal([a, a]);
     expect(Array.from(shm.u8.subarray(b - 32, b))).to.deep.equal(header);
     expect(arena.info(b)).to.include({ tag: fourcc('Next'), size: 4, state: BlockState.Allocated });
   });
