@@ -54,7 +54,7 @@ export class Callbacks {
     const d = m.dispatch;
     let r: number = THREW;
     try {
-      r = d.preprocessMapCreate!(this.enter(0), mapType, keySize, valueSize, maxEntries, out);
+      r = d.preprocessMapCreate!(this.enter(0, Cb.PreprocessMapCreate), mapType, keySize, valueSize, maxEntries, out);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapCreate, 0, err);
     }
@@ -64,7 +64,7 @@ export class Callbacks {
 
   mapDelete(m: MapRt): void {
     try {
-      m.dispatch.postprocessMapDelete!(this.enter(0), m.mapContext);
+      m.dispatch.postprocessMapDelete!(this.enter(0, Cb.PostprocessMapDelete), m.mapContext);
     } catch (err) {
       this.threw(m, Cb.PostprocessMapDelete, 0, err);
     }
@@ -74,7 +74,7 @@ export class Callbacks {
   associate(m: MapRt, programType: string): number {
     let r: number = THREW;
     try {
-      r = m.dispatch.preprocessMapAssociateProgramType!(this.enter(0), m.mapContext, programType);
+      r = m.dispatch.preprocessMapAssociateProgramType!(this.enter(0, Cb.PreprocessMapAssociateProgramType), m.mapContext, programType);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapAssociateProgramType, 0, err);
     }
@@ -87,7 +87,7 @@ export class Callbacks {
     const info = m.info as MapInfo;
     let r: number = THREW;
     try {
-      r = m.dispatch.postprocessMapFindElement!(this.enter(flags), m.mapContext, keySizeArg, keyPtr,
+      r = m.dispatch.postprocessMapFindElement!(this.enter(flags, Cb.PostprocessMapFindElement), m.mapContext, keySizeArg, keyPtr,
         info.actualValueSize, inValue, outSize, outValue, flags);
     } catch (err) {
       this.threw(m, Cb.PostprocessMapFindElement, keyPtr, err);
@@ -100,7 +100,7 @@ export class Callbacks {
     const info = m.info as MapInfo;
     let r: number = THREW;
     try {
-      r = m.dispatch.preprocessMapUpdateElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr,
+      r = m.dispatch.preprocessMapUpdateElement!(this.enter(flags, Cb.PreprocessMapUpdateElement), m.mapContext, info.keySize, keyPtr,
         info.valueSize, inValue, outSize, outValue, flags);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapUpdateElement, keyPtr, err);
@@ -117,8 +117,8 @@ export class Callbacks {
     const id = post ? Cb.PostprocessMapDeleteElement : Cb.PreprocessMapDeleteElement;
     let r: number = EbpfResult.Success;
     try {
-      if (post) d.postprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
-      else r = d.preprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
+      if (post) d.postprocessMapDeleteElement!(this.enter(flags, id), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
+      else r = d.preprocessMapDeleteElement!(this.enter(flags, id), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
     } catch (err) {
       this.threw(m, id, keyPtr, err);
       r = THREW;
@@ -127,14 +127,16 @@ export class Callbacks {
     return r === THREW ? EbpfResult.Success : r;
   }
 
-  private enter(flags: number): LaneProviderContext {
+  private enter(flags: number, cb: number): LaneProviderContext {
     this.pctx.flags = flags;
+    this.pctx.callback = cb;
     this.startedAt = this.lane.trace.now();
     return this.pctx;
   }
 
   private done(m: MapRt, cb: number, keyPtr: number, flags: number, value: number, result: number): void {
     const lane = this.lane;
+    this.pctx.callback = -1;
     lane.count(CB_COUNTERS[cb] as number);
     if (!lane.trace.on) return;
     const state = (lane.epoch.inEpoch() ? CbState.InEpoch : 0) | (lane.locksHeld > 0 ? CbState.BucketLockHeld : 0);
