@@ -20,6 +20,7 @@ import { UpdateOption } from '../contract/map-operation.js';
 import { Irql } from '../contract/irql.js';
 import { Rule } from '../contract/rules.js';
 import { Mutant, mutantId } from '../contract/mutants.js';
+import { instantiate } from './provider-shape.js';
 
 const OP_CODES: Record<string, number> = {
   update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,
@@ -49,7 +50,7 @@ export class Cpu {
     this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt), mutantId(plan.mutant), spurious);
     for (const f of plan.faults.stall) if (f.cpu === laneIndex) this.stallAt.set(f.atOp, f.steps);
     this.maps = plan.maps.map((mp: MapPlan, i: number): MapRt => {
-      const provider = (factories[i] as ProviderFactory)(mp.options);
+      const provider = instantiate(factories[i] as ProviderFactory, mp.options, mp.name);
       return {
         index: i, name: mp.name, provider, dispatch: provider.dispatch, info: null, mapContext: 0, keySize: mp.keySize,
         registered: registeredCallbacks(provider.dispatch),
