@@ -136,4 +136,21 @@ describe('integration/provider-crash: a provider that breaks its thread gets a r
     expect(promise[0]!.message).to.contain('threw Error: a promise of the provider was rejected');
     expect(promise[0]!.message).to.match(/at Object\.preprocessMapUpdateElement \([^)]*crashing\.js/);
   });
+
+  it('stress counts a crash as a found failure: failure file, and replay reproduces provider.crashed', () => {
+    const file = scenarioFile('exit-in-update');
+    const stress = spawnSync(process.execPath, [MAIN, 'stress', file, '--runs', '2'], { cwd: tmp, encoding: 'utf8', timeout: 90_000 });
+    expect(stress.error).to.equal(undefined);
+    expect(stress.status, stress.stderr).to.equal(1);
+    expect(stress.stderr).to.equal('');
+    expect(stress.stdout).to.contain('rules: provider.crashed x1');
+    expect(stress.stdout).to.contain('epochlab replay epochlab-failure-exit-in-update-1.json');
+    const failure = JSON.parse(readFileSync(join(tmp, 'epochlab-failure-exit-in-update-1.json'), 'utf8')) as { rules: Record<string, number> };
+    expect(failure.rules).to.deep.equal({ 'provider.crashed': 1 });
+    const replay = spawnSync(process.execPath, [MAIN, 'replay', 'epochlab-failure-exit-in-update-1.json'], { cwd: tmp, encoding: 'utf8', timeout: 90_000 });
+    expect(replay.error).to.equal(undefined);
+    expect(replay.status, replay.stderr).to.equal(1);
+    expect(replay.stdout).to.contain('preprocess_map_update_element called process.exit(3) on CPU 0 (map m)');
+    expect(replay.stdout).to.contain('reproduced: same rules, same trace digest');
+  });
 });
