@@ -14,7 +14,8 @@ import { BroadcastChannel, isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Ctl, LAYOUT_MAGIC, LAYOUT_VERSION, RunState } from '../shm/layout.js';
 import type { Shm } from '../shm/shm.js';
-import type { Violations } from '../trace/violations.js';
+import { Violations, type ViolationRecord } from '../trace/violations.js';
+import { TraceWriter } from '../shm/trace-ring.js';
 import { Rule } from '../contract/rules.js';
 
 /** Thrown in a worker by process.exit (which would otherwise end the thread without a word). */
@@ -85,6 +86,20 @@ function safeString(v: unknown): string {
 export function recordCrash(violations: Violations, shm: Shm, message: string): void {
   violations.record(Rule.ProviderCrashed, -1, 0, 0, 0, message);
   stopRun(shm);
+}
+
+/**
+ * A task that could not build its CPU object (createProvider threw or
+ * returned garbage): records that, a header damage found as it began, and
+ * errors that reached the thread meanwhile, on a fresh writer of its lane.
+ */
+export async function recordStartFailure(shm: Shm, kind: string, label: string, damage: string | null, err: unknown): Promise<ViolationRecord[]> {
+  const lane = shm.lane;
+  const violations = new Violations(shm, lane, new TraceWriter(shm, lane));
+  if (damage !== null) recordCrash(violations, shm, damage);
+  recordCrash(violations, shm, taskCrashText(kind, label, err));
+  for (const stray of await taskEnds()) recordCrash(violations, shm, strayMessage(stray, `while ${label}'s ${kind} task ran`));
+  return violations.kept;
 }
 
 /** The sentence for an error that ended a task (`kind`, on lane `label`) outside any callback. */

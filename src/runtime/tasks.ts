@@ -10,9 +10,8 @@ import { MapRt } from './callbacks.js';
 import { EbpfResult } from '../contract/ebpf-result.js';
 import { PROFILES } from './profile.js';
 import type { OpPlan, RunPlan, ThreadPlan } from './plan.js';
-import { Violations, type ViolationRecord } from '../trace/violations.js';
-import { TraceWriter } from '../shm/trace-ring.js';
-import { installCrashHooks, recordCrash, repairHeader, strayMessage, taskBegins, taskCrashText, taskEnds } from './crash.js';
+import type { ViolationRecord } from '../trace/violations.js';
+import { installCrashHooks, recordCrash, recordStartFailure, repairHeader, strayMessage, taskBegins, taskCrashText, taskEnds } from './crash.js';
 import { WorkloadRunner, prefill } from './workload.js';
 import { loadProviderFactory } from '../providers/index.js';
 import type { ProviderFactory } from '../providers/provider.js';
@@ -20,9 +19,9 @@ import { EpochManager } from '../epoch/manager.js';
 import { Ev, Mode, OpCode } from '../trace/events.js';
 import { Irql } from '../contract/irql.js';
 import { RunAborted } from '../shm/shm.js';
-import { Baton } from '../shm/baton.js';
 import { Step } from '../shm/gate.js';
 import type { LaneGate, Scheduler } from './scheduler.js';
+import { gateFor, join } from './task-gate.js';
 
 export interface TaskInit {
   /** Names the run, so a thread's report of a crash between tasks reaches the right run. */
@@ -72,18 +71,6 @@ interface TaskLane {
   gate: LaneGate | null;
 }
 
-/** The gate of a lane in controlled mode (null free-running). */
-function gateFor(task: Task, shm: Shm, lane: number, scheduler: Scheduler | null): LaneGate | null {
-  if (task.plan.mode !== 'controlled') return null;
-  if (scheduler === null) throw new Error('controlled mode needs a scheduler (the worker entry points pass src/sched/)');
-  const baton = new Baton(shm);
-  if (task.kind === 'manager') scheduler.prepare(baton, task.plan);
-  const gate = scheduler.gate(baton, lane, task.plan);
-  shm.controlled = true;
-  shm.gate = gate;
-  return gate;
-}
-
 /** Builds the CPU object for a lane of this task (its provider instances included). */
 async function cpuFor(task: Task, shm: Shm, lane: number): Promise<Cpu> {
   const profile = PROFILES[task.plan.profile];
@@ -123,36 +110,29 @@ export async function runTask(task: Task, scheduler: Scheduler | null = null): P
   const repaired = repairHeader(shm); // a provider may have written over it since the last task looked
   const damage = repaired === null ? null : `${repaired} (found when ${laneLabel(task)}'s ${task.kind} task began)`;
   const attached = Shm.attach(task.sab, task.layout, lane);
-  const gate = gateFor(task, attached, lane, scheduler);
+  const gate = gateFor(task.plan, task.kind, attached, lane, scheduler);
   let cpu: Cpu;
   try {
     cpu = await cpuFor(task, attached, lane);
   } catch (err) {
-    const violations = new Violations(attached, lane, new TraceWriter(attached, lane));
-    return crashed(task, { shm: attached, gate, violations, damage, err });
+    return crashed(task, attached, gate, damage, err);
   }
   return guard(task, { cpu, gate }, damage);
 }
 
-/** A task whose CPU object could not be built: joins and leaves the schedule, records why. */
-async function crashed(task: Task, c: { shm: Shm; gate: LaneGate | null; violations: Violations; damage: string | null; err: unknown }): Promise<TaskResult> {
+/** A task whose CPU object could not be built (createProvider failed): joins and leaves the schedule, records why. */
+async function crashed(task: Task, shm: Shm, gate: LaneGate | null, damage: string | null, err: unknown): Promise<TaskResult> {
+  let violations: ViolationRecord[];
   try {
-    if (c.gate !== null) join(task.kind, c.gate);
-    if (c.damage !== null) recordCrash(c.violations, c.shm, c.damage);
-    recordCrash(c.violations, c.shm, taskCrashText(task.kind, laneLabel(task), c.err));
-    for (const err of await taskEnds()) recordCrash(c.violations, c.shm, strayMessage(err, 'while its task ran'));
+    if (gate !== null) join(task.kind, gate);
+    violations = await recordStartFailure(shm, task.kind, laneLabel(task), damage, err);
   } finally {
-    c.gate?.leave();
+    gate?.leave();
   }
   return {
-    kind: task.kind, lane: laneOf(task), ops: 0, violations: c.violations.kept, createResults: [], programLoad: EbpfResult.Success,
+    kind: task.kind, lane: laneOf(task), ops: 0, violations, createResults: [], programLoad: EbpfResult.Success,
     aborted: false, peakGarbage: 0, leftoverGarbage: 0,
   };
-}
-
-function join(kind: string, gate: LaneGate): void {
-  if (kind === 'manager') gate.joinAsManager();
-  else gate.joinPhase();
 }
 
 /**
