@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Shm } from '../shm/shm.js';
-import type { LayoutConfig } from '../shm/layout.js';
+import { Lane, laneWord, type LayoutConfig } from '../shm/layout.js';
+import { OP_NAMES } from '../trace/events.js';
 import { TraceWriter } from '../shm/trace-ring.js';
 import { Violations } from '../trace/violations.js';
 import { EbpfResult } from '../contract/ebpf-result.js';
@@ -25,7 +26,7 @@ export class LostTasks {
   private readonly crashes: Array<{ lane: number; message: string }> = [];
   private readonly channel = new BroadcastChannel(CRASH_CHANNEL);
 
-  constructor(private readonly shm: Shm, private readonly config: LayoutConfig) {
+  constructor(private readonly shm: Shm, private readonly config: LayoutConfig, private readonly mapNames: readonly string[]) {
     this.channel.unref();
     this.channel.onmessage = (e: unknown) => {
       const n = (e as { data: CrashNotice }).data;
@@ -39,13 +40,22 @@ export class LostTasks {
   watch(task: Task, promise: Promise<TaskResult>): Promise<TaskResult> {
     return promise.catch((err: unknown) => {
       const lane = laneOf(task, this.config.cpus);
-      this.crashes.push({ lane, message: `the thread running the ${task.kind} task of ${label(lane, this.config.cpus)} ended: ${describeCrash(err)}${stackOf(err)}` });
+      const why = err instanceof Error ? err.message.split('\n')[0] : describeCrash(err);
+      this.crashes.push({ lane, message: `the thread running the ${task.kind} task of ${label(lane, this.config.cpus)} ended${this.inFlight(lane)}: ${why}${stackOf(err)}` });
       stopRun(this.shm);
       return {
         kind: task.kind, lane, ops: 0, violations: [], createResults: [], programLoad: EbpfResult.Success,
         aborted: true, peakGarbage: 0, leftoverGarbage: 0,
       };
     });
+  }
+
+  /** " during update on map m", from the lane's record of the operation in flight ('' when idle). */
+  private inFlight(lane: number): string {
+    const op = this.shm.load(laneWord(this.shm.layout, lane, Lane.LastOp));
+    const map = this.shm.load(laneWord(this.shm.layout, lane, Lane.LastMap));
+    if (op < 0) return '';
+    return ` during ${OP_NAMES[op] ?? `op ${op}`}${map >= 0 && this.mapNames[map] ? ` on map ${this.mapNames[map]}` : ''}`;
   }
 
   /** After every task came back (or was abandoned): records the crashes, as the result of one more task (null if none). */

@@ -55,7 +55,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   shm.i32[Ctl.TraceOn] = plan.trace ? 1 : 0;
   const phases = plan.mode === 'controlled' ? new ControlledPhases(shm, plan) : null;
   if (plan.faults.allocFailAt.length > 0) shm.i32[Ctl.AllocFaultsOn] = 1;
-  const lost = new LostTasks(shm, config);
+  const lost = new LostTasks(shm, config, plan.maps.map((m) => m.name));
   const init: TaskInit = { run: lost.run, sab: shm.sab, layout: config, plan };
   const reader = new TraceReader(shm);
   const monitor = new Monitor(shm, {

@@ -119,6 +119,13 @@ describe('integration/provider-crash: a provider that breaks its thread gets a r
     expect(noProperties[0]!.message).to.contain('returned a provider without properties');
   });
 
+  it('a provider that ends its thread outright: the lost task is provider.crashed on CPU 0, naming the operation', () => {
+    const c = crashes(runCrash('end-thread'));
+    expect(c).to.have.length(1);
+    expect(c[0]!.cpu).to.equal(0);
+    expect(c[0]!.message).to.equal('the thread running the cpu task of CPU 0 ended during update on map m: worker exited with code: 5');
+  });
+
   it('a provider that writes over the shared buffer\'s header: provider.crashed naming the words', () => {
     const c = crashes(runCrash('header'));
     expect(c).to.have.length(1);
