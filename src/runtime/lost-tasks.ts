@@ -18,22 +18,34 @@ import { EbpfResult } from '../contract/ebpf-result.js';
 import { CRASH_CHANNEL, type CrashNotice, describeCrash, recordCrash, stackOf, repairHeader, stopRun } from './crash.js';
 import type { Task, TaskResult } from './tasks.js';
 
+/** One channel per process for every run (opening one per run costs more than a short run's tasks); notices go to their run. */
+let channel: BroadcastChannel | null = null;
+const listeners = new Map<string, (n: CrashNotice) => void>();
+
+function listen(run: string, on: (n: CrashNotice) => void): void {
+  if (channel === null) {
+    channel = new BroadcastChannel(CRASH_CHANNEL);
+    channel.unref();
+    channel.onmessage = (e: unknown) => {
+      const n = (e as { data: CrashNotice }).data;
+      listeners.get(n.run)?.(n);
+    };
+  }
+  listeners.set(run, on);
+}
+
 const laneOf = (task: Task, cpus: number): number => (task.kind === 'cpu' ? task.cpu : task.kind === 'manager' ? cpus : 0);
 
 export class LostTasks {
   /** Names this run in the tasks and in the threads' notices. */
   readonly run = randomUUID();
   private readonly crashes: Array<{ lane: number; message: string }> = [];
-  private readonly channel = new BroadcastChannel(CRASH_CHANNEL);
 
   constructor(private readonly shm: Shm, private readonly config: LayoutConfig, private readonly mapNames: readonly string[]) {
-    this.channel.unref();
-    this.channel.onmessage = (e: unknown) => {
-      const n = (e as { data: CrashNotice }).data;
-      if (n.run !== this.run) return;
+    listen(this.run, (n) => {
       this.crashes.push({ lane: n.lane, message: n.message });
       stopRun(shm);
-    };
+    });
   }
 
   /** `task`'s promise, which resolves even when its thread is lost (a crash of the provider on its lane). */
@@ -62,7 +74,7 @@ export class LostTasks {
   record(): TaskResult | null {
     const damage = repairHeader(this.shm);
     if (damage !== null) this.crashes.push({ lane: 0, message: `${damage} (found at the end of the run)` });
-    this.channel.close();
+    listeners.delete(this.run);
     if (this.crashes.length === 0) return null;
     const byLane = new Map<number, Violations>();
     for (const c of this.crashes) {
@@ -82,7 +94,7 @@ export class LostTasks {
 
   /** Stops listening (a run that ended with an error). */
   close(): void {
-    this.channel.close();
+    listeners.delete(this.run);
   }
 }
 
