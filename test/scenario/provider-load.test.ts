@@ -66,4 +66,9 @@ describe('scenario/provider-load: a provider module that exits, hangs or throws 
     expectOneLine(scenario('unruly-create', { misbehave: 'loop' }), 'provider module "./unruly-create.js" did not finish loading within 1500 ms');
     expectOneLine(scenario('unruly-create', { misbehave: 'throw' }), 'createProvider(options) failed: the device is not ready');
   });
+
+  it('createProvider that returns a provider without properties', () => {
+    expectOneLine(scenario('unruly-create', { misbehave: 'no-properties' }),
+      'createProvider(options) returned a provider without properties ({ updatesOriginalValue })');
+  });
 });
