@@ -148,6 +148,9 @@ export function repairHeader(shm: Shm): string | null {
 interface ThreadTask {
   run: string;
   lane: number;
+  /** "CPU 0", "the system lane (cpu -1)". */
+  label: string;
+  kind: string;
   shm: Shm;
   /** True while the task has not returned its result. */
   active: boolean;
@@ -181,18 +184,18 @@ function onStrayError(err: unknown): void {
     pending.push(err);
     return;
   }
-  const notice: CrashNotice = { run: task.run, lane: task.lane, message: strayMessage(err, 'after its task ended') };
+  const notice: CrashNotice = { run: task.run, lane: task.lane, message: strayMessage(err, `after ${task.label}'s ${task.kind} task ended`) };
   channel?.postMessage(notice);
 }
 
 /** The sentence for an error thrown outside any callback. */
 export function strayMessage(err: unknown, when: string): string {
-  return `an error thrown outside any callback (a timer or a promise of the provider) reached this thread ${when}: ${describeCrash(err)}${stackOf(err)}`;
+  return `an error thrown outside any callback (a timer or a promise of the provider) reached its thread ${when}: ${describeCrash(err)}${stackOf(err)}`;
 }
 
 /** Marks the start of a task on this thread. */
-export function taskBegins(run: string, lane: number, shm: Shm): void {
-  current = { run, lane, shm, active: true };
+export function taskBegins(run: string, lane: number, label: string, kind: string, shm: Shm): void {
+  current = { run, lane, label, kind, shm, active: true };
   pending.length = 0;
 }
 

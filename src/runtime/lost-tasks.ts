@@ -15,7 +15,7 @@ import { OP_NAMES } from '../trace/events.js';
 import { TraceWriter } from '../shm/trace-ring.js';
 import { Violations } from '../trace/violations.js';
 import { EbpfResult } from '../contract/ebpf-result.js';
-import { CRASH_CHANNEL, type CrashNotice, describeCrash, recordCrash, stackOf, repairHeader, stopRun } from './crash.js';
+import { CRASH_CHANNEL, type CrashNotice, describeCrash, recordCrash, repairHeader, stopRun } from './crash.js';
 import type { Task, TaskResult } from './tasks.js';
 
 /** One channel per process for every run (opening one per run costs more than a short run's tasks); notices go to their run. */
@@ -52,8 +52,9 @@ export class LostTasks {
   watch(task: Task, promise: Promise<TaskResult>): Promise<TaskResult> {
     return promise.catch((err: unknown) => {
       const lane = laneOf(task, this.config.cpus);
+      // The error is the pool's (the thread is gone): its stack is not the provider's.
       const why = err instanceof Error ? err.message.split('\n')[0] : describeCrash(err);
-      this.crashes.push({ lane, message: `the thread running the ${task.kind} task of ${label(lane, this.config.cpus)} ended${this.inFlight(lane)}: ${why}${stackOf(err)}` });
+      this.crashes.push({ lane, message: `the thread running the ${task.kind} task of ${label(lane, this.config.cpus)} ended${this.inFlight(lane)}: ${why}` });
       stopRun(this.shm);
       return {
         kind: task.kind, lane, ops: 0, violations: [], createResults: [], programLoad: EbpfResult.Success,

@@ -106,7 +106,7 @@ export async function runTask(task: Task, scheduler: Scheduler | null = null): P
   installCrashHooks();
   const lane = laneOf(task);
   const shm = new Shm(task.sab, computeLayout(task.layout));
-  taskBegins(task.run, lane, shm);
+  taskBegins(task.run, lane, laneLabel(task), task.kind, shm);
   const repaired = repairHeader(shm); // a provider may have written over it since the last task looked
   const damage = repaired === null ? null : `${repaired} (found when ${laneLabel(task)}'s ${task.kind} task began)`;
   const attached = Shm.attach(task.sab, task.layout, lane);
