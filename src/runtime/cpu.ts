@@ -21,6 +21,7 @@ import { Irql } from '../contract/irql.js';
 import { Rule } from '../contract/rules.js';
 import { Mutant, mutantId } from '../contract/mutants.js';
 import { instantiate } from './provider-shape.js';
+import { ProviderExit, describeCrash, recordCrash, stackOf } from './crash.js';
 
 const OP_CODES: Record<string, number> = {
   update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,
@@ -196,6 +197,10 @@ export class Cpu {
       try {
         work(this.pctx);
       } catch (err) {
+        if (err instanceof ProviderExit) {
+          recordCrash(this.lane.violations, this.lane.shm, `a provider work item ${describeCrash(err)} on ${this.lane.label}${stackOf(err)}`);
+          continue;
+        }
         this.lane.violations.record(Rule.CallbackThrew, -1, 0, 0, 0,
           `a provider work item threw on ${this.lane.label}: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -89,6 +89,14 @@ describe('integration/provider-crash: a provider that breaks its thread gets a r
     expect(c[0]!.message).to.match(OWN_FRAME);
   });
 
+  it('process.exit in a work item the provider queued: provider.crashed on CPU 0', () => {
+    const c = crashes(runCrash('exit-in-work-item'));
+    expect(c).to.have.length(1);
+    expect(c[0]!.cpu).to.equal(0);
+    expect(c[0]!.message).to.contain('a provider work item called process.exit(3) on CPU 0');
+    expect(c[0]!.message).to.match(OWN_FRAME);
+  });
+
   it('process.exit in postprocess_map_delete: reported on the system lane, and the command exits', () => {
     const c = crashes(runCrash('exit-in-map-delete'));
     expect(c).to.have.length(1);
