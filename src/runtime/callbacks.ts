@@ -14,6 +14,7 @@ import { LaneContext } from './lane-context.js';
 import { LaneProviderContext } from './provider-context.js';
 import { MapInfo } from '../map/map-info.js';
 import { Rule } from '../contract/rules.js';
+import { ProviderExit, describeCrash, stackOf } from './crash.js';
 
 /** A lane's view of one map: its provider instance and cached header. */
 export interface MapRt {
@@ -145,6 +146,12 @@ export class Callbacks {
 
   private threw(m: MapRt, cb: number, keyPtr: number, err: unknown): void {
     this.fault = true;
+    if (err instanceof ProviderExit) { // process.exit in a callback: the provider tried to end its thread
+      this.lane.violations.record(Rule.ProviderCrashed, m.index, keyPtr, cb, 0,
+        `${CALLBACK_NAMES[cb]} ${describeCrash(err)} on ${this.lane.label} (map ${m.name})${stackOf(err)}`, keyPtr === 0 ? 0 : m.keySize);
+      this.lane.shm.setRunState(RunState.Stopping);
+      return;
+    }
     const message = err instanceof Error ? err.message : String(err);
     this.lane.violations.record(Rule.CallbackThrew, m.index, keyPtr, cb, 0,
       `${CALLBACK_NAMES[cb]} threw on CPU ${this.lane.lane} (map ${m.name}): ${message}`, keyPtr === 0 ? 0 : m.keySize);
