@@ -134,8 +134,20 @@ describe('integration/provider-crash: a provider that breaks its thread gets a r
     expect(c[0]!.message).to.equal('the thread running the cpu task of CPU 0 ended during update on map m: worker exited with code: 5');
   });
 
-  it('a provider that writes over the shared buffer\'s header: provider.crashed naming the words', () => {
-    const c = crashes(runCrash('header'));
+  it('a provider that writes over the shared buffer\'s header: stopped at the write when checked, provider.crashed naming the words when not', () => {
+    // Checked: the memory checker refuses the write and names it; the header is never damaged.
+    const checked = runCrash('header');
+    expect(checked.report.violations.filter((v) => v.rule === 'provider.crashed')).to.have.length(0);
+    const refused = checked.report.violations.filter((v) => v.rule === 'memory.out-of-bounds');
+    expect(refused.map((v) => [v.cpu, v.message])).to.deep.equal([
+      [0, 'write of 64 bytes at 0: in the runtime\'s own records, not arena memory, in preprocess_map_update_element on CPU 0'],
+    ]);
+    // --no-check: plain memory, so the damage happens; it is found when the task ends.
+    const r = epochlab(['run', scenarioFile('header'), '--no-check', '--json']);
+    expect(r.status, r.stderr).to.equal(1);
+    expect(r.stderr).to.equal('');
+    const report = JSON.parse(r.stdout) as CheckedReport;
+    const c = report.violations.filter((v) => v.rule === 'provider.crashed');
     expect(c).to.have.length(1);
     expect(c[0]!.cpu).to.equal(0);
     expect(c[0]!.message).to.contain("the shared buffer's header was overwritten (Magic is 0x0 instead of 0x45504c42");
