@@ -33,7 +33,7 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'provider.crashed', sentence: 'A provider never ends its thread or the process: no process.exit, no error thrown outside a callback, no damage to the shared buffer\'s own records.', source: 'seed: providers are kernel extensions (a crash takes the machine down)' },
   { id: 'provider.bad-result', sentence: 'A callback that returns a result returns one of the ebpf_result_t codes.', source: 'seed: dispatch table (ebpf_result_t return values)' },
   { id: 'memory.out-of-bounds', sentence: 'A provider reads and writes only inside live blocks: never in memory that was never allocated, between blocks, or past a block\'s end.', source: 'seed: epoch memory API (as AddressSanitizer and KASAN check it)' },
-  { id: 'memory.overflow', sentence: 'A write past the end of a block never lands in the red zone that follows it.', source: 'seed: epoch memory API (as AddressSanitizer and KASAN check it)' },
+  { id: 'memory.overflow', sentence: 'A write never runs past the end of its block: not into the red zone that follows it, nor into the next block\'s header.', source: 'seed: epoch memory API (as AddressSanitizer and KASAN check it)' },
   { id: 'update.out-value-written', sentence: 'When preprocess_map_update_element succeeds for a provider that updates the original value, it writes the out-value that the map stores.', source: 'seed: preprocess_map_update_element out_value' },
   // ---- checked on the trace by the contract checker ----
   { id: 'lifecycle.create-first', sentence: 'preprocess_map_create is the first callback for a map, and is called once.', source: 'seed: map_context "will eventually pass it to ebpf_postprocess_map_delete_t"; reference 1.2' },

@@ -15,7 +15,7 @@
  */
 import {
   BlockField, BlockState, EPOCH_STATE_SLOTS, EPOCH_STATE_WORDS, EpochStateWord, Lane, blockWord, laneWord, stateWord,
-  Counter, counterWord, INFO_ALIGNED_BIT,
+  Counter, counterWord, INFO_ALIGNED_BIT, OWNER_FREER_SHIFT,
 } from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
 import { Arena } from '../shm/arena.js';
@@ -186,7 +186,7 @@ export class EpochLane {
     const h = blockWord(ptr, 0);
     i32[h + BlockField.FreedEpoch] = stamp;
     i32[h + BlockField.Next] = 0;
-    i32[h + BlockField.Owner] = ((i32[h + BlockField.Owner] as number) & 0xffff) | (this.lane << 16);
+    i32[h + BlockField.Owner] = ((i32[h + BlockField.Owner] as number) & 0xffff) | ((this.lane + 1) << OWNER_FREER_SHIFT);
     this.shm.acquireLock(this.w.freeLock);
     // SYNC: the free-list words are plain, guarded by FreeLock.
     const tail = i32[this.w.freeTail] as number;

@@ -46,6 +46,11 @@ export async function loadProviderFactory(spec: string): Promise<ProviderFactory
   } catch (err) {
     throw new Error(`cannot load provider module: ${(err as Error).message.split('\n')[0]}`);
   }
+  return factoryOf(mod);
+}
+
+/** A loaded module's createProvider (named, or on its default export). Throws an Error with a one-line message. */
+export function factoryOf(mod: Record<string, unknown>): ProviderFactory {
   const factory = mod['createProvider'] ?? (mod['default'] as Record<string, unknown> | undefined)?.['createProvider'];
   if (typeof factory !== 'function') throw new Error('provider module does not export createProvider(options)');
   return factory as ProviderFactory;

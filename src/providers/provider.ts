@@ -14,7 +14,12 @@ import type { EbpfResultCode } from '../contract/ebpf-result.js';
 /** The IRQL a callback runs at (Irql.Passive = 0, Irql.Dispatch = 2). */
 export type IrqlValue = 0 | 2;
 
-/** Memory access for providers. Reads through a stale reference are detected. */
+/**
+ * Memory access for providers. Reads through a stale reference are always
+ * detected; while the checker is on, every access with a pointer is checked
+ * against the block it falls in (memory.use-after-free, memory.out-of-bounds,
+ * memory.overflow), and a write that fails the check is not made.
+ */
 export interface ProviderMemory {
   readU8(ptr: number): number;
   readU32(ptr: number): number;

@@ -14,6 +14,7 @@ import { LaneContext } from './lane-context.js';
 import { LaneProviderContext } from './provider-context.js';
 import { MapInfo } from '../map/map-info.js';
 import { Rule } from '../contract/rules.js';
+import { ProviderExit, describeCrash, stackOf } from './crash.js';
 
 /** A lane's view of one map: its provider instance and cached header. */
 export interface MapRt {
@@ -54,7 +55,7 @@ export class Callbacks {
     const d = m.dispatch;
     let r: number = THREW;
     try {
-      r = d.preprocessMapCreate!(this.enter(0), mapType, keySize, valueSize, maxEntries, out);
+      r = d.preprocessMapCreate!(this.enter(0, Cb.PreprocessMapCreate), mapType, keySize, valueSize, maxEntries, out);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapCreate, 0, err);
     }
@@ -64,7 +65,7 @@ export class Callbacks {
 
   mapDelete(m: MapRt): void {
     try {
-      m.dispatch.postprocessMapDelete!(this.enter(0), m.mapContext);
+      m.dispatch.postprocessMapDelete!(this.enter(0, Cb.PostprocessMapDelete), m.mapContext);
     } catch (err) {
       this.threw(m, Cb.PostprocessMapDelete, 0, err);
     }
@@ -74,7 +75,7 @@ export class Callbacks {
   associate(m: MapRt, programType: string): number {
     let r: number = THREW;
     try {
-      r = m.dispatch.preprocessMapAssociateProgramType!(this.enter(0), m.mapContext, programType);
+      r = m.dispatch.preprocessMapAssociateProgramType!(this.enter(0, Cb.PreprocessMapAssociateProgramType), m.mapContext, programType);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapAssociateProgramType, 0, err);
     }
@@ -87,7 +88,7 @@ export class Callbacks {
     const info = m.info as MapInfo;
     let r: number = THREW;
     try {
-      r = m.dispatch.postprocessMapFindElement!(this.enter(flags), m.mapContext, keySizeArg, keyPtr,
+      r = m.dispatch.postprocessMapFindElement!(this.enter(flags, Cb.PostprocessMapFindElement), m.mapContext, keySizeArg, keyPtr,
         info.actualValueSize, inValue, outSize, outValue, flags);
     } catch (err) {
       this.threw(m, Cb.PostprocessMapFindElement, keyPtr, err);
@@ -100,7 +101,7 @@ export class Callbacks {
     const info = m.info as MapInfo;
     let r: number = THREW;
     try {
-      r = m.dispatch.preprocessMapUpdateElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr,
+      r = m.dispatch.preprocessMapUpdateElement!(this.enter(flags, Cb.PreprocessMapUpdateElement), m.mapContext, info.keySize, keyPtr,
         info.valueSize, inValue, outSize, outValue, flags);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapUpdateElement, keyPtr, err);
@@ -117,8 +118,8 @@ export class Callbacks {
     const id = post ? Cb.PostprocessMapDeleteElement : Cb.PreprocessMapDeleteElement;
     let r: number = EbpfResult.Success;
     try {
-      if (post) d.postprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
-      else r = d.preprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
+      if (post) d.postprocessMapDeleteElement!(this.enter(flags, id), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
+      else r = d.preprocessMapDeleteElement!(this.enter(flags, id), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
     } catch (err) {
       this.threw(m, id, keyPtr, err);
       r = THREW;
@@ -127,14 +128,16 @@ export class Callbacks {
     return r === THREW ? EbpfResult.Success : r;
   }
 
-  private enter(flags: number): LaneProviderContext {
+  private enter(flags: number, cb: number): LaneProviderContext {
     this.pctx.flags = flags;
+    this.pctx.callback = cb;
     this.startedAt = this.lane.trace.now();
     return this.pctx;
   }
 
   private done(m: MapRt, cb: number, keyPtr: number, flags: number, value: number, result: number): void {
     const lane = this.lane;
+    this.pctx.callback = -1;
     lane.count(CB_COUNTERS[cb] as number);
     if (!lane.trace.on) return;
     const state = (lane.epoch.inEpoch() ? CbState.InEpoch : 0) | (lane.locksHeld > 0 ? CbState.BucketLockHeld : 0);
@@ -143,6 +146,12 @@ export class Callbacks {
 
   private threw(m: MapRt, cb: number, keyPtr: number, err: unknown): void {
     this.fault = true;
+    if (err instanceof ProviderExit) { // process.exit in a callback: the provider tried to end its thread
+      this.lane.violations.record(Rule.ProviderCrashed, m.index, keyPtr, cb, 0,
+        `${CALLBACK_NAMES[cb]} ${describeCrash(err)} on ${this.lane.label} (map ${m.name})${stackOf(err)}`, keyPtr === 0 ? 0 : m.keySize);
+      this.lane.shm.setRunState(RunState.Stopping);
+      return;
+    }
     const message = err instanceof Error ? err.message : String(err);
     this.lane.violations.record(Rule.CallbackThrew, m.index, keyPtr, cb, 0,
       `${CALLBACK_NAMES[cb]} threw on CPU ${this.lane.lane} (map ${m.name}): ${message}`, keyPtr === 0 ? 0 : m.keySize);

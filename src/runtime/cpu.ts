@@ -20,6 +20,8 @@ import { UpdateOption } from '../contract/map-operation.js';
 import { Irql } from '../contract/irql.js';
 import { Rule } from '../contract/rules.js';
 import { Mutant, mutantId } from '../contract/mutants.js';
+import { instantiate } from './provider-shape.js';
+import { ProviderExit, describeCrash, recordCrash, stackOf } from './crash.js';
 
 const OP_CODES: Record<string, number> = {
   update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,
@@ -49,7 +51,7 @@ export class Cpu {
     this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt), mutantId(plan.mutant), spurious);
     for (const f of plan.faults.stall) if (f.cpu === laneIndex) this.stallAt.set(f.atOp, f.steps);
     this.maps = plan.maps.map((mp: MapPlan, i: number): MapRt => {
-      const provider = (factories[i] as ProviderFactory)(mp.options);
+      const provider = instantiate(factories[i] as ProviderFactory, mp.options, mp.name);
       return {
         index: i, name: mp.name, provider, dispatch: provider.dispatch, info: null, mapContext: 0, keySize: mp.keySize,
         registered: registeredCallbacks(provider.dispatch),
@@ -195,6 +197,10 @@ export class Cpu {
       try {
         work(this.pctx);
       } catch (err) {
+        if (err instanceof ProviderExit) {
+          recordCrash(this.lane.violations, this.lane.shm, `a provider work item ${describeCrash(err)} on ${this.lane.label}${stackOf(err)}`);
+          continue;
+        }
         this.lane.violations.record(Rule.CallbackThrew, -1, 0, 0, 0,
           `a provider work item threw on ${this.lane.label}: ${err instanceof Error ? err.message : String(err)}`);
       }

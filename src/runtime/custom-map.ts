@@ -96,8 +96,12 @@ export class CustomMaps implements DeleteNotifier {
     const pre = m.dispatch.preprocessMapUpdateElement !== undefined;
     if (pre) {
       const out = info.updatesOriginalValue ? src : 0;
+      const checked = out === 0 ? null : this.callbacks.pctx.checked;
+      checked?.expectOut(out, srcLen);
       const r = this.callbacks.update(m, keyPtr, valuePtr, out === 0 ? 0 : info.actualValueSize, out, flags);
+      const unwritten = checked?.unwrittenOut() ?? 0;
       if (r !== EbpfResult.Success) return r;
+      if (unwritten > 0) this.outValueUnwritten(m, keyPtr, unwritten, srcLen);
     }
     const result = this.table.update(info, keyPtr, src, srcLen, option);
     if (result === EbpfResult.Success) {
@@ -177,6 +181,13 @@ export class CustomMaps implements DeleteNotifier {
     if (this.lane.trace.on) this.lane.recordRead(value); // the copy is a read, for the age oracle
     this.lane.mem.copy(outPtr, value, info.valueSize);
     if (!this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the copy to the caller read');
+  }
+
+  /** preprocess_map_update_element succeeded and left (part of) the value the map stores unwritten. */
+  private outValueUnwritten(m: MapRt, keyPtr: number, unwritten: number, length: number): void {
+    this.lane.violations.record(Rule.OutValueUnwritten, m.index, keyPtr, unwritten, length,
+      `preprocess_map_update_element returned EBPF_SUCCESS on ${this.lane.label} (map ${m.name}) but left ${unwritten} of the ${length} bytes of its out-value unwritten; the map stores them as they were (zeros)`,
+      m.keySize);
   }
 
   private staleValue(info: MapInfo, value: number, gen: number, who: string): void {

@@ -11,6 +11,7 @@ import {
 } from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
 import { Arena } from '../shm/arena.js';
+import { blockAt, describeBlock } from '../shm/block-where.js';
 import { Memory } from '../shm/memory.js';
 import { TraceWriter } from '../shm/trace-ring.js';
 import { EpochLane } from '../epoch/epoch-lane.js';
@@ -39,6 +40,7 @@ export class LaneContext {
     this.trace = new TraceWriter(shm, lane);
     this.violations = new Violations(shm, lane, this.trace);
     this.arena = new Arena(shm, allocFailAt);
+    if (this.arena.checked) this.arena.onRedZone = (ptr, at) => this.redZoneWritten(ptr, at);
     this.epoch = new EpochLane(shm, lane, this.arena, this.trace, this.violations, mutant);
     this.mem = new Memory(shm, (ptr, gen, write) => this.violations.record(Rule.UseAfterFree, -1, 0, ptr, gen,
       this.arena.isBlockPointer(ptr)
@@ -122,6 +124,13 @@ export class LaneContext {
     }
     if (this.trace.on) this.trace.emit(Ev.Free, 0, -1, 0, 0, ptr, 0, 0, 0, 0, this.i32[blockWord(ptr, BlockField.Tag)] as number);
     this.arena.release(ptr);
+  }
+
+  /** The memory checker's backstop: a freed block's red zone was written by an access the checker did not see. */
+  private redZoneWritten(ptr: number, at: number): void {
+    const block = describeBlock(this.shm, blockAt(this.shm, ptr));
+    this.violations.record(Rule.Overflow, -1, 0, ptr, at,
+      `${block} was written past its end: its red zone changed ${at - ptr - (this.i32[blockWord(ptr, BlockField.Size)] as number)} bytes past its end, found when ${this.label} freed it`);
   }
 
   /** Marks the lane idle (its task ended): the watchdog stops watching it. */

@@ -2,7 +2,9 @@
  * The context a lane hands to provider callbacks: its CPU, live IRQL, the
  * current flags, memory access, the epoch API, find_element_function, and a
  * few kernel services with IRQL rules. One object per lane, reused for every
- * callback (no allocation per call); the runtime sets `flags` before a call.
+ * callback (no allocation per call); the runtime sets `flags` and `callback`
+ * before a call. While the checker is on, `mem` is the memory checker
+ * (src/shm/checked-memory.ts), whose reports name the callback in flight.
  */
 import type {
   EpochApi, IrqlValue, KernelServices, ProviderContext, ProviderMemory,
@@ -13,6 +15,8 @@ import { MapOperationFlag } from '../contract/map-operation.js';
 import { Irql } from '../contract/irql.js';
 import { Rule } from '../contract/rules.js';
 import { MAX_KEY_BYTES, Scratch } from '../shm/layout.js';
+import { CheckedMemory } from '../shm/checked-memory.js';
+import { CALLBACK_NAMES } from '../trace/events.js';
 
 /** A raw lookup used by find_element_function (no callbacks, no blocking). */
 export interface RawFinder {
@@ -120,6 +124,10 @@ class LaneKernelServices implements KernelServices {
 
 export class LaneProviderContext implements ProviderContext {
   flags = 0;
+  /** The callback in flight (Cb.*), -1 between callbacks (set by Callbacks). */
+  callback = -1;
+  /** The memory checker when it is on (the same object as `mem`), else null. */
+  readonly checked: CheckedMemory | null;
   /** Work queued by providers (queueWorkItem), run after the current operation. */
   readonly deferred: Array<(ctx: ProviderContext) => void> = [];
   readonly cpu: number;
@@ -129,7 +137,10 @@ export class LaneProviderContext implements ProviderContext {
 
   constructor(private readonly lane: LaneContext, private readonly finder: RawFinder) {
     this.cpu = lane.lane;
-    this.mem = lane.mem;
+    this.checked = lane.arena.checked
+      ? new CheckedMemory(lane.shm, lane.arena, lane.mem, lane.lane, (rule, block, message) => this.memoryFault(rule, block, message))
+      : null;
+    this.mem = this.checked ?? lane.mem;
     this.epoch = new LaneEpochApi(lane);
     this.services = new LaneKernelServices(lane, this);
   }
@@ -145,8 +156,18 @@ export class LaneProviderContext implements ProviderContext {
     // Keys are compared as words: copy into aligned, zero-padded scratch.
     const k = this.lane.scratch(Scratch.Key2);
     this.lane.mem.fill(k, 0, MAX_KEY_BYTES);
-    this.lane.mem.copy(k, keyPtr, this.keySizeOf(map));
+    this.mem.copy(k, keyPtr, this.keySizeOf(map)); // the provider's key: checked when the checker is on
     return this.finder.rawFind(map, k, out);
+  }
+
+  /** Where a provider's memory access happened, for the checker's reports. */
+  get where(): string {
+    const cb = CALLBACK_NAMES[this.callback];
+    return cb === undefined ? `outside any callback on ${this.lane.label}` : `in ${cb} on ${this.lane.label}`;
+  }
+
+  private memoryFault(rule: number, block: number, message: string): void {
+    this.lane.violations.record(rule, -1, 0, block, this.callback, `${message}, ${this.where}`);
   }
 
   reportInvariant(message: string): void {

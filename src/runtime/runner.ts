@@ -11,7 +11,7 @@
  * for CPUs that stop making progress (Watchdog).
  */
 import { Shm } from '../shm/shm.js';
-import { Ctl, LayoutConfig, ManagerCommand } from '../shm/layout.js';
+import { Ctl, LayoutConfig, ManagerCommand, RunState } from '../shm/layout.js';
 import { Prng } from '../contract/prng.js';
 import type { RunPlan } from './plan.js';
 import type { Task, TaskInit, TaskResult } from './tasks.js';
@@ -25,6 +25,10 @@ import { RunReport, buildReport, findLeaks } from './report.js';
 import { MemorySampler } from './memory-sampler.js';
 import { ControlledPhases, SCHEDULE_WORDS } from './controlled-phases.js';
 import { startProgress, type ProgressListener } from './progress.js';
+import { LostTasks } from './lost-tasks.js';
+import { RULES, Rule } from '../contract/rules.js';
+
+const CRASHED = RULES[Rule.ProviderCrashed]!.id;
 
 export interface RunOptions {
   /** Where events go (a JSON Lines file, memory); none for throughput runs. */
@@ -51,7 +55,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   shm.i32[Ctl.TraceOn] = plan.trace ? 1 : 0;
   const phases = plan.mode === 'controlled' ? new ControlledPhases(shm, plan) : null;
   if (plan.faults.allocFailAt.length > 0) shm.i32[Ctl.AllocFaultsOn] = 1;
-  const init: TaskInit = { sab: shm.sab, layout: config, plan };
+  const lost = new LostTasks(shm, config, plan.maps.map((m) => m.name));
+  const init: TaskInit = { run: lost.run, sab: shm.sab, layout: config, plan };
   const reader = new TraceReader(shm);
   const monitor = new Monitor(shm, {
     cpus: plan.cpus, mapNames: plan.maps.map((m) => m.name), text: (l, s, n) => reader.text(l, s, n),
@@ -65,14 +70,18 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const stopProgress = startProgress(shm, monitor, plan, options.onProgress, options.progressMs);
   let clean = false;
   try {
-    const report = await execute(plan, init, shm, pool, monitor, watchdog, phases);
+    const report = await execute(plan, init, shm, pool, monitor, watchdog, phases, lost);
     report.memory = memory.stop();
     if (phases) report.schedule = phases.summary();
     options.onSchedule?.(phases ? phases.baton.schedule() : [], phases ? phases.baton.candidates() : []);
     options.onLastSeq?.(monitor.lastSeq, monitor.lastTime);
-    clean = watchdog.report === null;
+    clean = watchdog.report === null && !report.violations.some((v) => v.rule === CRASHED);
     return report;
   } finally {
+    lost.close();
+    // An error of the runtime itself: no thread may go on waiting for a command.
+    if (!clean) shm.store(Ctl.ManagerCommand, ManagerCommand.Exit);
+    if (!clean && shm.runState() === RunState.Running) shm.setRunState(RunState.Aborted);
     stopProgress();
     watchdog.stop();
     // A reused pool survives only a clean run: after an error or a watchdog
@@ -83,8 +92,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
 }
 
 async function execute(plan: RunPlan, init: TaskInit, shm: Shm, pool: TaskPool, monitor: Monitor, watchdog: Watchdog,
-  phases: ControlledPhases | null): Promise<RunReport<never>> {
-  const run = (task: Task, filename?: string): Promise<TaskResult> => pool.run(task, filename ? { filename } : {});
+  phases: ControlledPhases | null, lost: LostTasks): Promise<RunReport<never>> {
+  const run = (task: Task, filename?: string): Promise<TaskResult> => lost.watch(task, pool.run(task, filename ? { filename } : {}));
   const manager = run({ ...init, kind: 'manager' }, workerPath('epoch-manager'));
   watchdog.start();
   await phases?.managerJoined();
@@ -102,9 +111,12 @@ async function execute(plan: RunPlan, init: TaskInit, shm: Shm, pool: TaskPool, 
   shm.notifyWord(Ctl.ManagerCommand);
   phases?.handToManager();
   const managerResult = await watchdog.race(manager);
+  const crashes = lost.record();
   monitor.stop();
   const report: WatchdogReport | null = watchdog.report;
-  const leaks = report ? [] : findLeaks(shm);
-  const results = [setup, ...(cpus ?? []), teardown, managerResult].filter((r): r is TaskResult => r !== null);
+  const results = [setup, ...(cpus ?? []), teardown, managerResult, crashes].filter((r): r is TaskResult => r !== null);
+  // After a crash, blocks the provider never got to free are a consequence, not a second finding.
+  const crashed = results.some((r) => r.violations.some((v) => v.rule === CRASHED));
+  const leaks = report || crashed ? [] : findLeaks(shm);
   return buildReport({ plan, shm, monitor, results, createResults: setup?.createResults ?? [], elapsedMs, leaks, watchdog: report });
 }

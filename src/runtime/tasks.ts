@@ -4,13 +4,14 @@
  * CPU, teardown (close remaining map handles) and the epoch manager.
  */
 import { Shm } from '../shm/shm.js';
-import { Counter, Ctl, LayoutConfig, ManagerCommand, RunState, counterWord } from '../shm/layout.js';
+import { Counter, Ctl, LayoutConfig, ManagerCommand, RunState, computeLayout, counterWord } from '../shm/layout.js';
 import { Cpu, PROGRAM_TYPE } from './cpu.js';
 import { MapRt } from './callbacks.js';
 import { EbpfResult } from '../contract/ebpf-result.js';
 import { PROFILES } from './profile.js';
 import type { OpPlan, RunPlan, ThreadPlan } from './plan.js';
 import type { ViolationRecord } from '../trace/violations.js';
+import { installCrashHooks, recordCrash, recordStartFailure, repairHeader, strayMessage, taskBegins, taskCrashText, taskEnds } from './crash.js';
 import { WorkloadRunner, prefill } from './workload.js';
 import { loadProviderFactory } from '../providers/index.js';
 import type { ProviderFactory } from '../providers/provider.js';
@@ -18,11 +19,13 @@ import { EpochManager } from '../epoch/manager.js';
 import { Ev, Mode, OpCode } from '../trace/events.js';
 import { Irql } from '../contract/irql.js';
 import { RunAborted } from '../shm/shm.js';
-import { Baton } from '../shm/baton.js';
 import { Step } from '../shm/gate.js';
 import type { LaneGate, Scheduler } from './scheduler.js';
+import { gateFor, join } from './task-gate.js';
 
 export interface TaskInit {
+  /** Names the run, so a thread's report of a crash between tasks reaches the right run. */
+  run: string;
   sab: SharedArrayBuffer;
   layout: LayoutConfig;
   plan: RunPlan;
@@ -68,21 +71,11 @@ interface TaskLane {
   gate: LaneGate | null;
 }
 
-/** Builds the CPU object for a lane of this task; in controlled mode the scheduler gives it a gate. */
-async function laneFor(task: Task, lane: number, scheduler: Scheduler | null): Promise<TaskLane> {
-  const shm = Shm.attach(task.sab, task.layout, lane);
-  let gate: LaneGate | null = null;
-  if (task.plan.mode === 'controlled') {
-    if (scheduler === null) throw new Error('controlled mode needs a scheduler (the worker entry points pass src/sched/)');
-    const baton = new Baton(shm);
-    if (task.kind === 'manager') scheduler.prepare(baton, task.plan);
-    gate = scheduler.gate(baton, lane, task.plan);
-    shm.controlled = true;
-    shm.gate = gate;
-  }
+/** Builds the CPU object for a lane of this task (its provider instances included). */
+async function cpuFor(task: Task, shm: Shm, lane: number): Promise<Cpu> {
   const profile = PROFILES[task.plan.profile];
   if (!profile) throw new Error(`unknown profile ${task.plan.profile}`);
-  return { cpu: new Cpu(shm, lane, task.plan, await factoriesFor(task.plan), profile), gate };
+  return new Cpu(shm, lane, task.plan, await factoriesFor(task.plan), profile);
 }
 
 function result(kind: string, cpu: Cpu, extra: Partial<TaskResult> = {}): TaskResult {
@@ -92,36 +85,85 @@ function result(kind: string, cpu: Cpu, extra: Partial<TaskResult> = {}): TaskRe
   };
 }
 
-/** Runs one task; `scheduler` is required for controlled plans (the worker entry points supply it). */
-export async function runTask(task: Task, scheduler: Scheduler | null = null): Promise<TaskResult> {
+const laneOf = (task: Task): number => (task.kind === 'cpu' ? task.cpu : task.kind === 'manager' ? task.plan.cpus : 0);
+
+function bodyOf(task: Task): (cpu: Cpu) => Partial<TaskResult> {
   switch (task.kind) {
-    case 'setup': return guard('setup', await laneFor(task, 0, scheduler), (cpu) => setup(cpu));
-    case 'cpu': return guard('cpu', await laneFor(task, task.cpu, scheduler), (cpu) => runCpu(cpu, task.cpu));
-    case 'teardown': return guard('teardown', await laneFor(task, 0, scheduler), (cpu) => teardown(cpu));
-    case 'manager': return guard('manager', await laneFor(task, task.plan.cpus, scheduler), (cpu) => runManager(cpu));
+    case 'setup': return (cpu) => setup(cpu);
+    case 'cpu': return (cpu) => runCpu(cpu, task.cpu);
+    case 'teardown': return (cpu) => teardown(cpu);
+    case 'manager': return (cpu) => runManager(cpu);
   }
 }
 
 /**
- * Runs a task body; an abort (watchdog) ends it with `aborted` set instead of
- * an error. In controlled mode the task joins the schedule first and leaves
- * it at the end, handing the baton on.
+ * Runs one task; `scheduler` is required for controlled plans (the worker
+ * entry points supply it). Whatever the provider does to the thread (throw
+ * outside a callback, call process.exit, damage the header) ends the task
+ * with a provider.crashed violation on its lane instead of an error.
  */
-function guard(kind: string, { cpu, gate }: TaskLane, body: (cpu: Cpu) => Partial<TaskResult>): TaskResult {
+export async function runTask(task: Task, scheduler: Scheduler | null = null): Promise<TaskResult> {
+  installCrashHooks();
+  const lane = laneOf(task);
+  const shm = new Shm(task.sab, computeLayout(task.layout));
+  taskBegins(task.run, lane, laneLabel(task), task.kind, shm);
+  const repaired = repairHeader(shm); // a provider may have written over it since the last task looked
+  const damage = repaired === null ? null : `${repaired} (found when ${laneLabel(task)}'s ${task.kind} task began)`;
+  const attached = Shm.attach(task.sab, task.layout, lane);
+  const gate = gateFor(task.plan, task.kind, attached, lane, scheduler);
+  let cpu: Cpu;
   try {
-    if (gate !== null) {
-      if (kind === 'manager') gate.joinAsManager();
-      else gate.joinPhase();
-    }
-    return result(kind, cpu, body(cpu));
+    cpu = await cpuFor(task, attached, lane);
   } catch (err) {
-    if (err instanceof RunAborted) return result(kind, cpu, { aborted: true });
-    throw err;
+    return crashed(task, attached, gate, damage, err);
+  }
+  return guard(task, { cpu, gate }, damage);
+}
+
+/** A task whose CPU object could not be built (createProvider failed): joins and leaves the schedule, records why. */
+async function crashed(task: Task, shm: Shm, gate: LaneGate | null, damage: string | null, err: unknown): Promise<TaskResult> {
+  let violations: ViolationRecord[];
+  try {
+    if (gate !== null) join(task.kind, gate);
+    violations = await recordStartFailure(shm, task.kind, laneLabel(task), damage, err);
+  } finally {
+    gate?.leave();
+  }
+  return {
+    kind: task.kind, lane: laneOf(task), ops: 0, violations, createResults: [], programLoad: EbpfResult.Success,
+    aborted: false, peakGarbage: 0, leftoverGarbage: 0,
+  };
+}
+
+/**
+ * Runs a task body; an abort (watchdog) ends it with `aborted` set instead of
+ * an error, any other error is the provider's crash. In controlled mode the
+ * task joins the schedule first and leaves it at the end, handing the baton on.
+ */
+async function guard(task: Task, { cpu, gate }: TaskLane, damage: string | null): Promise<TaskResult> {
+  const violations = cpu.lane.violations;
+  let out: TaskResult;
+  try {
+    if (gate !== null) join(task.kind, gate);
+    if (damage !== null) recordCrash(violations, cpu.lane.shm, damage);
+    try {
+      out = result(task.kind, cpu, bodyOf(task)(cpu));
+    } catch (err) {
+      if (err instanceof RunAborted) return result(task.kind, cpu, { aborted: true });
+      recordCrash(violations, cpu.lane.shm, taskCrashText(task.kind, laneLabel(task), err));
+      out = result(task.kind, cpu);
+    }
+    const after = repairHeader(cpu.lane.shm);
+    if (after !== null) recordCrash(violations, cpu.lane.shm, `${after} (found when ${cpu.lane.label}'s ${task.kind} task ended)`);
+    for (const err of await taskEnds()) recordCrash(violations, cpu.lane.shm, strayMessage(err, `while ${cpu.lane.label}'s ${task.kind} task ran`));
+    return out;
   } finally {
     cpu.lane.idle();
     gate?.leave();
   }
 }
+
+const laneLabel = (task: Task): string => (task.kind === 'manager' ? 'the system lane (cpu -1)' : `CPU ${laneOf(task)}`);
 
 /** Creates every map on CPU 0 (user mode: PASSIVE, one IOCTL epoch each), then prefills. */
 function setup(cpu: Cpu): Partial<TaskResult> {

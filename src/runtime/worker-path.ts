@@ -1,4 +1,4 @@
 /** Locates the compiled worker entry points (dist/workers/*.js). */
-export function workerPath(name: 'cpu' | 'epoch-manager'): string {
+export function workerPath(name: 'cpu' | 'epoch-manager' | 'provider-check'): string {
   return new URL(`../../workers/${name}.js`, import.meta.url).href;
 }

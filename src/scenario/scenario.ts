@@ -9,8 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { MapPlan, OpPlan, RunPlan, ThreadPlan, WorkloadPlan } from '../runtime/plan.js';
 import type { IrqlName } from '../contract/irql.js';
-import { BUILTIN_PROVIDERS, loadProviderFactory, missingCallbacks, providerSpec, typeScriptProblem } from '../providers/index.js';
-import type { MapProvider } from '../providers/provider.js';
+import { BUILTIN_PROVIDERS, missingCallbacks, providerSpec, typeScriptProblem } from '../providers/index.js';
+import { checkProviderModule } from '../runtime/provider-load.js';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
 import {
@@ -203,43 +203,40 @@ function compileWorkload(w: ScenarioWorkload, maps: MapPlan[]): WorkloadPlan {
   };
 }
 
-/** Loads each distinct provider once, instantiates it per map, and checks its callbacks. */
+/**
+ * Checks each distinct provider once, with the options of every map that
+ * uses it: a built-in here, a module in a supervised worker (the main thread
+ * never imports it), which also catches an exit, a hang or a throw while loading.
+ */
 async function checkProviders(maps: MapPlan[], s: Scenario): Promise<void> {
-  const factories = new Map<string, Awaited<ReturnType<typeof loadProviderFactory>>>();
+  const bySpec = new Map<string, MapPlan[]>();
   for (const m of maps) {
-    const field = `maps.${m.name}.provider`;
-    let factory = factories.get(m.provider);
-    if (!factory) {
-      const given = s.maps[m.name]!.provider;
-      const typeScript = typeScriptProblem(given);
-      if (typeScript !== null) fail(field, typeScript);
-      factory = await loadProviderFactory(m.provider).catch((err: unknown) => fail(field, loadProblem(given, err)));
-      factories.set(m.provider, factory);
-    }
-    const missing = missingCallbacks(instantiate(factory, s.maps[m.name]!.options, field));
-    if (missing.length > 0) fail(field, `provider lacks required callbacks: ${missing.join(', ')}`);
+    const typeScript = typeScriptProblem(s.maps[m.name]!.provider);
+    if (typeScript !== null) fail(`maps.${m.name}.provider`, typeScript);
+    bySpec.set(m.provider, [...(bySpec.get(m.provider) ?? []), m]);
+  }
+  for (const [spec, group] of bySpec) {
+    const builtin = BUILTIN_PROVIDERS[spec];
+    const missing = builtin ? group.map((m) => missingCallbacks(builtin(m.options))) : await checkModule(spec, group, s);
+    missing.forEach((names, i) => {
+      if (names.length > 0) fail(`maps.${group[i]!.name}.provider`, `provider lacks required callbacks: ${names.join(', ')}`);
+    });
   }
 }
 
-function loadProblem(given: string, err: unknown): string {
-  if (/[/\\.]/.test(given) || !errorText(err).includes('Cannot find module')) return errorText(err);
-  const builtins = Object.keys(BUILTIN_PROVIDERS).join(', ');
-  return `no built-in provider named ${JSON.stringify(given)} (built-ins: ${builtins}) and no module file at that path`;
-}
-
-function instantiate(factory: (options: Record<string, unknown>) => MapProvider,
-  options: Record<string, unknown>, field: string): MapProvider {
-  let provider: unknown;
-  try {
-    provider = factory(options);
-  } catch (err) {
-    return fail(field, `createProvider(options) failed: ${errorText(err)}`);
+/** A module's missing callbacks per map of `group`, checked in a worker; what it did wrong is a FieldError. */
+async function checkModule(spec: string, group: MapPlan[], s: Scenario): Promise<string[][]> {
+  const first = group[0]!;
+  const given = s.maps[first.name]!.provider;
+  const answer = await checkProviderModule(spec, group.map((m) => m.options));
+  if (answer.ok) return answer.missing;
+  const field = `maps.${first.name}.provider`;
+  if (answer.byModule) return fail(field, `provider module ${JSON.stringify(given)} ${answer.problem}`);
+  if (answer.notFound && !/[/\\.]/.test(given)) {
+    const builtins = Object.keys(BUILTIN_PROVIDERS).join(', ');
+    return fail(field, `no built-in provider named ${JSON.stringify(given)} (built-ins: ${builtins}) and no module file at that path`);
   }
-  const p = provider as Partial<MapProvider> | null;
-  if (typeof p !== 'object' || p === null || typeof p.dispatch !== 'object' || p.dispatch === null) {
-    return fail(field, 'createProvider(options) did not return a provider with a dispatch table');
-  }
-  return p as MapProvider;
+  return fail(field, answer.problem);
 }
 
 function errorText(err: unknown): string {

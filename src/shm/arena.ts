@@ -12,9 +12,16 @@
  * block is poisoned and its generation bumped, so a stale reference (pointer
  * + generation) can always tell that its block went away. Exhaustion returns
  * 0 (NULL), never throws.
+ *
+ * With the memory checker on (Ctl.TraceOn: the run records events), every
+ * block keeps a red zone of at least RED_ZONE_BYTES after its requested size,
+ * filled with RED_ZONE_BYTE and checked when the block is freed, and free
+ * lists are FIFO, so a freed block waits as long as possible before it is
+ * handed out again (a stale raw pointer then still finds it freed).
  */
 import {
   BLOCK_HEADER_BYTES, BlockField, BlockState, Ctl, INFO_ALIGNED_BIT, INFO_KIND_SHIFT, LINE_BYTES,
+  OWNER_FREED_AT_ONCE, OWNER_FREER_SHIFT, RED_ZONE_BYTE, RED_ZONE_BYTES,
   SIZE_CLASS_COUNT, SIZE_CLASS_MIN_BYTES, SizeClassField, WORD_BYTES, blockWord, sizeClassWord,
 } from './layout.js';
 import { Shm } from './shm.js';
@@ -32,15 +39,25 @@ export interface BlockInfo {
   freedEpoch: number;
 }
 
+/** Told when a freed block's red zone was written: `at` is the first changed byte. */
+export type RedZoneHandler = (ptr: number, at: number) => void;
+
 export class Arena {
+  /** True when the memory checker is on: red zones and FIFO free lists. */
+  readonly checked: boolean;
+  /** Set by the lane that owns this arena view, to report a clobbered red zone. */
+  onRedZone: RedZoneHandler | null = null;
   private readonly base: number;
   private readonly end: number;
   private readonly faultsOn: boolean;
+  private readonly redZone: number;
 
   constructor(private readonly shm: Shm, private readonly failAt: ReadonlySet<number> = new Set()) {
     this.base = shm.layout.arenaBase;
     this.end = shm.layout.arenaEnd;
     this.faultsOn = failAt.size > 0;
+    this.checked = shm.i32[Ctl.TraceOn] === 1;
+    this.redZone = this.checked ? RED_ZONE_BYTES : 0;
   }
 
   /** Smallest class whose block holds `total` bytes, or -1 if none does. */
@@ -62,7 +79,7 @@ export class Arena {
     if (size <= 0) return 0;
     if (this.faultsOn && this.failAt.has(this.shm.add(Ctl.AllocSeq, 1) + 1)) return 0;
     const pad = aligned ? LINE_BYTES : BLOCK_HEADER_BYTES;
-    const cls = Arena.classFor(size + pad);
+    const cls = Arena.classFor(size + pad + this.redZone);
     if (cls < 0) return 0;
     let start = this.popFree(cls, aligned);
     if (start === 0) start = this.bump(SIZE_CLASS_MIN_BYTES << cls);
@@ -79,6 +96,7 @@ export class Arena {
     i32[h + BlockField.Owner] = this.shm.lane & 0xffff;
     if (aligned) i32[start / WORD_BYTES + BlockField.Info] = info; // lets a walker find the class
     this.shm.u8.fill(0, ptr, ptr + size);
+    if (this.checked) this.shm.u8.fill(RED_ZONE_BYTE, ptr + size, ptr + size + RED_ZONE_BYTES);
     // SYNC: the header and zeroed payload above are published by this store.
     this.shm.setBlockState(ptr, BlockState.Allocated);
     return ptr;
@@ -93,6 +111,10 @@ export class Arena {
     const h = blockWord(ptr, 0);
     const info = i32[h + BlockField.Info] as number;
     const size = i32[h + BlockField.Size] as number;
+    if (this.checked) this.checkRedZone(ptr, size);
+    const owner = i32[h + BlockField.Owner] as number;
+    // Not retired through the epoch: freed at once, by this lane.
+    if ((owner >>> OWNER_FREER_SHIFT) === 0) i32[h + BlockField.Owner] = owner | ((this.shm.lane + 1) << OWNER_FREER_SHIFT) | OWNER_FREED_AT_ONCE;
     this.shm.u8.fill(POISON_BYTE, ptr, ptr + size);
     i32[h + BlockField.Generation] = ((i32[h + BlockField.Generation] as number) + 1) | 0;
     this.shm.setBlockState(ptr, BlockState.Free);
@@ -157,6 +179,17 @@ export class Arena {
     return this.shm.load(Ctl.ArenaBump) - this.base;
   }
 
+  /** The backstop for writes the checker did not see: the red zone must still hold its pattern. */
+  private checkRedZone(ptr: number, size: number): void {
+    const u8 = this.shm.u8;
+    for (let at = ptr + size; at < ptr + size + RED_ZONE_BYTES; at++) {
+      if (u8[at] !== RED_ZONE_BYTE) {
+        this.onRedZone?.(ptr, at);
+        return;
+      }
+    }
+  }
+
   private bump(bytes: number): number {
     // Blocks are power-of-two sized and >= 64 B; aligning each to 64 B keeps
     // every block start on a line boundary.
@@ -165,7 +198,7 @@ export class Arena {
       this.shm.add(Ctl.ArenaBump, -bytes);
       return 0;
     }
-    this.shm.markBlockStart(start);
+    this.shm.markBlockStart(start, bytes);
     return start;
   }
 
@@ -179,7 +212,9 @@ export class Arena {
     // SYNC: list links are plain words guarded by the class lock.
     const ptr = i32[headWord] as number;
     if (ptr !== 0) {
-      i32[headWord] = i32[blockWord(ptr, BlockField.Next)] as number;
+      const next = i32[blockWord(ptr, BlockField.Next)] as number;
+      i32[headWord] = next;
+      if (next === 0 && this.checked) i32[sizeClassWord(cls, aligned, SizeClassField.FreeTail)] = 0;
       i32[sizeClassWord(cls, aligned, SizeClassField.FreeCount)]--;
     }
     this.shm.releaseLock(lockWord);
@@ -191,9 +226,23 @@ export class Arena {
     const headWord = sizeClassWord(cls, aligned, SizeClassField.FreeHead);
     const i32 = this.shm.i32;
     this.shm.acquireLock(lockWord);
-    i32[blockWord(ptr, BlockField.Next)] = i32[headWord] as number;
     i32[sizeClassWord(cls, aligned, SizeClassField.FreeCount)]++;
-    this.shm.store(headWord, ptr);
+    if (this.checked) this.appendFree(cls, aligned, ptr);
+    else {
+      i32[blockWord(ptr, BlockField.Next)] = i32[headWord] as number;
+      this.shm.store(headWord, ptr);
+    }
     this.shm.releaseLock(lockWord);
+  }
+
+  /** FIFO push (memory checker on), under the class lock: the block freed first is reused first. */
+  private appendFree(cls: number, aligned: boolean, ptr: number): void {
+    const i32 = this.shm.i32;
+    const tailWord = sizeClassWord(cls, aligned, SizeClassField.FreeTail);
+    const tail = i32[tailWord] as number;
+    i32[blockWord(ptr, BlockField.Next)] = 0;
+    if (tail === 0) this.shm.store(sizeClassWord(cls, aligned, SizeClassField.FreeHead), ptr);
+    else i32[blockWord(tail, BlockField.Next)] = ptr;
+    i32[tailWord] = ptr;
   }
 }

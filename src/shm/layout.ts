@@ -8,7 +8,8 @@
  *
  * Regions, in order:
  *   control block | lane records | map headers | bucket slot arrays |
- *   trace rings   | trace text rings | lane scratch | block-start map | arena
+ *   trace rings   | trace text rings | lane scratch | block-start map |
+ *   block line map | arena
  *
  * A *lane* is an execution context that owns a per-CPU record: lanes
  * 0..cpus-1 are the simulated CPUs; lane `cpus` is the system lane, used by
@@ -20,7 +21,7 @@ export const WORD_BYTES = 4;
 export const LINE_WORDS = 16;
 export const LINE_BYTES = LINE_WORDS * WORD_BYTES;
 export const LAYOUT_MAGIC = 0x45504c42; // "EPLB"
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 /** Control block words. Hot words sit alone on their own line. */
 export const Ctl = {
@@ -84,7 +85,8 @@ export const Ctl = {
 /** Number of arena size classes: block sizes 64 B .. 1 MiB (powers of two). */
 export const SIZE_CLASS_COUNT = 15;
 export const SIZE_CLASS_MIN_BYTES = 64;
-export const SizeClassField = { Lock: 0, FreeHead: 1, FreeCount: 2 } as const;
+/** FreeTail is kept only when the memory checker is on (its free lists are FIFO: a freed block waits longest before reuse). */
+export const SizeClassField = { Lock: 0, FreeHead: 1, FreeCount: 2, FreeTail: 3 } as const;
 /** Free lists are kept per (class, aligned) so a block's header never moves. */
 export const FREE_LIST_COUNT = SIZE_CLASS_COUNT * 2;
 /** PCT's change points (decision indexes), one line after the size classes. */
@@ -292,13 +294,26 @@ export const BlockField = {
   Generation: 4, ///< bumped on every free; a reference remembers it
   Next: 5, ///< link in a lane free list or a size-class free list
   Info: 6, ///< class index | aligned bit << 8 | kind << 9
-  Owner: 7, ///< lane that allocated (low 16 bits) | lane that retired << 16
+  Owner: 7, ///< see OWNER_FREER_SHIFT
 } as const;
 export const BLOCK_HEADER_BYTES = 32;
 export const BlockState = { Free: 0, Allocated: 1, Retired: 2 } as const;
 export const BlockKind = { Memory: 0, WorkItem: 1 } as const;
 export const INFO_ALIGNED_BIT = 1 << 8;
 export const INFO_KIND_SHIFT = 9;
+/** Owner word: the lane that allocated (low 16 bits), the lane that retired or freed it plus one (bits 16..30; 0 = none yet). */
+export const OWNER_FREER_SHIFT = 16;
+/** Owner word bit 31: the block was freed at once (poolFree), not through the epoch. */
+export const OWNER_FREED_AT_ONCE = 1 << 31;
+/** A block of the largest class spans 16,384 lines: its distance to its start fits a u16. */
+export const LINE_MAP_ENTRY_BYTES = 2;
+/**
+ * With the memory checker on, every block keeps at least this many bytes
+ * after its requested size (its red zone), filled with RED_ZONE_BYTE at
+ * allocation and checked when it is freed.
+ */
+export const RED_ZONE_BYTES = 16;
+export const RED_ZONE_BYTE = 0xfa;
 
 export interface LayoutConfig {
   cpus: number;
@@ -320,6 +335,8 @@ export interface Layout {
   readonly textBase: number; ///< byte offset
   readonly scratchBase: number; ///< byte offset
   readonly blockMapBase: number; ///< word index: one bit per arena line, set where a block starts
+  /** Byte offset: one u16 per arena line, the number of lines back to the start of its block (the memory checker's shadow). */
+  readonly lineMapBase: number;
   readonly scheduleBase: number; ///< word index of the schedule log
   readonly arenaBase: number; ///< byte offset
   readonly arenaEnd: number; ///< byte offset
@@ -346,12 +363,13 @@ export function computeLayout(config: LayoutConfig): Layout {
   const scratchBase = alignUp(textBase + lanes * TEXT_RING_BYTES, LINE_BYTES);
   const arenaLines = alignUp(config.arenaBytes, LINE_BYTES) / LINE_BYTES;
   const blockMapBase = alignUp(scratchBase + lanes * SCRATCH_BYTES, LINE_BYTES) / WORD_BYTES;
-  const scheduleBase = alignUp(blockMapBase + Math.ceil(arenaLines / 32), LINE_WORDS);
+  const lineMapBase = alignUp((blockMapBase + Math.ceil(arenaLines / 32)) * WORD_BYTES, LINE_BYTES);
+  const scheduleBase = alignUp(lineMapBase + arenaLines * LINE_MAP_ENTRY_BYTES, LINE_BYTES) / WORD_BYTES;
   const arenaBase = alignUp((scheduleBase + (config.scheduleWords ?? 0)) * WORD_BYTES, LINE_BYTES);
   const arenaEnd = arenaBase + arenaLines * LINE_BYTES;
   return {
     config, lanes, totalBytes: arenaEnd, laneBase, mapBase, traceBase, textBase, scratchBase,
-    blockMapBase, scheduleBase, arenaBase, arenaEnd, slotBases,
+    blockMapBase, lineMapBase, scheduleBase, arenaBase, arenaEnd, slotBases,
   };
 }
 
@@ -402,7 +420,9 @@ export function validateLayout(l: Layout): string[] {
   if (l.textBase + l.lanes * TEXT_RING_BYTES > l.scratchBase) problems.push('text overlaps scratch');
   if (Scratch.Temp + MAX_VALUE_BYTES > SCRATCH_BYTES) problems.push('scratch parts overflow');
   if (l.scratchBase + l.lanes * SCRATCH_BYTES > l.blockMapBase * WORD_BYTES) problems.push('scratch overlaps block map');
-  if (l.blockMapBase + Math.ceil((l.arenaEnd - l.arenaBase) / LINE_BYTES / 32) > l.scheduleBase) problems.push('block map overlaps schedule log');
+  const arenaLines = (l.arenaEnd - l.arenaBase) / LINE_BYTES;
+  if ((l.blockMapBase + Math.ceil(arenaLines / 32)) * WORD_BYTES > l.lineMapBase) problems.push('block map overlaps line map');
+  if (l.lineMapBase + arenaLines * LINE_MAP_ENTRY_BYTES > l.scheduleBase * WORD_BYTES) problems.push('line map overlaps schedule log');
   if ((l.scheduleBase + (l.config.scheduleWords ?? 0)) * WORD_BYTES > l.arenaBase) problems.push('schedule log overlaps arena');
   if (l.arenaBase % LINE_BYTES !== 0) problems.push('arena not line aligned');
   if (l.arenaEnd <= l.arenaBase) problems.push('arena empty');

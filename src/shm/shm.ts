@@ -30,6 +30,8 @@ export const LOCK_WAIT_SLICE_MS = 1;
 export class Shm {
   readonly i32: Int32Array;
   readonly u8: Uint8Array;
+  /** The memory checker's shadow: per arena line, the lines back to its block's start (Layout.lineMapBase). */
+  readonly lineMap: Uint16Array;
   /** The lane this thread acts as (-1 for the main thread, which only observes). */
   lane = -1;
   gate: StepGate = freeGate;
@@ -44,6 +46,7 @@ export class Shm {
   constructor(readonly sab: SharedArrayBuffer, readonly layout: Layout) {
     this.i32 = new Int32Array(sab);
     this.u8 = new Uint8Array(sab);
+    this.lineMap = new Uint16Array(sab, layout.lineMapBase, (layout.arenaEnd - layout.arenaBase) / LINE_BYTES);
     this.announceWords = new Int32Array(layout.lanes);
     for (let lane = 0; lane < layout.lanes; lane++) this.announceWords[lane] = laneWord(layout, lane, Lane.Announce);
   }
@@ -311,12 +314,18 @@ export class Shm {
   }
 
   /**
-   * Marks the arena line at byte offset `start` as a block start (set once,
-   * when the block is carved from the bump pointer; blocks never split).
-   * SYNC: the Atomics.or publishes the mark; isBlockStart reads it atomically.
+   * Marks the arena line at byte offset `start` as a block start, and each of
+   * the block's `bytes / 64` lines with its distance to that start (set
+   * once, when the block is carved from the bump pointer; blocks never split).
+   * SYNC: the Atomics.or publishes the mark and the line map's plain stores
+   * before it; isBlockStart reads it atomically. The memory checker reads the
+   * line map plainly, for a pointer already published to it by the Atomics
+   * store that made its block reachable (setBlockState at allocation).
    */
-  markBlockStart(start: number): void {
+  markBlockStart(start: number, bytes: number): void {
     const line = (start - this.layout.arenaBase) / LINE_BYTES;
+    const lines = bytes / LINE_BYTES;
+    for (let i = 0; i < lines; i++) this.lineMap[line + i] = i;
     Atomics.or(this.i32, this.layout.blockMapBase + (line >>> 5), 1 << (line & 31));
   }
 

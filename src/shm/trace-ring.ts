@@ -27,6 +27,7 @@ export class TraceWriter {
   private readonly irqlWord: number;
   private tail = 0;
   private textTail = 0;
+  private readonly textTailWord: number;
 
   constructor(private readonly shm: Shm, readonly lane: number) {
     const l = shm.layout;
@@ -36,6 +37,10 @@ export class TraceWriter {
     this.tailWord = laneWord(l, lane, Lane.TraceTail);
     this.irqlWord = laneWord(l, lane, Lane.Irql);
     this.tail = shm.load(this.tailWord);
+    // A lane is used by several tasks in turn (setup, a CPU, teardown): each
+    // writer goes on after the text the previous one wrote.
+    this.textTailWord = laneWord(l, lane, Lane.TextTail);
+    this.textTail = shm.i32[this.textTailWord] as number;
   }
 
   /** The time a record made now would carry (Shm.traceTime), for a later `since`. */
@@ -90,6 +95,7 @@ export class TraceWriter {
     const start = this.textTail;
     for (let i = 0; i < bytes.length; i++) this.shm.u8[base + ((start + i) % TEXT_RING_BYTES)] = bytes[i] as number;
     this.textTail += bytes.length;
+    this.shm.i32[this.textTailWord] = this.textTail;
     return [start, bytes.length];
   }
 

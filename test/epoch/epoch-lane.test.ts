@@ -167,7 +167,7 @@ describe('epoch/epoch-lane', () => {
     expect(word(Lane.FreeTail)).to.equal(b);
     expect(word(Lane.FreeLength)).to.equal(2);
     expect(shm.i32[counterWord(shm.layout, LANE, Counter.Retired)]).to.equal(2);
-    expect((shm.i32[blockWord(a, BlockField.Owner)] as number) >>> 16).to.equal(LANE);
+    expect((shm.i32[blockWord(a, BlockField.Owner)] as number) >>> 16, 'the retiring lane, plus one').to.equal(LANE + 1);
     expect(ctx.violations.kept).to.deep.equal([]);
   });
 

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import {
-  CONTROL_WORDS, EPOCH_STATE_SLOTS, EPOCH_STATE_WORDS, LANE_WORDS, LINE_BYTES, LINE_WORDS, Lane,
+  CONTROL_WORDS, EPOCH_STATE_SLOTS, EPOCH_STATE_WORDS, LANE_WORDS, LINE_BYTES, LINE_MAP_ENTRY_BYTES, LINE_WORDS, Lane,
   Layout, LayoutConfig, MAP_HEADER_WORDS, MAX_KEY_BYTES, SCRATCH_BYTES, SLOT_WORDS, TEXT_RING_BYTES,
   TRACE_RECORD_WORDS, TraceWord, WORD_BYTES, computeLayout, laneWord, stateWord, traceRecordWord,
   validateLayout, counterWord, COUNTER_COUNT,
@@ -39,6 +39,8 @@ function configs(): LayoutConfig[] {
 const label = (c: LayoutConfig): string =>
   `cpus ${c.cpus}, buckets [${c.mapBuckets.join(',')}], arena ${c.arenaBytes}, trace ${c.traceRecords}`;
 
+const arenaLines = (l: Layout): number => (l.arenaEnd - l.arenaBase) / LINE_BYTES;
+
 /** The regions of a layout, in the documented order, as byte ranges. */
 function regions(l: Layout): Region[] {
   const w = (words: number): number => words * WORD_BYTES;
@@ -55,6 +57,8 @@ function regions(l: Layout): Region[] {
     { name: 'trace rings', start: w(l.traceBase), end: w(l.traceBase + l.lanes * l.config.traceRecords * TRACE_RECORD_WORDS) },
     { name: 'text rings', start: l.textBase, end: l.textBase + l.lanes * TEXT_RING_BYTES },
     { name: 'scratch', start: l.scratchBase, end: l.scratchBase + l.lanes * SCRATCH_BYTES },
+    { name: 'block-start map', start: w(l.blockMapBase), end: w(l.blockMapBase + Math.ceil(arenaLines(l) / 32)) },
+    { name: 'line map', start: l.lineMapBase, end: l.lineMapBase + arenaLines(l) * LINE_MAP_ENTRY_BYTES },
     { name: 'arena', start: l.arenaBase, end: l.arenaEnd },
   );
   return out;
