@@ -40,12 +40,16 @@ describe('integration: swarm testing on the default scenario', function () {
       expect(r.violation, `${mutant}: not found in ${r.runs} runs`).to.not.equal(null);
       expect(r.violation!.config, 'the configuration that found it').to.match(/^#\d+, /);
       expect(r.swarm!.configs).to.be.at.least(1);
+      // The failure file (not shrunk here) replays the run: same rules, same trace digest.
+      const again = await replay(join(dir, `${mutant}.json`));
+      expect(again.rules).to.deep.equal(r.violation!.fileRules);
+      expect(again.digest).to.equal(r.violation!.fileDigest);
     });
   }
 
-  it('a swarm failure shrinks, and replays from its failure file with the same rules and digest', async () => {
+  for (const mutant of ['free-immediately', 'missing-undo'] as const) it(`a swarm failure (${mutant}) shrinks, and replays from its failure file with the same rules and digest`, async () => {
     const out = join(dir, 'shrunk.json');
-    const r = await stress('default', { mutant: 'free-immediately', cpus: 2, runs: BUDGET['free-immediately']!, out });
+    const r = await stress('default', { mutant, cpus: 2, runs: BUDGET[mutant]!, out });
     const v = r.violation!;
     expect(v.shrunk).to.not.equal(false);
     if (v.shrunk === false) return;
