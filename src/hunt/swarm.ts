@@ -60,8 +60,8 @@ export interface SwarmConfig {
 const OP_BUDGETS = [12, 20, 32, 48, 64, 96, 128, 200] as const;
 const BATCH_SIZES = [1, 2, 4, 8, 16, 32] as const;
 const RUN_LENGTHS = [4, 8, 16, 32, 64] as const;
-/** Scheduling points per operation and CPU, roughly (PCT's step count is drawn around budget x cpus x this). */
-const POINTS_PER_OP = 12;
+/** Scheduling decisions per operation and CPU, roughly, as measured on the built-in scenarios (PCT's step count is drawn around budget x cpus x this). */
+const POINTS_PER_OP = 30;
 
 const pick = <T>(rng: Prng, xs: readonly T[]): T => xs[rng.below(xs.length)] as T;
 const chance = (rng: Prng, p: number): boolean => rng.below(1000) < p * 1000;
