@@ -4,12 +4,18 @@
  * inEpoch, bucketLockHeld, result), and turns a throw into a
  * provider.callback-threw violation that stops the run at the next operation
  * boundary. Callbacks that run under a bucket lock therefore never unwind
- * through it.
+ * through it. A result that is no ebpf_result_t code (a string, undefined,
+ * NaN, 1.5, 99, an object) is a provider.bad-result violation: the
+ * operation goes on as if the callback returned EBPF_FAILED (so the trace
+ * and the caller see that code) and the run stops at the same boundary.
+ * Callbacks that return void (postprocess_map_delete,
+ * postprocess_map_delete_element) are not checked.
  */
 import type { CreateOut, MapProvider, ProviderDispatchTable } from '../providers/provider.js';
 import { Cb, CALLBACK_NAMES, CALLBACK_PROPS, CbState, Ev } from '../trace/events.js';
 import { Counter, RunState } from '../shm/layout.js';
-import { EbpfResult } from '../contract/ebpf-result.js';
+import { EBPF_FAILED, EbpfResult, isResultCode } from '../contract/ebpf-result.js';
+import { renderValue } from '../contract/safe-text.js';
 import { LaneContext } from './lane-context.js';
 import { LaneProviderContext } from './provider-context.js';
 import { MapInfo } from '../map/map-info.js';
@@ -52,12 +58,13 @@ export class Callbacks {
 
   create(m: MapRt, mapType: number, keySize: number, valueSize: number, maxEntries: number, out: CreateOut): number {
     const d = m.dispatch;
-    let r: number = THREW;
+    let got: unknown = THREW;
     try {
-      r = d.preprocessMapCreate!(this.enter(0), mapType, keySize, valueSize, maxEntries, out);
+      got = d.preprocessMapCreate!(this.enter(0), mapType, keySize, valueSize, maxEntries, out);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapCreate, 0, err);
     }
+    const r = this.result(m, Cb.PreprocessMapCreate, 0, got);
     this.done(m, Cb.PreprocessMapCreate, 0, 0, 0, r);
     return r === THREW ? EbpfResult.InvalidArgument : r;
   }
@@ -72,12 +79,13 @@ export class Callbacks {
   }
 
   associate(m: MapRt, programType: string): number {
-    let r: number = THREW;
+    let got: unknown = THREW;
     try {
-      r = m.dispatch.preprocessMapAssociateProgramType!(this.enter(0), m.mapContext, programType);
+      got = m.dispatch.preprocessMapAssociateProgramType!(this.enter(0), m.mapContext, programType);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapAssociateProgramType, 0, err);
     }
+    const r = this.result(m, Cb.PreprocessMapAssociateProgramType, 0, got);
     this.done(m, Cb.PreprocessMapAssociateProgramType, 0, 0, 0, r);
     return r === THREW ? EbpfResult.InvalidArgument : r;
   }
@@ -85,26 +93,28 @@ export class Callbacks {
   /** postprocess_map_find_element; keySizeArg is 0 for helper calls, as in the runtime. */
   find(m: MapRt, keySizeArg: number, keyPtr: number, inValue: number, outSize: number, outValue: number, flags: number): number {
     const info = m.info as MapInfo;
-    let r: number = THREW;
+    let got: unknown = THREW;
     try {
-      r = m.dispatch.postprocessMapFindElement!(this.enter(flags), m.mapContext, keySizeArg, keyPtr,
+      got = m.dispatch.postprocessMapFindElement!(this.enter(flags), m.mapContext, keySizeArg, keyPtr,
         info.actualValueSize, inValue, outSize, outValue, flags);
     } catch (err) {
       this.threw(m, Cb.PostprocessMapFindElement, keyPtr, err);
     }
+    const r = this.result(m, Cb.PostprocessMapFindElement, keyPtr, got);
     this.done(m, Cb.PostprocessMapFindElement, keyPtr, flags, 0, r);
     return r === THREW ? EbpfResult.InvalidArgument : r;
   }
 
   update(m: MapRt, keyPtr: number, inValue: number, outSize: number, outValue: number, flags: number): number {
     const info = m.info as MapInfo;
-    let r: number = THREW;
+    let got: unknown = THREW;
     try {
-      r = m.dispatch.preprocessMapUpdateElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr,
+      got = m.dispatch.preprocessMapUpdateElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr,
         info.valueSize, inValue, outSize, outValue, flags);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapUpdateElement, keyPtr, err);
     }
+    const r = this.result(m, Cb.PreprocessMapUpdateElement, keyPtr, got);
     this.done(m, Cb.PreprocessMapUpdateElement, keyPtr, flags, 0, r);
     return r === THREW ? EbpfResult.InvalidArgument : r;
   }
@@ -115,14 +125,15 @@ export class Callbacks {
     const info = m.info as MapInfo;
     const post = d.postprocessMapDeleteElement !== undefined;
     const id = post ? Cb.PostprocessMapDeleteElement : Cb.PreprocessMapDeleteElement;
-    let r: number = EbpfResult.Success;
+    let got: unknown = EbpfResult.Success;
     try {
       if (post) d.postprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
-      else r = d.preprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
+      else got = d.preprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
     } catch (err) {
       this.threw(m, id, keyPtr, err);
-      r = THREW;
+      got = THREW;
     }
+    const r = this.result(m, id, keyPtr, got);
     this.done(m, id, keyPtr, flags, value, r);
     return r === THREW ? EbpfResult.Success : r;
   }
@@ -139,6 +150,21 @@ export class Callbacks {
     if (!lane.trace.on) return;
     const state = (lane.epoch.inEpoch() ? CbState.InEpoch : 0) | (lane.locksHeld > 0 ? CbState.BucketLockHeld : 0);
     lane.trace.emit(Ev.Callback, cb, m.index, flags, result, state, value, keyPtr, keyPtr === 0 ? 0 : m.keySize, 0, 0, this.startedAt);
+  }
+
+  /**
+   * The callback's result as an ebpf_result_t: itself when it is one (a
+   * cheap integer test), THREW when the callback threw; otherwise a
+   * provider.bad-result violation and EBPF_FAILED.
+   */
+  private result(m: MapRt, cb: number, keyPtr: number, r: unknown): number {
+    if (isResultCode(r) || r === THREW) return r as number;
+    this.fault = true;
+    this.lane.violations.record(Rule.BadResult, m.index, keyPtr, cb, 0,
+      `${CALLBACK_NAMES[cb]} returned ${renderValue(r)} on ${this.lane.label} (map ${m.name}), which is no ebpf_result_t code; `
+      + 'taken as EBPF_FAILED, and the run stops', keyPtr === 0 ? 0 : m.keySize);
+    this.lane.shm.setRunState(RunState.Stopping);
+    return EBPF_FAILED;
   }
 
   private threw(m: MapRt, cb: number, keyPtr: number, err: unknown): void {
