@@ -13,8 +13,9 @@ import { BUILTIN_PROVIDERS, loadProviderFactory, missingCallbacks, providerSpec,
 import type { MapProvider } from '../providers/provider.js';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
+import { findDuplicateKey } from './json-keys.js';
 import {
-  parseScenario, describeValue, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
+  parseScenario, describeValue, formatPath, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
 } from './schema.js';
 
 export interface ScenarioOverrides { cpus?: number; seed?: number }
@@ -47,12 +48,20 @@ export async function loadScenario(arg: string, overrides: ScenarioOverrides): P
   return compileScenario(parseJson(text, arg), arg, dirname(resolve(arg)), overrides);
 }
 
-function parseJson(text: string, file: string): unknown {
+/**
+ * Parses a scenario file's text: invalid JSON, and a key given twice in one
+ * object (JSON.parse would keep the last silently), are BadInput.
+ */
+export function parseJson(text: string, file: string): unknown {
+  let json: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    json = JSON.parse(text) as unknown;
   } catch (err) {
     throw new BadInput(file, null, `invalid JSON: ${(err as Error).message.split('\n')[0]}`);
   }
+  const dup = findDuplicateKey(text);
+  if (dup) throw new BadInput(file, formatPath([...dup.path, dup.key]), 'duplicate key (given more than once in the same object)');
+  return json;
 }
 
 /** Validates parsed scenario JSON and compiles it; `source` names it in errors, `dir` resolves provider paths. */
@@ -123,7 +132,7 @@ function compileMaps(s: Scenario, dir: string): MapPlan[] {
   const names = Object.keys(s.maps);
   if (names.length === 0) fail('maps', 'a scenario needs at least one map');
   return names.map((name, index) => {
-    if (!MAP_NAME.test(name)) fail(`maps.${name}`, 'map names must start with a letter or _ and use only letters, digits, _ . -');
+    if (!MAP_NAME.test(name)) fail(formatPath(['maps', name]), 'map names must start with a letter or _ and use only letters, digits, _ . -');
     const m = s.maps[name]!;
     return {
       name, index, provider: providerSpec(m.provider, dir),

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ScenarioFile } from './scenario-types.js';
+import { oneLine } from '../contract/safe-text.js';
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
 const num = (min: number, max: number) => z.number().min(min).max(max);
@@ -103,12 +104,19 @@ export type Holds<T extends true> = T;
 /** A compile error unless scenario-types.ts (the public, zod-free types) is exactly what the schema accepts. */
 export type ScenarioTypesAgree = Holds<Same<ScenarioFile, z.input<typeof scenarioSchema>>>;
 
-/** A field path as users write it: `threads[0].ops[2].op`, `maps.counters.keySize`. */
+/** A field name shown bare in a path; any other is shown quoted, escaped and cut (`maps["a\\nb"]`). */
+const PLAIN_NAME = /^[A-Za-z0-9_$][A-Za-z0-9_$.-]{0,39}$/;
+
+/**
+ * A field path as users write it: `threads[0].ops[2].op`, `maps.counters.keySize`;
+ * always one line, whatever characters a field name holds.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
+    else if (typeof part === 'string' && PLAIN_NAME.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${oneLine(JSON.stringify(String(part)), 40)}]`;
   }
   return out;
 }
