@@ -13,7 +13,7 @@
  */
 import type { CreateOut, MapProvider, ProviderDispatchTable } from '../providers/provider.js';
 import { Cb, CALLBACK_NAMES, CALLBACK_PROPS, CbState, Ev } from '../trace/events.js';
-import { Counter, RunState } from '../shm/layout.js';
+import { Counter, Lane, RunState, laneWord } from '../shm/layout.js';
 import { EBPF_FAILED, EbpfResult, isResultCode } from '../contract/ebpf-result.js';
 import { renderValue } from '../contract/safe-text.js';
 import { LaneContext } from './lane-context.js';
@@ -53,14 +53,18 @@ export class Callbacks {
   fault = false;
   /** When the current callback began (trace time), so its record carries its duration. */
   private startedAt = 0;
+  /** The lane's Lane.InCallback word: which callback runs now, for the watchdog. */
+  private readonly inCallback: number;
 
-  constructor(private readonly lane: LaneContext, readonly pctx: LaneProviderContext) {}
+  constructor(private readonly lane: LaneContext, readonly pctx: LaneProviderContext) {
+    this.inCallback = laneWord(lane.shm.layout, lane.lane, Lane.InCallback);
+  }
 
   create(m: MapRt, mapType: number, keySize: number, valueSize: number, maxEntries: number, out: CreateOut): number {
     const d = m.dispatch;
     let got: unknown = THREW;
     try {
-      got = d.preprocessMapCreate!(this.enter(0), mapType, keySize, valueSize, maxEntries, out);
+      got = d.preprocessMapCreate!(this.enter(0, Cb.PreprocessMapCreate), mapType, keySize, valueSize, maxEntries, out);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapCreate, 0, err);
     }
@@ -71,7 +75,7 @@ export class Callbacks {
 
   mapDelete(m: MapRt): void {
     try {
-      m.dispatch.postprocessMapDelete!(this.enter(0), m.mapContext);
+      m.dispatch.postprocessMapDelete!(this.enter(0, Cb.PostprocessMapDelete), m.mapContext);
     } catch (err) {
       this.threw(m, Cb.PostprocessMapDelete, 0, err);
     }
@@ -81,7 +85,7 @@ export class Callbacks {
   associate(m: MapRt, programType: string): number {
     let got: unknown = THREW;
     try {
-      got = m.dispatch.preprocessMapAssociateProgramType!(this.enter(0), m.mapContext, programType);
+      got = m.dispatch.preprocessMapAssociateProgramType!(this.enter(0, Cb.PreprocessMapAssociateProgramType), m.mapContext, programType);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapAssociateProgramType, 0, err);
     }
@@ -95,7 +99,7 @@ export class Callbacks {
     const info = m.info as MapInfo;
     let got: unknown = THREW;
     try {
-      got = m.dispatch.postprocessMapFindElement!(this.enter(flags), m.mapContext, keySizeArg, keyPtr,
+      got = m.dispatch.postprocessMapFindElement!(this.enter(flags, Cb.PostprocessMapFindElement), m.mapContext, keySizeArg, keyPtr,
         info.actualValueSize, inValue, outSize, outValue, flags);
     } catch (err) {
       this.threw(m, Cb.PostprocessMapFindElement, keyPtr, err);
@@ -109,7 +113,7 @@ export class Callbacks {
     const info = m.info as MapInfo;
     let got: unknown = THREW;
     try {
-      got = m.dispatch.preprocessMapUpdateElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr,
+      got = m.dispatch.preprocessMapUpdateElement!(this.enter(flags, Cb.PreprocessMapUpdateElement), m.mapContext, info.keySize, keyPtr,
         info.valueSize, inValue, outSize, outValue, flags);
     } catch (err) {
       this.threw(m, Cb.PreprocessMapUpdateElement, keyPtr, err);
@@ -127,8 +131,8 @@ export class Callbacks {
     const id = post ? Cb.PostprocessMapDeleteElement : Cb.PreprocessMapDeleteElement;
     let got: unknown = EbpfResult.Success;
     try {
-      if (post) d.postprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
-      else got = d.preprocessMapDeleteElement!(this.enter(flags), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
+      if (post) d.postprocessMapDeleteElement!(this.enter(flags, id), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
+      else got = d.preprocessMapDeleteElement!(this.enter(flags, id), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
     } catch (err) {
       this.threw(m, id, keyPtr, err);
       got = THREW;
@@ -138,14 +142,16 @@ export class Callbacks {
     return r === THREW ? EbpfResult.Success : r;
   }
 
-  private enter(flags: number): LaneProviderContext {
+  private enter(flags: number, cb: number): LaneProviderContext {
     this.pctx.flags = flags;
+    this.lane.i32[this.inCallback] = cb + 1;
     this.startedAt = this.lane.trace.now();
     return this.pctx;
   }
 
   private done(m: MapRt, cb: number, keyPtr: number, flags: number, value: number, result: number): void {
     const lane = this.lane;
+    lane.i32[this.inCallback] = 0;
     lane.count(CB_COUNTERS[cb] as number);
     if (!lane.trace.on) return;
     const state = (lane.epoch.inEpoch() ? CbState.InEpoch : 0) | (lane.locksHeld > 0 ? CbState.BucketLockHeld : 0);
