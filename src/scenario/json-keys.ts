@@ -67,3 +67,23 @@ export function findDuplicateKey(text: string): DuplicateKey | null {
   }
   return null;
 }
+
+/** Deepest nesting a scenario may have (deeper values could not be handed to the worker threads). */
+export const MAX_NESTING = 64;
+
+/**
+ * The path of the first value nested more than `max` arrays or objects deep,
+ * or null. Iterative (no recursion), and stops at the limit, so a cyclic
+ * object from a script ends too.
+ */
+export function tooDeep(value: unknown, max = MAX_NESTING): (string | number)[] | null {
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: value, path: [] }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { v, path } = item;
+    if (typeof v !== 'object' || v === null) continue;
+    if (path.length >= max) return path;
+    if (Array.isArray(v)) v.forEach((child, i) => stack.push({ v: child, path: [...path, i] }));
+    else for (const [k, child] of Object.entries(v)) stack.push({ v: child, path: [...path, k] });
+  }
+  return null;
+}

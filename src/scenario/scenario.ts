@@ -13,7 +13,7 @@ import { BUILTIN_PROVIDERS, loadProviderFactory, missingCallbacks, providerSpec,
 import type { MapProvider } from '../providers/provider.js';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
-import { findDuplicateKey } from './json-keys.js';
+import { MAX_NESTING, findDuplicateKey, tooDeep } from './json-keys.js';
 import {
   parseScenario, describeValue, formatPath, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
 } from './schema.js';
@@ -69,6 +69,8 @@ export async function compileScenario(json: unknown, source: string, dir: string
   overrides: ScenarioOverrides): Promise<RunPlan> {
   checkOverrides(overrides);
   try {
+    const deep = tooDeep(json);
+    if (deep !== null) fail(`${formatPath(deep.slice(0, 6))}...`, `nested more than ${MAX_NESTING} levels deep`);
     const parsed = parseScenario(json);
     if (!parsed.ok) return fail(parsed.error.field, parsed.error.problem);
     const scenario = { ...parsed.value, ...definedOnly(overrides) };

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario } from '../../src/scenario/scenario.js';
+import { compileScenario, loadScenario } from '../../src/scenario/scenario.js';
 import { findDuplicateKey } from '../../src/scenario/json-keys.js';
 import { BadInput } from '../../src/contract/bad-input.js';
 import { runFile } from '../support/cli-run.js';
@@ -65,6 +65,21 @@ describe('scenario files: duplicate keys', function () {
     expect(findDuplicateKey('{"x":[[{"k":1}],[{"k":1,"k\\"":2,"k":3}]]}')).to.deep.equal({ path: ['x', 1, 0], key: 'k' });
     const deep = `${'['.repeat(5000)}{"a":1,"a":2}${']'.repeat(5000)}`;
     expect(findDuplicateKey(deep)?.key).to.equal('a');
+  });
+});
+
+describe('scenario files: nesting', function () {
+  it('a value nested deeper than 64 levels is bad input (it could not reach the worker threads), in a file or a script', async function () {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const { message, file } = await badInput(VALID.replace('"maxEntries": 8', `"maxEntries": 8, "options": { "deep": ${deep} }`));
+    expect(message).to.equal(`${file}: maps.m.options.deep[0][0]...: nested more than 64 levels deep`);
+    const cyclic: Record<string, unknown> = {};
+    cyclic['again'] = cyclic;
+    const scenario = JSON.parse(VALID) as { maps: { m: Record<string, unknown> } };
+    scenario.maps.m['options'] = cyclic;
+    const err = await compileScenario(scenario, 'inline', tmp, {}).then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(BadInput);
+    expect((err as BadInput).message).to.equal('inline: maps.m.options.again.again.again...: nested more than 64 levels deep');
   });
 });
 
