@@ -46,6 +46,8 @@ export interface CpuStatus {
 
 export interface WatchdogReport {
   reason: string;
+  /** The first stuck lane as the trace numbers it (-1: the system lane or the epoch manager; -1 too for a livelock). */
+  cpu: number;
   cpus: CpuStatus[];
 }
 
@@ -119,7 +121,7 @@ export class Watchdog {
       if (now - (this.since[lane] as number) > limit) stuck.push(lane);
     }
     if (stuck.length > 0 && now - workMovedAt > this.plan.watchdogMs) {
-      this.abort(this.stuckReason(stuck), now - (this.since[stuck[0]!] as number));
+      this.abort(this.stuckReason(stuck), now - (this.since[stuck[0]!] as number), stuck[0]! < this.plan.cpus ? stuck[0]! : -1);
       return;
     }
     this.checkLivelock(now, steps);
@@ -162,10 +164,10 @@ export class Watchdog {
     return CALLBACK_NAMES[v - 1] ?? null;
   }
 
-  private abort(who: string, forMs: number): void {
+  private abort(who: string, forMs: number, cpu = -1): void {
     if (this.report) return;
     this.monitor.poll();
-    this.report = { reason: `${who} for ${Math.round(forMs)} ms (watchdog ${this.plan.watchdogMs} ms)`, cpus: this.statuses() };
+    this.report = { reason: `${who} for ${Math.round(forMs)} ms (watchdog ${this.plan.watchdogMs} ms)`, cpu, cpus: this.statuses() };
     this.shm.setRunState(RunState.Aborted);
     this.stop();
     this.fire();

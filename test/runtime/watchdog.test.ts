@@ -68,6 +68,7 @@ describe('runtime/watchdog: ends a run only when nothing moves, and says who is 
     expect(report.watchdog!.reason).to.match(/^CPU 1 \(inside postprocess_map_find_element\) made no progress for \d+ ms \(watchdog 150 ms\)$/);
     const cpu1 = report.watchdog!.cpus.find((c) => c.cpu === 1)!;
     expect([cpu1.lane, cpu1.lastOp, cpu1.lastMap, cpu1.callback]).to.deep.equal(['CPU 1', 'find', 'm', 'postprocess_map_find_element']);
+    expect(report.violations.find((v) => v.rule === 'run.watchdog')?.cpu, 'the violation is on the stuck CPU').to.equal(1);
     expect(rules(report), 'no leak, no unfinished map or epoch: those follow from the abort').to.deep.equal(['run.watchdog']);
   });
 
