@@ -19,6 +19,7 @@ import { compileScenario, parseJson } from '../../src/scenario/scenario.js';
 import { builtinScenario, listScenarios } from '../../src/scenario/builtins.js';
 import { BadInput } from '../../src/contract/bad-input.js';
 import { ScenarioMutator, budgeted, type Mutant } from '../support/scenario-mutator.js';
+import { outcomeProblem, type ChildResult } from '../support/clean-exit.js';
 import { MAIN } from '../support/cli-run.js';
 
 const SEED = Number(process.env['EPOCHLAB_FUZZ_SEED'] || 20261202);
@@ -58,7 +59,6 @@ async function validate(m: Mutant, dir: string): Promise<Outcome> {
   }
 }
 
-interface ChildResult { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean }
 
 function runChild(args: string[]): Promise<ChildResult> {
   return new Promise((resolve) => {
@@ -76,23 +76,6 @@ function runChild(args: string[]): Promise<ChildResult> {
   });
 }
 
-/** What is wrong with a child's outcome, or null when it is clean. */
-function problem(r: ChildResult): string | null {
-  if (r.timedOut) return `no exit within ${CHILD_TIMEOUT_MS} ms (a hang)`;
-  if (r.signal !== null) return `ended by ${r.signal}`;
-  if (r.status !== 0 && r.status !== 1 && r.status !== 2) return `exit ${String(r.status)}`;
-  const all = `${r.stdout}\n${r.stderr}`;
-  if (/^ {4}at /m.test(all)) return 'a stack trace';
-  if (all.includes('internal error')) return 'an internal error';
-  if (r.status === 2) {
-    if (r.stdout !== '') return 'exit 2 with output on stdout';
-    if (!/^[^\n]+\n$/.test(r.stderr)) return `exit 2 without exactly one line on stderr: ${JSON.stringify(r.stderr.slice(0, 300))}`;
-  } else if (r.stdout === '') {
-    return `exit ${r.status} with nothing on stdout`;
-  }
-  return null;
-}
-
 describe(`integration/scenario-fuzz: mutants of the built-in scenarios and examples (seed ${SEED})`, function () {
   this.timeout(300_000);
   const bases = corpus();
@@ -100,6 +83,20 @@ describe(`integration/scenario-fuzz: mutants of the built-in scenarios and examp
   const compiled: { mutant: Mutant; base: Base; outcome: Outcome }[] = [];
   const tmp = mkdtempSync(join(tmpdir(), 'epochlab-fuzz-'));
   after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('the oracle: same seed, same mutants; a stack trace, an internal error, two lines for exit 2 or a hang are findings', function () {
+    const again = new ScenarioMutator(SEED);
+    const first = new ScenarioMutator(SEED);
+    expect(again.mutate(bases[0]!.json)).to.deep.equal(first.mutate(bases[0]!.json));
+    const clean: ChildResult = { status: 2, signal: null, stdout: '', stderr: 'f.json: cpus: missing\n', timedOut: false };
+    expect(outcomeProblem(clean, 1)).to.equal(null);
+    expect(outcomeProblem({ ...clean, stderr: 'f.json: a\nb\n' }, 1)).to.match(/^exit 2 without exactly one line/);
+    expect(outcomeProblem({ ...clean, stdout: 'x' }, 1)).to.equal('exit 2 with output on stdout');
+    expect(outcomeProblem({ ...clean, status: 1, stdout: 'report', stderr: 'Error: x\n    at f (a.js:1:1)\n' }, 1)).to.equal('a stack trace');
+    expect(outcomeProblem({ ...clean, status: 1, stdout: '', stderr: 'epochlab: internal error: x\n' }, 1)).to.equal('an internal error');
+    expect(outcomeProblem({ ...clean, status: null, signal: 'SIGKILL', timedOut: true }, 5)).to.equal('no exit within 5 ms (a hang)');
+    expect(outcomeProblem({ ...clean, status: 7 }, 1)).to.equal('exit 7');
+  });
 
   it(`${IN_PROCESS} mutants in process: each compiles or is a one-line BadInput naming the file`, async function () {
     const findings: string[] = [];
@@ -128,7 +125,7 @@ describe(`integration/scenario-fuzz: mutants of the built-in scenarios and examp
       writeFileSync(file, c.outcome === 'ok' ? JSON.stringify(budgeted(JSON.parse(c.mutant.text))) : c.mutant.text);
       const extra = mutator.pick([[], [], ['--no-check'], ['--json'], ['--mode', 'controlled']]);
       const r = await runChild(['run', file, ...extra]);
-      const p = problem(r);
+      const p = outcomeProblem(r, CHILD_TIMEOUT_MS);
       if (p !== null) findings.push(`m${i} ${c.base.name} [${c.mutant.steps.join('; ')}] ${extra.join(' ')}: ${p}\n${r.stderr.slice(0, 800)}`);
     });
     for (let next = 0; next < jobs.length; next += PARALLEL) await Promise.all(jobs.slice(next, next + PARALLEL).map((j) => j()));
