@@ -135,7 +135,7 @@ export class Watchdog {
     }
     if (!anyBusy) this.cpuProgressAt = now;
     else if (this.plan.mode === 'controlled' && now - this.cpuProgressAt > this.plan.watchdogMs) {
-      this.abort(`no CPU started an operation while the scheduler made ${steps} decisions (a livelock)`, now - this.cpuProgressAt);
+      this.abort(`no CPU started an operation while the scheduler made ${steps} decisions (a livelock${this.inside()})`, now - this.cpuProgressAt);
     }
   }
 
@@ -154,6 +154,16 @@ export class Watchdog {
     });
     const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
     return `${list} made no progress`;
+  }
+
+  /** "; CPU 1 is inside postprocess_map_find_element" for each CPU in a callback, or "". */
+  private inside(): string {
+    const parts: string[] = [];
+    for (let lane = 0; lane < this.plan.cpus; lane++) {
+      const cb = this.callbackOf(lane);
+      if (cb !== null) parts.push(`${this.laneName(lane)} is inside ${cb}`);
+    }
+    return parts.length === 0 ? '' : `; ${parts.join(', ')}`;
   }
 
   /** The provider code running on `lane` now, by name, or null. */

@@ -72,6 +72,21 @@ describe('runtime/watchdog: ends a run only when nothing moves, and says who is 
     expect(rules(report), 'no leak, no unfinished map or epoch: those follow from the abort').to.deep.equal(['run.watchdog']);
   });
 
+  it('controlled mode: a livelock names the CPU and the callback it spins in', function () {
+    const { status, report } = runJson<CheckedReport>({
+      name: 'livelock', cpus: 2, watchdogMs: WATCHDOG_MS,
+      maps: { m: { ...passthrough(), provider: fixtureProvider('never-returns'), options: { callback: 'find' } } },
+      threads: [{ cpu: 0, irql: 'PASSIVE', ops: [
+        { op: 'update', map: 'm', key: 1, value: 5 },
+        { op: 'find', map: 'm', key: 1 },
+      ] }],
+    }, ['--mode', 'controlled']);
+    expect(status).to.equal(1);
+    expect(report.watchdog!.reason).to.match(
+      /^no CPU started an operation while the scheduler made \d+ decisions \(a livelock; CPU 0 is inside postprocess_map_find_element\) for \d+ ms/);
+    expect(rules(report)).to.deep.equal(['run.watchdog']);
+  });
+
   it('the system lane stuck in a map cleanup: named as the system lane (cpu -1), never as a CPU number', function () {
     const { status, report } = runJson<CheckedReport>({
       name: 'stuck-cleanup', cpus: 2, watchdogMs: WATCHDOG_MS,
