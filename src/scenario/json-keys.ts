@@ -1,11 +1,32 @@
 /**
- * Duplicate keys in a scenario file. JSON.parse keeps the last of two equal
+ * A scenario file's text to JSON, and what JSON.parse lets through: keys
+ * given twice, and nesting too deep for the worker threads.
+ *
+ * Duplicate keys: JSON.parse keeps the last of two equal
  * keys without a word (and a reviver never sees the first), so after the
  * text parsed we scan it once more, token by token, keeping one set of keys
  * per open object. The text is known to be valid JSON here, which keeps the
  * scanner small: strings, brackets, commas and colons are all it needs to
  * tell apart. No recursion: any depth of nesting is fine.
  */
+import { BadInput } from '../contract/bad-input.js';
+import { formatPath } from './schema.js';
+
+/**
+ * Parses a scenario file's text: invalid JSON, and a key given twice in one
+ * object (JSON.parse would keep the last silently), are BadInput.
+ */
+export function parseJson(text: string, file: string): unknown {
+  let json: unknown;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new BadInput(file, null, `invalid JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const dup = findDuplicateKey(text);
+  if (dup) throw new BadInput(file, formatPath([...dup.path, dup.key]), 'duplicate key (given more than once in the same object)');
+  return json;
+}
 
 /** Where a key is given twice: the path of the object it is in, and the key. */
 export interface DuplicateKey {

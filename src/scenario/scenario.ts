@@ -13,7 +13,9 @@ import { BUILTIN_PROVIDERS, loadProviderFactory, missingCallbacks, providerSpec,
 import type { MapProvider } from '../providers/provider.js';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
-import { MAX_NESTING, findDuplicateKey, tooDeep } from './json-keys.js';
+import { MAX_NESTING, parseJson, tooDeep } from './json-keys.js';
+
+export { parseJson };
 import {
   parseScenario, describeValue, formatPath, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
 } from './schema.js';
@@ -46,22 +48,6 @@ export async function loadScenario(arg: string, overrides: ScenarioOverrides): P
     throw new BadInput(arg, null, `cannot read file (${code})`);
   }
   return compileScenario(parseJson(text, arg), arg, dirname(resolve(arg)), overrides);
-}
-
-/**
- * Parses a scenario file's text: invalid JSON, and a key given twice in one
- * object (JSON.parse would keep the last silently), are BadInput.
- */
-export function parseJson(text: string, file: string): unknown {
-  let json: unknown;
-  try {
-    json = JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new BadInput(file, null, `invalid JSON: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const dup = findDuplicateKey(text);
-  if (dup) throw new BadInput(file, formatPath([...dup.path, dup.key]), 'duplicate key (given more than once in the same object)');
-  return json;
 }
 
 /** Validates parsed scenario JSON and compiles it; `source` names it in errors, `dir` resolves provider paths. */
