@@ -17,6 +17,7 @@ import { Counter, Lane, RunState, laneWord } from '../shm/layout.js';
 import { EBPF_FAILED, EbpfResult, isResultCode } from '../contract/ebpf-result.js';
 import { renderValue } from '../contract/safe-text.js';
 import { LaneContext } from './lane-context.js';
+import { RunAborted } from '../shm/shm.js';
 import { LaneProviderContext } from './provider-context.js';
 import { MapInfo } from '../map/map-info.js';
 import { Rule } from '../contract/rules.js';
@@ -174,6 +175,9 @@ export class Callbacks {
   }
 
   private threw(m: MapRt, cb: number, keyPtr: number, err: unknown): void {
+    // The watchdog ended the run while the provider waited inside the
+    // callback: not the provider's throw; the task unwinds as on any abort.
+    if (err instanceof RunAborted) throw err;
     this.fault = true;
     const message = err instanceof Error ? err.message : String(err);
     this.lane.violations.record(Rule.CallbackThrew, m.index, keyPtr, cb, 0,

@@ -14,7 +14,7 @@ import { Profile } from './profile.js';
 import type { MapPlan, OpPlan, RunPlan } from './plan.js';
 import type { ProviderFactory } from '../providers/provider.js';
 import { Counter, MAX_KEY_BYTES, RunState, Scratch, WORK_ITEM_RUNNING } from '../shm/layout.js';
-import { Shm } from '../shm/shm.js';
+import { RunAborted, Shm } from '../shm/shm.js';
 import { Ev, Mode, OpCode } from '../trace/events.js';
 import { UpdateOption } from '../contract/map-operation.js';
 import { Irql } from '../contract/irql.js';
@@ -196,6 +196,7 @@ export class Cpu {
       try {
         work(this.pctx);
       } catch (err) {
+        if (err instanceof RunAborted) throw err; // the watchdog ended the run meanwhile
         this.lane.violations.record(Rule.CallbackThrew, -1, 0, 0, 0,
           `a provider work item threw on ${this.lane.label}: ${err instanceof Error ? err.message : String(err)}`);
       }
