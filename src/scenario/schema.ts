@@ -136,7 +136,19 @@ export interface FieldProblem { field: string | null; problem: string }
 export function parseScenario(json: unknown): { ok: true; value: Scenario } | { ok: false; error: FieldProblem } {
   const result = scenarioSchema.safeParse(json, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, error: describeIssue(result.error.issues[0]!) };
+  return { ok: false, error: describeIssue(firstIssue(result.error.issues)) };
+}
+
+/**
+ * The issue to report: the first, except that z.int()'s own safe-integer
+ * bound gives way to the field's bound at the same path (1e308 for
+ * maxEntries is "at most 1048576", not "at most 9007199254740991").
+ */
+function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  const first = issues[0]!;
+  if (first.code !== 'too_big' || first.maximum !== Number.MAX_SAFE_INTEGER) return first;
+  const same = (i: z.core.$ZodIssue): boolean => i !== first && i.path.length === first.path.length && i.path.every((p, k) => p === first.path[k]);
+  return issues.find((i) => same(i) && i.code === 'too_big') ?? first;
 }
 
 /** Turns one zod issue into `FIELD` + `problem`. */

@@ -68,6 +68,15 @@ describe('scenario files: duplicate keys', function () {
   });
 });
 
+describe('scenario files: numbers', function () {
+  it('a huge number is named with the field\'s own bound, not the safe-integer one', async function () {
+    const { message, file } = await badInput(VALID.replace('"maxEntries": 8', '"maxEntries": 1e308'));
+    expect(message).to.equal(`${file}: maps.m.maxEntries: must be at most 1048576, got 1e+308`);
+    const seed = await badInput(VALID.replace('"cpus": 1,', '"cpus": 1, "seed": 1e308,'));
+    expect(seed.message).to.equal(`${seed.file}: seed: must be at most 9007199254740991, got 1e+308`);
+  });
+});
+
 describe('scenario files: nesting', function () {
   it('a value nested deeper than 64 levels is bad input (it could not reach the worker threads), in a file or a script', async function () {
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
