@@ -56,9 +56,11 @@ export class Callbacks {
   private startedAt = 0;
   /** The lane's Lane.InCallback word: which callback runs now, for the watchdog. */
   private readonly inCallback: number;
+  private readonly i32: Int32Array;
 
   constructor(private readonly lane: LaneContext, readonly pctx: LaneProviderContext) {
     this.inCallback = laneWord(lane.shm.layout, lane.lane, Lane.InCallback);
+    this.i32 = lane.i32;
   }
 
   create(m: MapRt, mapType: number, keySize: number, valueSize: number, maxEntries: number, out: CreateOut): number {
@@ -69,7 +71,7 @@ export class Callbacks {
     } catch (err) {
       this.threw(m, Cb.PreprocessMapCreate, 0, err);
     }
-    const r = this.result(m, Cb.PreprocessMapCreate, 0, got);
+    const r = isResultCode(got) ? got : this.result(m, Cb.PreprocessMapCreate, 0, got);
     this.done(m, Cb.PreprocessMapCreate, 0, 0, 0, r);
     return r === THREW ? EbpfResult.InvalidArgument : r;
   }
@@ -90,7 +92,7 @@ export class Callbacks {
     } catch (err) {
       this.threw(m, Cb.PreprocessMapAssociateProgramType, 0, err);
     }
-    const r = this.result(m, Cb.PreprocessMapAssociateProgramType, 0, got);
+    const r = isResultCode(got) ? got : this.result(m, Cb.PreprocessMapAssociateProgramType, 0, got);
     this.done(m, Cb.PreprocessMapAssociateProgramType, 0, 0, 0, r);
     return r === THREW ? EbpfResult.InvalidArgument : r;
   }
@@ -105,7 +107,7 @@ export class Callbacks {
     } catch (err) {
       this.threw(m, Cb.PostprocessMapFindElement, keyPtr, err);
     }
-    const r = this.result(m, Cb.PostprocessMapFindElement, keyPtr, got);
+    const r = isResultCode(got) ? got : this.result(m, Cb.PostprocessMapFindElement, keyPtr, got);
     this.done(m, Cb.PostprocessMapFindElement, keyPtr, flags, 0, r);
     return r === THREW ? EbpfResult.InvalidArgument : r;
   }
@@ -119,7 +121,7 @@ export class Callbacks {
     } catch (err) {
       this.threw(m, Cb.PreprocessMapUpdateElement, keyPtr, err);
     }
-    const r = this.result(m, Cb.PreprocessMapUpdateElement, keyPtr, got);
+    const r = isResultCode(got) ? got : this.result(m, Cb.PreprocessMapUpdateElement, keyPtr, got);
     this.done(m, Cb.PreprocessMapUpdateElement, keyPtr, flags, 0, r);
     return r === THREW ? EbpfResult.InvalidArgument : r;
   }
@@ -138,21 +140,21 @@ export class Callbacks {
       this.threw(m, id, keyPtr, err);
       got = THREW;
     }
-    const r = this.result(m, id, keyPtr, got);
+    const r = isResultCode(got) ? got : this.result(m, id, keyPtr, got);
     this.done(m, id, keyPtr, flags, value, r);
     return r === THREW ? EbpfResult.Success : r;
   }
 
   private enter(flags: number, cb: number): LaneProviderContext {
     this.pctx.flags = flags;
-    this.lane.i32[this.inCallback] = cb + 1;
+    this.i32[this.inCallback] = cb + 1;
     this.startedAt = this.lane.trace.now();
     return this.pctx;
   }
 
   private done(m: MapRt, cb: number, keyPtr: number, flags: number, value: number, result: number): void {
     const lane = this.lane;
-    lane.i32[this.inCallback] = 0;
+    this.i32[this.inCallback] = 0;
     lane.count(CB_COUNTERS[cb] as number);
     if (!lane.trace.on) return;
     const state = (lane.epoch.inEpoch() ? CbState.InEpoch : 0) | (lane.locksHeld > 0 ? CbState.BucketLockHeld : 0);
@@ -160,12 +162,12 @@ export class Callbacks {
   }
 
   /**
-   * The callback's result as an ebpf_result_t: itself when it is one (a
-   * cheap integer test), THREW when the callback threw; otherwise a
-   * provider.bad-result violation and EBPF_FAILED.
+   * A callback's result that is no ebpf_result_t code (the callers test
+   * isResultCode first, a cheap integer test): THREW when the callback
+   * threw; otherwise a provider.bad-result violation and EBPF_FAILED.
    */
   private result(m: MapRt, cb: number, keyPtr: number, r: unknown): number {
-    if (isResultCode(r) || r === THREW) return r as number;
+    if (r === THREW) return THREW;
     this.fault = true;
     this.lane.violations.record(Rule.BadResult, m.index, keyPtr, cb, 0,
       `${CALLBACK_NAMES[cb]} returned ${renderValue(r)} on ${this.lane.label} (map ${m.name}), which is no ebpf_result_t code; `
