@@ -13,8 +13,11 @@ import { BUILTIN_PROVIDERS, missingCallbacks, providerSpec, typeScriptProblem } 
 import { checkProviderModule } from '../runtime/provider-load.js';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
+import { MAX_NESTING, parseJson, tooDeep } from './json-keys.js';
+
+export { parseJson };
 import {
-  parseScenario, describeValue, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
+  parseScenario, describeValue, formatPath, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
 } from './schema.js';
 
 export interface ScenarioOverrides { cpus?: number; seed?: number }
@@ -47,19 +50,13 @@ export async function loadScenario(arg: string, overrides: ScenarioOverrides): P
   return compileScenario(parseJson(text, arg), arg, dirname(resolve(arg)), overrides);
 }
 
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new BadInput(file, null, `invalid JSON: ${(err as Error).message.split('\n')[0]}`);
-  }
-}
-
 /** Validates parsed scenario JSON and compiles it; `source` names it in errors, `dir` resolves provider paths. */
 export async function compileScenario(json: unknown, source: string, dir: string,
   overrides: ScenarioOverrides): Promise<RunPlan> {
   checkOverrides(overrides);
   try {
+    const deep = tooDeep(json);
+    if (deep !== null) fail(`${formatPath(deep.slice(0, 6))}...`, `nested more than ${MAX_NESTING} levels deep`);
     const parsed = parseScenario(json);
     if (!parsed.ok) return fail(parsed.error.field, parsed.error.problem);
     const scenario = { ...parsed.value, ...definedOnly(overrides) };
@@ -123,7 +120,7 @@ function compileMaps(s: Scenario, dir: string): MapPlan[] {
   const names = Object.keys(s.maps);
   if (names.length === 0) fail('maps', 'a scenario needs at least one map');
   return names.map((name, index) => {
-    if (!MAP_NAME.test(name)) fail(`maps.${name}`, 'map names must start with a letter or _ and use only letters, digits, _ . -');
+    if (!MAP_NAME.test(name)) fail(formatPath(['maps', name]), 'map names must start with a letter or _ and use only letters, digits, _ . -');
     const m = s.maps[name]!;
     return {
       name, index, provider: providerSpec(m.provider, dir),

@@ -122,6 +122,7 @@ export const Lane = {
   AllocCount: 11, ///< epoch allocations made by this lane (fault injection)
   SchedState: 12, ///< controlled mode: SchedState.* (Atomics; written by this lane or the baton holder)
   SchedPriority: 13, ///< controlled mode, PCT: this lane's priority (higher runs first)
+  InCallback: 14, ///< provider code running on this lane: Cb number + 1, WORK_ITEM_RUNNING, 0 = none (owner; the watchdog reads it)
   // line 1: the lane's free list (FIFO of retired blocks), guarded by FreeLock.
   FreeLock: 16,
   FreeHead: 17, ///< first retired block (payload byte offset), 0 = empty
@@ -138,6 +139,9 @@ export const Lane = {
   TextTail: 162, ///< bytes written to this lane's text ring (owner)
   TraceDropped: 163,
 } as const;
+
+/** Lane.InCallback while a provider's deferred work item runs. */
+export const WORK_ITEM_RUNNING = 100;
 
 export const LANE_WORDS = 176; // 11 lines
 export const EPOCH_STATE_SLOTS = 8;
