@@ -13,7 +13,7 @@ import { EbpfResult } from '../contract/ebpf-result.js';
 import { Profile } from './profile.js';
 import type { MapPlan, OpPlan, RunPlan } from './plan.js';
 import type { ProviderFactory } from '../providers/provider.js';
-import { Counter, MAX_KEY_BYTES, RunState, Scratch, WORK_ITEM_RUNNING } from '../shm/layout.js';
+import { Counter, MAX_KEY_BYTES, RESULT_CODES, RunState, Scratch, WORK_ITEM_RUNNING } from '../shm/layout.js';
 import { RunAborted, Shm } from '../shm/shm.js';
 import { Ev, Mode, OpCode } from '../trace/events.js';
 import { UpdateOption } from '../contract/map-operation.js';
@@ -140,7 +140,8 @@ export class Cpu {
 
   private finishOp(op: number, m: MapRt, result: number): void {
     this.lane.count(Counter.Ops);
-    this.lane.count(Counter.ResultBase + (result & 31));
+    // Results are ebpf_result_t codes, 0..35 (a provider's are validated in callbacks.ts).
+    if ((result >>> 0) < RESULT_CODES) this.lane.count(Counter.ResultBase + result);
     if (result !== EbpfResult.Success) this.lane.count(Counter.OpsFailed);
     if (this.lane.trace.on) this.lane.trace.emit(Ev.OpEnd, op, m.index, 0, result, 0, 0, this.keyPtr, m.keySize);
   }

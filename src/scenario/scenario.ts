@@ -10,6 +10,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { MapPlan, OpPlan, RunPlan, ThreadPlan, WorkloadPlan } from '../runtime/plan.js';
 import type { IrqlName } from '../contract/irql.js';
 import { BUILTIN_PROVIDERS, missingCallbacks, providerSpec, typeScriptProblem } from '../providers/index.js';
+import type { MapProvider, ProviderFactory } from '../providers/provider.js';
 import { checkProviderModule } from '../runtime/provider-load.js';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
@@ -214,10 +215,19 @@ async function checkProviders(maps: MapPlan[], s: Scenario): Promise<void> {
   }
   for (const [spec, group] of bySpec) {
     const builtin = BUILTIN_PROVIDERS[spec];
-    const missing = builtin ? group.map((m) => missingCallbacks(builtin(m.options))) : await checkModule(spec, group, s);
+    const missing = builtin ? group.map((m) => missingCallbacks(builtinWith(builtin, m))) : await checkModule(spec, group, s);
     missing.forEach((names, i) => {
       if (names.length > 0) fail(`maps.${group[i]!.name}.provider`, `provider lacks required callbacks: ${names.join(', ')}`);
     });
+  }
+}
+
+/** A built-in provider made with a map's options; options it rejects are bad input naming the map's options. */
+function builtinWith(factory: ProviderFactory, m: MapPlan): MapProvider {
+  try {
+    return factory(m.options);
+  } catch (err) {
+    return fail(`maps.${m.name}.options`, errorText(err));
   }
 }
 

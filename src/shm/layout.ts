@@ -187,15 +187,15 @@ export const Counter = {
   BytesFreed: 17,
   WorkItemsRun: 18,
   Invocations: 19,
-  /** Operation results by ebpf_result_t code: ResultBase + code (codes 0..31). */
+  /** Operation results by ebpf_result_t code: ResultBase + code (codes 0..35, every ebpf_result_t). */
   ResultBase: 20,
-  /** Injected faults (scenario `faults`), after the 32 result counters. */
-  SpuriousLockFailures: 52,
-  DroppedTicks: 53,
-  StallFaults: 54,
-  DelayedTicks: 55, ///< manager lane only: epoch manager ticks that started late (faults.delayTicks)
+  /** Injected faults (scenario `faults`), after the 36 result counters. */
+  SpuriousLockFailures: 56,
+  DroppedTicks: 57,
+  StallFaults: 58,
+  DelayedTicks: 59, ///< manager lane only: epoch manager ticks that started late (faults.delayTicks)
 } as const;
-export const RESULT_CODES = 32;
+export const RESULT_CODES = 36;
 export const COUNTER_COUNT = Counter.DelayedTicks + 1;
 
 /**

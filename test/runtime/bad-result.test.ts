@@ -48,6 +48,13 @@ describe('runtime/bad-result: callback results are ebpf_result_t codes', functio
     expect(report.results['EBPF_FAILED'], 'the find operation returned EBPF_FAILED').to.equal(1);
   });
 
+  it('the last codes (32 to 35) are no bad result, and each is counted under its own name', function () {
+    const { status, report } = runJson<CheckedReport>(scenario('find', 'try-again'));
+    expect(status).to.equal(0);
+    expect(badResults(report)).to.have.length(0);
+    expect(report.results).to.deep.equal({ EBPF_SUCCESS: 1, [resultName(35)]: 2 });
+  });
+
   it('a program load answered with NaN is no PASS: provider.bad-result, and the load failed with EBPF_FAILED', function () {
     const { status, report } = runJson<CheckedReport>(scenario('associate', 'nan'));
     expect(status).to.equal(1);
