@@ -72,7 +72,8 @@ export function formatSummary(r: CheckedReport & Partial<Pick<RunResult, 'digest
     lines.push(`  WATCHDOG: ${r.watchdog.reason}`);
     for (const c of r.watchdog.cpus) {
       const last = c.lastEvents.at(-1);
-      lines.push(`    cpu ${c.cpu}: ${c.irql}, ${c.busy ? `in ${c.lastOp ?? '?'}${c.lastMap ? ` on ${c.lastMap}` : ''}` : 'idle'}, ` +
+      const doing = c.busy ? `in ${c.lastOp ?? '?'}${c.lastMap ? ` on ${c.lastMap}` : ''}${c.callback ? ` (inside ${c.callback})` : ''}` : 'idle';
+      lines.push(`    cpu ${c.cpu}${c.cpu === -1 ? ' (system lane)' : ''}: ${c.irql}, ${doing}, ` +
         `announced epoch ${c.announcedEpoch}, bucket locks held ${c.bucketLocksHeld}` +
         (last ? `, last event #${last.seq} ${last.event}` : ''));
     }

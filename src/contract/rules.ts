@@ -29,7 +29,7 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'memory.wild-pointer', sentence: 'Pointers passed to the epoch memory API point at arena blocks.', source: 'seed: epoch memory API' },
   { id: 'provider.invariant', sentence: 'A provider\'s own end-of-run invariant holds.', source: 'provider-declared' },
   { id: 'epoch.outside', sentence: 'Epoch memory functions and find_element_function run inside an epoch.', source: 'seed: "MUST be called within an epoch-protected region"' },
-  { id: 'run.watchdog', sentence: 'Every CPU makes progress within the watchdog period.', source: 'epochlab' },
+  { id: 'run.watchdog', sentence: 'A run keeps moving: a lane with work in flight (a CPU, the system lane, the epoch manager) is never stuck for a whole watchdog period while no CPU and not the system lane makes progress.', source: 'epochlab' },
   { id: 'provider.crashed', sentence: 'A provider never ends its thread or the process: no process.exit, no error thrown outside a callback, no damage to the shared buffer\'s own records.', source: 'seed: providers are kernel extensions (a crash takes the machine down)' },
   { id: 'provider.bad-result', sentence: 'A callback that returns a result returns one of the ebpf_result_t codes.', source: 'seed: dispatch table (ebpf_result_t return values)' },
   { id: 'memory.out-of-bounds', sentence: 'A provider reads and writes only inside live blocks: never in memory that was never allocated, between blocks, or past a block\'s end.', source: 'seed: epoch memory API (as AddressSanitizer and KASAN check it)' },

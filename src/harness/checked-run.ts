@@ -79,7 +79,10 @@ export async function runChecked(plan: RunPlan, rerun: string, options: CheckedR
 
 /** The checker's summary goes into the report, and its violations into the count and the verdict. */
 function foldVerdict(report: CheckedReport, checker: ContractChecker): void {
-  checker.close();
+  // After a watchdog abort the run never reached its end: what an end-of-run
+  // check would find (a map never deleted, an epoch never exited) follows
+  // from the abort, not from the provider.
+  if (report.watchdog === null) checker.close();
   report.check = checker.summary();
   const extra = report.violations.filter((v) => v.seq === 0).length; // leak, watchdog: found after the trace
   report.violationCount = checker.violationCount + extra;

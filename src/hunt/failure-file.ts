@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from '../scenario/builtins.js';
-import { compileScenario } from '../scenario/scenario.js';
+import { compileScenario, parseJson } from '../scenario/scenario.js';
 import { applySettings, type RunPlan } from '../runtime/plan.js';
 import { PROFILE_NAMES } from '../runtime/profile.js';
 import { STRATEGY_NAMES } from '../sched/strategy.js';
@@ -55,12 +55,13 @@ export function resolveScenario(arg: string, name: string): ScenarioRef {
   const looksLikePath = arg.endsWith('.json') || arg.includes('/') || arg.includes('\\');
   const builtin = looksLikePath ? undefined : builtinScenario(arg);
   if (builtin) return { name, source: `builtin:${arg}`, dir: process.cwd(), json: builtin };
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(arg, 'utf8')) as unknown;
+    text = readFileSync(arg, 'utf8');
   } catch (err) {
     throw new BadInput(arg, null, `cannot read scenario: ${(err as Error).message.split('\n')[0]}`);
   }
+  const json = parseJson(text, arg);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new BadInput(arg, null, 'expected a JSON object');
   return { name, source: arg, dir: dirname(resolve(arg)), json: json as Record<string, unknown> };
 }

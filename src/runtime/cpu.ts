@@ -13,8 +13,8 @@ import { EbpfResult } from '../contract/ebpf-result.js';
 import { Profile } from './profile.js';
 import type { MapPlan, OpPlan, RunPlan } from './plan.js';
 import type { ProviderFactory } from '../providers/provider.js';
-import { Counter, MAX_KEY_BYTES, RunState, Scratch } from '../shm/layout.js';
-import { Shm } from '../shm/shm.js';
+import { Counter, MAX_KEY_BYTES, RESULT_CODES, RunState, Scratch, WORK_ITEM_RUNNING } from '../shm/layout.js';
+import { RunAborted, Shm } from '../shm/shm.js';
 import { Ev, Mode, OpCode } from '../trace/events.js';
 import { UpdateOption } from '../contract/map-operation.js';
 import { Irql } from '../contract/irql.js';
@@ -140,7 +140,8 @@ export class Cpu {
 
   private finishOp(op: number, m: MapRt, result: number): void {
     this.lane.count(Counter.Ops);
-    this.lane.count(Counter.ResultBase + (result & 31));
+    // Results are ebpf_result_t codes, 0..35 (a provider's are validated in callbacks.ts).
+    if ((result >>> 0) < RESULT_CODES) this.lane.count(Counter.ResultBase + result);
     if (result !== EbpfResult.Success) this.lane.count(Counter.OpsFailed);
     if (this.lane.trace.on) this.lane.trace.emit(Ev.OpEnd, op, m.index, 0, result, 0, 0, this.keyPtr, m.keySize);
   }
@@ -194,16 +195,19 @@ export class Cpu {
     this.lane.setIrql(Irql.Passive);
     this.pctx.flags = 0; // a driver's own work item: no map operation, caller's process context
     for (let work = this.pctx.deferred.shift(); work !== undefined; work = this.pctx.deferred.shift()) {
+      this.lane.setInCallback(WORK_ITEM_RUNNING);
       try {
         work(this.pctx);
       } catch (err) {
+        if (err instanceof RunAborted) throw err; // the watchdog ended the run meanwhile
         if (err instanceof ProviderExit) {
           recordCrash(this.lane.violations, this.lane.shm, `a provider work item ${describeCrash(err)} on ${this.lane.label}${stackOf(err)}`);
-          continue;
+        } else {
+          this.lane.violations.record(Rule.CallbackThrew, -1, 0, 0, 0,
+            `a provider work item threw on ${this.lane.label}: ${err instanceof Error ? err.message : String(err)}`);
         }
-        this.lane.violations.record(Rule.CallbackThrew, -1, 0, 0, 0,
-          `a provider work item threw on ${this.lane.label}: ${err instanceof Error ? err.message : String(err)}`);
       }
+      this.lane.setInCallback(0);
     }
     this.lane.setIrql(irql);
   }
@@ -245,6 +249,7 @@ export class Cpu {
     lane.trace.emit(Ev.OpBegin, OpCode.Batch, -1, 0, 0, Mode.Helper, count, 0, 0);
     const state = this.batchBegin();
     for (let i = 0; i < count && this.running(); i++) {
+      lane.beat(); // progress for the watchdog, even for a batch of stalls or of nothing
       for (const op of ops) {
         if (op.op === 'stall') { this.stall(op.ms); continue; }
         if (op.op === 'batch' || op.op === 'delete_map') continue; // rejected by validation

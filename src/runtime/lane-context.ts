@@ -97,6 +97,16 @@ export class LaneContext {
     this.i32[base + Lane.LastMap] = map;
   }
 
+  /** Marks progress without naming a new operation (each invocation of a long program batch). */
+  beat(): void {
+    this.i32[this.counterBase - Lane.CounterBase + Lane.Heartbeat]++;
+  }
+
+  /** Says which provider code runs on this lane now (Lane.InCallback: Cb number + 1, WORK_ITEM_RUNNING, 0 = none). */
+  setInCallback(what: number): void {
+    this.i32[this.counterBase - Lane.CounterBase + Lane.InCallback] = what;
+  }
+
   /**
    * Records a read of a block for the age oracle (tracing only): its retire
    * stamp (0 while live), this lane's oldest active epoch (0 outside any

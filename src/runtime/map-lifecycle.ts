@@ -183,6 +183,7 @@ export class MapLifecycle {
     lane.epoch.releaseState(state);
     lane.shm.store(this.word(m.index, MapField.State), MapState.Deleted);
     lane.trace.emit(Ev.OpEnd, OpCode.MapCleanup, m.index, 0, EbpfResult.Success, Mode.System, 0, 0, 0, entries);
+    lane.idle(); // the system lane waits for the next cleanup: nothing in flight for the watchdog to watch
   }
 
   /**

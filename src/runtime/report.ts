@@ -107,7 +107,7 @@ function collectViolations(input: ReportInput): ReportedViolation[] {
     out.push({ rule: 'memory.leak', cpu: -1, map: null, seq: 0,
       message: `${input.leaks.length} block(s) not freed at the end of the run: ${sample.join(', ')}` });
   }
-  if (input.watchdog) out.push({ rule: 'run.watchdog', cpu: -1, map: null, seq: 0, message: input.watchdog.reason });
+  if (input.watchdog) out.push({ rule: 'run.watchdog', cpu: input.watchdog.cpu, map: null, seq: 0, message: input.watchdog.reason });
   return out;
 }
 

@@ -10,11 +10,15 @@ import { basename, dirname, resolve } from 'node:path';
 import type { MapPlan, OpPlan, RunPlan, ThreadPlan, WorkloadPlan } from '../runtime/plan.js';
 import type { IrqlName } from '../contract/irql.js';
 import { BUILTIN_PROVIDERS, missingCallbacks, providerSpec, typeScriptProblem } from '../providers/index.js';
+import type { MapProvider, ProviderFactory } from '../providers/provider.js';
 import { checkProviderModule } from '../runtime/provider-load.js';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
+import { MAX_NESTING, parseJson, tooDeep } from './json-keys.js';
+
+export { parseJson };
 import {
-  parseScenario, describeValue, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
+  parseScenario, describeValue, formatPath, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
 } from './schema.js';
 
 export interface ScenarioOverrides { cpus?: number; seed?: number }
@@ -47,19 +51,13 @@ export async function loadScenario(arg: string, overrides: ScenarioOverrides): P
   return compileScenario(parseJson(text, arg), arg, dirname(resolve(arg)), overrides);
 }
 
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new BadInput(file, null, `invalid JSON: ${(err as Error).message.split('\n')[0]}`);
-  }
-}
-
 /** Validates parsed scenario JSON and compiles it; `source` names it in errors, `dir` resolves provider paths. */
 export async function compileScenario(json: unknown, source: string, dir: string,
   overrides: ScenarioOverrides): Promise<RunPlan> {
   checkOverrides(overrides);
   try {
+    const deep = tooDeep(json);
+    if (deep !== null) fail(`${formatPath(deep.slice(0, 6))}...`, `nested more than ${MAX_NESTING} levels deep`);
     const parsed = parseScenario(json);
     if (!parsed.ok) return fail(parsed.error.field, parsed.error.problem);
     const scenario = { ...parsed.value, ...definedOnly(overrides) };
@@ -123,7 +121,7 @@ function compileMaps(s: Scenario, dir: string): MapPlan[] {
   const names = Object.keys(s.maps);
   if (names.length === 0) fail('maps', 'a scenario needs at least one map');
   return names.map((name, index) => {
-    if (!MAP_NAME.test(name)) fail(`maps.${name}`, 'map names must start with a letter or _ and use only letters, digits, _ . -');
+    if (!MAP_NAME.test(name)) fail(formatPath(['maps', name]), 'map names must start with a letter or _ and use only letters, digits, _ . -');
     const m = s.maps[name]!;
     return {
       name, index, provider: providerSpec(m.provider, dir),
@@ -217,10 +215,19 @@ async function checkProviders(maps: MapPlan[], s: Scenario): Promise<void> {
   }
   for (const [spec, group] of bySpec) {
     const builtin = BUILTIN_PROVIDERS[spec];
-    const missing = builtin ? group.map((m) => missingCallbacks(builtin(m.options))) : await checkModule(spec, group, s);
+    const missing = builtin ? group.map((m) => missingCallbacks(builtinWith(builtin, m))) : await checkModule(spec, group, s);
     missing.forEach((names, i) => {
       if (names.length > 0) fail(`maps.${group[i]!.name}.provider`, `provider lacks required callbacks: ${names.join(', ')}`);
     });
+  }
+}
+
+/** A built-in provider made with a map's options; options it rejects are bad input naming the map's options. */
+function builtinWith(factory: ProviderFactory, m: MapPlan): MapProvider {
+  try {
+    return factory(m.options);
+  } catch (err) {
+    return fail(`maps.${m.name}.options`, errorText(err));
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ScenarioFile } from './scenario-types.js';
+import { oneLine } from '../contract/safe-text.js';
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
 const num = (min: number, max: number) => z.number().min(min).max(max);
@@ -104,12 +105,19 @@ export type Holds<T extends true> = T;
 /** A compile error unless scenario-types.ts (the public, zod-free types) is exactly what the schema accepts. */
 export type ScenarioTypesAgree = Holds<Same<ScenarioFile, z.input<typeof scenarioSchema>>>;
 
-/** A field path as users write it: `threads[0].ops[2].op`, `maps.counters.keySize`. */
+/** A field name shown bare in a path; any other is shown quoted, escaped and cut (`maps["a\\nb"]`). */
+const PLAIN_NAME = /^[A-Za-z0-9_$][A-Za-z0-9_$.-]{0,39}$/;
+
+/**
+ * A field path as users write it: `threads[0].ops[2].op`, `maps.counters.keySize`;
+ * always one line, whatever characters a field name holds.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
+    else if (typeof part === 'string' && PLAIN_NAME.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${oneLine(JSON.stringify(String(part)), 40)}]`;
   }
   return out;
 }
@@ -129,7 +137,19 @@ export interface FieldProblem { field: string | null; problem: string }
 export function parseScenario(json: unknown): { ok: true; value: Scenario } | { ok: false; error: FieldProblem } {
   const result = scenarioSchema.safeParse(json, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, error: describeIssue(result.error.issues[0]!) };
+  return { ok: false, error: describeIssue(firstIssue(result.error.issues)) };
+}
+
+/**
+ * The issue to report: the first, except that z.int()'s own safe-integer
+ * bound gives way to the field's bound at the same path (1e308 for
+ * maxEntries is "at most 1048576", not "at most 9007199254740991").
+ */
+function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  const first = issues[0]!;
+  if (first.code !== 'too_big' || first.maximum !== Number.MAX_SAFE_INTEGER) return first;
+  const same = (i: z.core.$ZodIssue): boolean => i !== first && i.path.length === first.path.length && i.path.every((p, k) => p === first.path[k]);
+  return issues.find((i) => same(i) && i.code === 'too_big') ?? first;
 }
 
 /** Turns one zod issue into `FIELD` + `problem`. */

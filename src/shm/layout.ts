@@ -122,6 +122,7 @@ export const Lane = {
   AllocCount: 11, ///< epoch allocations made by this lane (fault injection)
   SchedState: 12, ///< controlled mode: SchedState.* (Atomics; written by this lane or the baton holder)
   SchedPriority: 13, ///< controlled mode, PCT: this lane's priority (higher runs first)
+  InCallback: 14, ///< provider code running on this lane: Cb number + 1, WORK_ITEM_RUNNING, 0 = none (owner; the watchdog reads it)
   // line 1: the lane's free list (FIFO of retired blocks), guarded by FreeLock.
   FreeLock: 16,
   FreeHead: 17, ///< first retired block (payload byte offset), 0 = empty
@@ -138,6 +139,9 @@ export const Lane = {
   TextTail: 162, ///< bytes written to this lane's text ring (owner)
   TraceDropped: 163,
 } as const;
+
+/** Lane.InCallback while a provider's deferred work item runs. */
+export const WORK_ITEM_RUNNING = 100;
 
 export const LANE_WORDS = 176; // 11 lines
 export const EPOCH_STATE_SLOTS = 8;
@@ -183,15 +187,15 @@ export const Counter = {
   BytesFreed: 17,
   WorkItemsRun: 18,
   Invocations: 19,
-  /** Operation results by ebpf_result_t code: ResultBase + code (codes 0..31). */
+  /** Operation results by ebpf_result_t code: ResultBase + code (codes 0..35, every ebpf_result_t). */
   ResultBase: 20,
-  /** Injected faults (scenario `faults`), after the 32 result counters. */
-  SpuriousLockFailures: 52,
-  DroppedTicks: 53,
-  StallFaults: 54,
-  DelayedTicks: 55, ///< manager lane only: epoch manager ticks that started late (faults.delayTicks)
+  /** Injected faults (scenario `faults`), after the 36 result counters. */
+  SpuriousLockFailures: 56,
+  DroppedTicks: 57,
+  StallFaults: 58,
+  DelayedTicks: 59, ///< manager lane only: epoch manager ticks that started late (faults.delayTicks)
 } as const;
-export const RESULT_CODES = 32;
+export const RESULT_CODES = 36;
 export const COUNTER_COUNT = Counter.DelayedTicks + 1;
 
 /**

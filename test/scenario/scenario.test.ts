@@ -77,6 +77,13 @@ describe('cli/scenario: built-ins', () => {
 });
 
 describe('cli/scenario: compilation', () => {
+  it('options a built-in provider rejects are bad input naming the map\'s options', async () => {
+    const json = { cpus: 1, maps: { l: { provider: 'legacy', keySize: 4, valueSize: 4, maxEntries: 8, options: { vetoKeys: 1.5 } } },
+      threads: [{ cpu: 0, irql: 'PASSIVE', ops: [{ op: 'delete', map: 'l', key: 1 }] }] };
+    const err = await badInput(compile(json));
+    expect(err.message).to.equal('test.json: maps.l.options: legacy provider: vetoKeys must be an array');
+  });
+
   it('fills defaults and compiles ops', async () => {
     const plan = await compile(base((s) => {
       s.threads[0].ops.push({ op: 'find', map: 'm', key: 'hex:01' }, { op: 'delete_map', map: 'm' });
