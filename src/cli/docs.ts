@@ -87,6 +87,9 @@ const STRESS: CommandDoc = {
   about: [
     'One checked run per seed (a shard of a seed range) until one breaks a rule. That run is shrunk',
     '(controlled mode: the scenario, then the schedule) and written to a failure file for epochlab replay.',
+    'In controlled mode each run is a swarm configuration of the scenario (its workload, op lists, faults and,',
+    'unless given, the strategy vary; near misses steer the runs); a clean stress says what it explored and',
+    'which bug classes could show at all. --no-swarm runs the scenario exactly as written.',
     'Exit 0 when every run was clean, 1 on a violation.',
   ],
   options: [
