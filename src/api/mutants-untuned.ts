@@ -10,7 +10,7 @@ import { stress } from './stress.js';
 import type { ScenarioInput } from './scenario-arg.js';
 
 /** Runs per mutant when not given. */
-export const UNTUNED_RUNS = 1000;
+export const UNTUNED_RUNS = 3000;
 
 export interface UntunedResult {
   mutant: string;

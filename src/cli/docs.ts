@@ -181,7 +181,7 @@ const MUTANTS: CommandDoc = {
     ...wrap(MUTANT_NAMES.join(', '), 96).map((l) => `  ${l}`)],
   options: [
     { name: 'scenario', value: 'S', meaning: 'first hunt every mutant on this scenario (a name or a .json file) with plain stress settings, no hunt plan', default: 'none' },
-    { name: 'runs', value: 'N', meaning: 'seeds to try per mutant', default: "1000 on --scenario; each hunt's own budget" },
+    { name: 'runs', value: 'N', meaning: 'seeds to try per mutant', default: "3000 on --scenario; each hunt's own budget" },
     json('the results'),
   ],
   example: 'epochlab mutants --scenario default',
