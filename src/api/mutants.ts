@@ -15,8 +15,15 @@ import { countPreemptions } from '../hunt/shrink.js';
 import { stressLoop, type RunRecord, type StressTotals } from '../hunt/stress-loop.js';
 import { mutantsOptionsSchema, parseOptions } from './options.js';
 import type { MutantsOptionValues } from './option-types.js';
+import { huntUntuned, UNTUNED_RUNS, type UntunedResult } from './mutants-untuned.js';
+import type { ScenarioInput } from './scenario-arg.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export type MutantsOptions = MutantsOptionValues & {
+  /** Also hunt every mutant on this scenario with plain stress settings (a built-in name, a .json path, or the object). */
+  scenario?: ScenarioInput;
   /** Called as each mutant's hunt ends (progress display). */
   onMutant?: (result: MutantResult, index: number, total: number) => void;
   /** Called after every run of a hunt: which mutant (index of total), and the hunt's totals so far (progress display). */
@@ -41,8 +48,19 @@ export interface MutantResult {
 }
 
 export interface MutantsReport {
+  /** With `scenario`: each mutant hunted on it by plain stress (no hunt plan); null otherwise. */
+  untuned: UntunedReport | null;
+  /** Each mutant hunted with its own plan (the tuned table). */
   results: MutantResult[];
   medianSecondsToDetect: number | null;
+}
+
+export interface UntunedReport {
+  scenario: string;
+  runsPerMutant: number;
+  results: UntunedResult[];
+  medianSecondsToDetect: number | null;
+  maxSecondsToDetect: number | null;
 }
 
 /** Hunts one mutant with its plan, seeds 1..budget. */
@@ -77,8 +95,9 @@ export function median(xs: number[]): number | null {
 
 /** Every mutant, its own hunt; `runs` overrides each hunt's seed budget. */
 export async function mutants(options: MutantsOptions = {}): Promise<MutantsReport> {
-  const { onMutant, onRun, ...rest } = options;
+  const { onMutant, onRun, scenario, ...rest } = options;
   const s = parseOptions(mutantsOptionsSchema, rest, 'mutants options');
+  const untuned = scenario === undefined ? null : await untunedReport(scenario, s.runs ?? UNTUNED_RUNS, options);
   const total = MUTANT_HUNTS.length;
   const results = await withThreadPool(async (threads) => {
     const out: MutantResult[] = [];
@@ -90,5 +109,21 @@ export async function mutants(options: MutantsOptions = {}): Promise<MutantsRepo
     }
     return out;
   });
-  return { results, medianSecondsToDetect: median(results.filter((r) => r.detected).map((r) => r.seconds)) };
+  return { untuned, results, medianSecondsToDetect: median(results.filter((r) => r.detected).map((r) => r.seconds)) };
+}
+
+/** The untuned section: stress per mutant on the user's scenario; its failure files go to a scratch folder, removed after. */
+async function untunedReport(scenario: ScenarioInput, runs: number, o: MutantsOptions): Promise<UntunedReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'epochlab-mutants-'));
+  try {
+    const results = await huntUntuned(scenario, runs, join(dir, 'failure.json'), o.onRun,
+      o.onMutant && ((r, i, n) => o.onMutant!({ ...r, strategy: 'swarm', irql: 'mixed', scheduleLength: null, shrunk: null }, i, n)));
+    const found = results.filter((r) => r.detected).map((r) => r.seconds);
+    return {
+      scenario: typeof scenario === 'string' ? scenario : String(scenario['name'] ?? 'inline'), runsPerMutant: runs, results,
+      medianSecondsToDetect: median(found), maxSecondsToDetect: found.length === 0 ? null : Math.max(...found),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

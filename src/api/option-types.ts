@@ -73,6 +73,12 @@ export interface StressOptionValues extends SettingsOptions {
   rules?: string[] | null;
   /** Shrink the failing run (default true). */
   shrink?: boolean;
+  /**
+   * Swarm testing (default true, controlled mode, not dfs): each run varies the workload (operation kinds, a hot key set,
+   * budgets, batch sizes, stalls, late ticks) and, unless strategy, pctDepth, pctSteps or switchEvery is given,
+   * the strategy; near misses steer the runs. false runs the scenario exactly as written.
+   */
+  swarm?: boolean;
   /** The failure file (default epochlab-failure-SCENARIO-SEED.json). */
   out?: string;
   /** Also write a JUnit XML report here. */

@@ -73,6 +73,8 @@ export const stressOptionsSchema = z.strictObject({
   /** Stop only when one of these rules fires (default: any violation). */
   rules: z.array(ruleId).min(1).nullable().default(null),
   shrink: z.boolean().default(true),
+  /** Swarm configurations with near-miss feedback (controlled mode, not dfs); false runs the scenario as written. */
+  swarm: z.boolean().default(true),
   /** The failure file (default epochlab-failure-SCENARIO-SEED.json). */
   out: z.string().min(1).optional(),
   /** Also write a JUnit XML report here. */

@@ -2,6 +2,9 @@
 import type { ReportedViolation } from '../runtime/report.js';
 import type { ViolationReport } from '../check/violation-report.js';
 import type { PageReport } from './page.js';
+import type { SwarmSummary } from '../hunt/swarm-stress.js';
+
+export type { SwarmSummary } from '../hunt/swarm-stress.js';
 
 /** What a failing run left: its rules, the report shown, the shrink, the failure file and the replay command. */
 export interface StressViolation {
@@ -29,6 +32,8 @@ export interface StressViolation {
   fileRules: Record<string, number>;
   fileDigest: string;
   replay: string;
+  /** Swarm: the configuration of the failing run, in one line (null without swarm). */
+  config: string | null;
 }
 
 export interface StressReport {
@@ -50,6 +55,11 @@ export interface StressReport {
   /** dfs only: the preemption bound, and whether every schedule within it was run. */
   dfs?: { preemptionBound: number; explored: number; exhausted: boolean };
   violation: StressViolation | null;
+  /**
+   * Swarm (the default in controlled mode, not with dfs): configurations and distinct runs explored, near misses,
+   * and for each bug class whether its window ever opened. null with `swarm: false`, free mode or dfs.
+   */
+  swarm: SwarmSummary | null;
   /** With `html`: the timeline page of the failing run, replayed from its failure file; null when nothing failed (or no `html`). */
   page: PageReport | null;
 }

@@ -11,7 +11,9 @@ import type { RunPlan, RunSettings } from '../runtime/plan.js';
 import { applySettings } from '../runtime/plan.js';
 import { withThreadPool, type ThreadPool } from '../runtime/thread-pool.js';
 import { firstReportOf, type HuntRun } from '../hunt/hunt.js';
-import { stressLoop, type RunRecord, type StressResult, type StressTotals } from '../hunt/stress-loop.js';
+import { SwarmStress } from '../hunt/swarm-stress.js';
+import { describeSwarm } from '../hunt/swarm.js';
+import { recordOf, stressLoop, type RunRecord, type StressResult, type StressTotals } from '../hunt/stress-loop.js';
 import { recordFailure, type FailureOutcome } from '../hunt/record-failure.js';
 import { defaultFailurePath, failureRecord, writeFailureFile, type ScenarioRef } from '../hunt/failure-file.js';
 import { exploreDfs } from '../hunt/dfs.js';
@@ -34,12 +36,13 @@ type StressSettings = z.output<typeof stressOptionsSchema>;
 export async function stress(scenario: ScenarioInput, options: StressOptions = {}): Promise<StressReport> {
   const { onRun, ...rest } = options;
   const s = parseOptions(stressOptionsSchema, rest, 'stress options');
+  const pinned = rest.strategy !== undefined || rest.pctDepth !== undefined || rest.pctSteps !== undefined || rest.switchEvery !== undefined;
   if (s.html !== undefined) checkPagePath(s.html, '--html');
   // Load once up front: a bad scenario fails before any run.
   const first = await compileInput(scenario, { seed: s.seedStart, ...(s.cpus !== undefined ? { cpus: s.cpus } : {}) });
   const ref = scenarioRef(scenario, first.name);
   return withThreadPool(async (threads) => {
-    const report = s.strategy === 'dfs' ? await dfsStress(s, first, ref, threads, onRun) : await seedStress(scenario, s, first, ref, threads, onRun);
+    const report = s.strategy === 'dfs' ? await dfsStress(s, first, ref, threads, onRun) : await seedStress(scenario, s, first, ref, threads, onRun, pinned);
     if (s.html !== undefined && report.violation) report.page = await failurePage(report.violation.failureFile, s.html, threads);
     return report;
   });
@@ -55,25 +58,31 @@ function baseReport(name: string, s: StressSettings, result: { records: RunRecor
     scenario: name, runs: result.records.length, seeds: result.records.map((r) => r.seed), shard: `${s.shard}/${s.shards}`,
     strategy: s.strategy, pctDepth: s.pctDepth, pctSteps: s.pctSteps, switchEvery: s.switchEvery, mode: s.mode, profile: s.profile, mutant: s.mutant,
     decisions: result.decisions, seconds, runsPerSec: result.records.length / Math.max(seconds, 1e-9),
-    stepsPerSec: result.decisions / Math.max(seconds, 1e-9), violation: null, page: null,
+    stepsPerSec: result.decisions / Math.max(seconds, 1e-9), violation: null, swarm: null, page: null,
   };
 }
 
 /** Stress over seeds (every strategy but dfs). */
 async function seedStress(scenario: ScenarioInput, s: StressSettings, first: RunPlan, ref: ScenarioRef, threads: ThreadPool,
-  onRun?: (run: RunRecord, totals: StressTotals) => void): Promise<StressReport> {
+  onRun: ((run: RunRecord, totals: StressTotals) => void) | undefined, pinned: boolean): Promise<StressReport> {
   const settings = runSettingsOf(s, s.strategy as RunSettings['strategy']);
   const fileFor = (seed: number): string => s.out ?? defaultFailurePath(first.name, seed);
   const cpus = s.cpus !== undefined ? { cpus: s.cpus } : {};
+  const swarm = s.swarm && s.mode === 'controlled' ? new SwarmStress(ref, settings, cpus, first.cpus, pinned) : null;
+  const makePlan = swarm !== null ? (seed: number) => swarm.plan(seed)
+    : async (seed: number) => applySettings(await compileInput(scenario, { seed, ...cpus }), settings);
+  const listen = swarm === null ? onRun : (r: RunRecord, t: StressTotals) => { swarm.record(r); onRun?.(r, t); };
   const result: StressResult = await stressLoop({ runs: s.time === undefined ? s.runs ?? 100 : null, timeMs: s.time ?? null,
     seedStart: s.seedStart, shard: s.shard, shards: s.shards, rules: s.rules },
-  async (seed) => applySettings(await compileInput(scenario, { seed, ...cpus }), settings),
-  (plan) => `epochlab replay ${fileFor(plan.seed)}`, onRun, threads);
+  makePlan, (plan) => `epochlab replay ${fileFor(plan.seed)}`, listen, threads);
   const report = baseReport(first.name, s, result);
+  report.swarm = swarm?.summary() ?? null;
   if (result.failing) {
     const { plan, run } = result.failing;
-    const outcome = await recordFailure(ref, plan, run, fileFor(plan.seed), { shrink: s.shrink, targets: s.rules, threads });
-    report.violation = violationOf(plan, run, s.rules, outcome);
+    const config = swarm?.configOf(plan.seed) ?? null;
+    const outcome = await recordFailure(swarm?.refOf(plan.seed) ?? ref, plan, run, fileFor(plan.seed),
+      { shrink: s.shrink, targets: s.rules, threads, swarm: config });
+    report.violation = { ...violationOf(plan, run, s.rules, outcome), config: config === null ? null : describeSwarm(config) };
   }
   if (s.junit !== undefined) writeStressJunit(s.junit, first.name, s.strategy, result, report.violation);
   return report;
@@ -93,7 +102,7 @@ function violationOf(plan: RunPlan, run: HuntRun, targets: string[] | null, f: F
       digest: f.digest,
     } : false,
     failureFile: f.path, fileScheduleLength: f.scheduleLength, fileRules: f.rules, fileDigest: f.digest,
-    replay: `epochlab replay ${f.path}`,
+    replay: `epochlab replay ${f.path}`, config: null,
   };
 }
 
@@ -104,7 +113,7 @@ function dfsListener(seed: number, started: number, onRun: OnRun): ((run: HuntRu
   if (!onRun) return undefined;
   let decisions = 0;
   return (run, explored) => {
-    const record: RunRecord = { seed, elapsedMs: run.elapsedMs, decisions: run.schedule.length, rules: run.rules };
+    const record: RunRecord = { ...recordOf(seed, run), decisions: run.schedule.length };
     decisions += record.decisions;
     onRun(record, { runs: explored, decisions, elapsedMs: performance.now() - started });
   };
@@ -131,7 +140,7 @@ async function dfsStress(s: StressSettings, first: RunPlan, ref: ScenarioRef, th
     seed: first.seed, rules: run.rules, digest: run.digest, scheduleLength: run.schedule.length,
     report: run.first, violations: run.report.violations, shrunk: false,
     failureFile: path, fileScheduleLength: record.schedule.length, fileRules: record.rules, fileDigest: record.digest,
-    replay: `epochlab replay ${path}`,
+    replay: `epochlab replay ${path}`, config: null,
   };
   return report;
 }

@@ -23,13 +23,16 @@ export type Command =
     /** Stop only when one of these rules fires (null: any violation). */
     rules: string[] | null;
     noShrink: boolean;
+    noSwarm: boolean;
+    /** Whether --strategy, --pct-depth, --pct-steps or --switch-every was given (flag or variable): swarm keeps them. */
+    pinned: boolean;
   }
   | { kind: 'replay'; file: string; trace?: string; perfetto?: string; html?: string; json: boolean }
   | { kind: 'export'; file: string; perfetto: string; json: boolean }
   /** `lanes`: CPU numbers, -1 for the epoch manager (`m`); null for every lane. */
   | { kind: 'timeline'; file: string; from?: number; to?: number; lanes: number[] | null; json: boolean }
   | { kind: 'view'; file: string; out?: string; json: boolean }
-  | { kind: 'mutants'; json: boolean; runs: number; runsGiven: boolean }
+  | { kind: 'mutants'; json: boolean; runs: number; runsGiven: boolean; scenario: string | null }
   /** `lesson list`, or one lesson (`name`), with its answer when asked. */
   | { kind: 'lesson'; name: string; json: boolean; answer: boolean; html?: string }
   /** The overview, or one command's help. */

@@ -87,6 +87,9 @@ const STRESS: CommandDoc = {
   about: [
     'One checked run per seed (a shard of a seed range) until one breaks a rule. That run is shrunk',
     '(controlled mode: the scenario, then the schedule) and written to a failure file for epochlab replay.',
+    'In controlled mode each run is a swarm configuration of the scenario (its workload, op lists, faults and,',
+    'unless given, the strategy vary; near misses steer the runs); a clean stress says what it explored and',
+    'which bug classes could show at all. --no-swarm runs the scenario exactly as written.',
     'Exit 0 when every run was clean, 1 on a violation.',
   ],
   options: [
@@ -104,6 +107,7 @@ const STRESS: CommandDoc = {
     profile,
     { name: 'rule', value: 'a,b', meaning: 'stop only when one of these rules fires', default: 'any violation' },
     { name: 'no-shrink', meaning: 'write the failing run as found, without shrinking it' },
+    { name: 'no-swarm', meaning: 'run the scenario exactly as written (default: each run varies the workload and the strategy, steered by near misses)' },
     { name: 'junit', value: 'FILE', meaning: 'also write a JUnit XML report', default: 'none' },
     { name: 'out', value: 'FILE', meaning: 'the failure file', default: 'epochlab-failure-SCENARIO-SEED.json' },
     { name: 'html', value: 'FILE', meaning: 'on a violation, write the failing run\'s timeline page (its failure file replayed) to FILE', default: 'no page' },
@@ -176,10 +180,11 @@ const MUTANTS: CommandDoc = {
     'Exit 0 when every mutant was detected, 1 otherwise. The mutants (for --mutant of run and stress):',
     ...wrap(MUTANT_NAMES.join(', '), 96).map((l) => `  ${l}`)],
   options: [
-    { name: 'runs', value: 'N', meaning: 'seeds to try per mutant', default: "each hunt's own budget" },
+    { name: 'scenario', value: 'S', meaning: 'first hunt every mutant on this scenario (a name or a .json file) with plain stress settings, no hunt plan', default: 'none' },
+    { name: 'runs', value: 'N', meaning: 'seeds to try per mutant', default: "3000 on --scenario; each hunt's own budget" },
     json('the results'),
   ],
-  example: 'epochlab mutants --runs 50 --json',
+  example: 'epochlab mutants --scenario default',
 };
 
 const CONTRACT_DIFF: CommandDoc = {

@@ -4,7 +4,7 @@
  * detected.
  */
 import type { Command } from './args.js';
-import { mutants, type MutantsReport, type MutantsOptions } from '../api/mutants.js';
+import { mutants, type MutantsReport, type MutantsOptions, type UntunedReport } from '../api/mutants.js';
 import { ProgressLine } from './progress.js';
 
 type MutantsCmd = Extract<Command, { kind: 'mutants' }>;
@@ -30,6 +30,27 @@ export function formatMutantTable(report: MutantsReport): string {
   ].join('\n');
 }
 
+/** The untuned section: each mutant by plain stress on the user's scenario. */
+export function formatUntunedTable(u: UntunedReport): string {
+  const header = ['mutant', 'detected', 'rule(s)', 'runs', 'seconds', 'configuration'];
+  const rows = u.results.map((r) => [
+    r.mutant, r.detected ? 'yes' : 'no', r.detected ? Object.keys(r.rules).filter((k) => (r.rules[k] ?? 0) > 0).join(', ') : '-',
+    r.detected ? String(r.runs) : `>${r.runs}`, r.seconds.toFixed(1), r.config ?? '-',
+  ]);
+  const med = u.medianSecondsToDetect, max = u.maxSecondsToDetect;
+  return [
+    `mutants on ${u.scenario}: plain stress (swarm, near-miss feedback, no hunt plan), at most ${u.runsPerMutant} runs each`,
+    ...table(header, rows),
+    `${u.results.filter((r) => r.detected).length}/${u.results.length} detected; seconds to detect: median ${med === null ? '-' : med.toFixed(2)}, max ${max === null ? '-' : max.toFixed(2)}`,
+  ].join('\n');
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
 /** Live progress: the mutant being hunted, its runs so far, and how many of the earlier ones were detected. */
 function progressOptions(progress: ProgressLine): MutantsOptions {
   if (!progress.live) return {};
@@ -47,8 +68,9 @@ function progressOptions(progress: ProgressLine): MutantsOptions {
 
 export async function mutantsCommand(cmd: MutantsCmd): Promise<number> {
   const progress = new ProgressLine();
-  const report = await mutants({ ...(cmd.runsGiven ? { runs: cmd.runs } : {}), ...progressOptions(progress) });
+  const report = await mutants({ ...(cmd.runsGiven ? { runs: cmd.runs } : {}), ...(cmd.scenario !== null ? { scenario: cmd.scenario } : {}), ...progressOptions(progress) });
   progress.done();
-  console.log(cmd.json ? JSON.stringify(report, null, 2) : formatMutantTable(report));
-  return report.results.every((r) => r.detected) ? 0 : 1;
+  const text = [...(report.untuned ? [formatUntunedTable(report.untuned), ''] : []), formatMutantTable(report)].join('\n');
+  console.log(cmd.json ? JSON.stringify(report, null, 2) : text);
+  return report.results.every((r) => r.detected) && (report.untuned?.results.every((r) => r.detected) ?? true) ? 0 : 1;
 }

@@ -82,6 +82,8 @@ export function stressOf(scenario: string, src: Sources): Of<'stress'> {
     json: src.switch('json'),
     rules: src.value('rule', ruleIds, null),
     noShrink: src.switch('no-shrink'),
+    noSwarm: src.switch('no-swarm'),
+    pinned: ['strategy', 'pct-depth', 'pct-steps', 'switch-every'].some((f) => src.get(f) !== undefined),
   };
   const junit = src.value('junit', nonEmpty, undefined);
   const out = src.value('out', nonEmpty, undefined);
@@ -126,7 +128,7 @@ export function viewOf(file: string, src: Sources): Of<'view'> {
 
 export function mutantsOf(src: Sources): Of<'mutants'> {
   const runs = src.value('runs', positiveInt, null);
-  return { kind: 'mutants', json: src.switch('json'), runsGiven: runs !== null, runs: runs ?? 0 };
+  return { kind: 'mutants', json: src.switch('json'), runsGiven: runs !== null, runs: runs ?? 0, scenario: src.value('scenario', nonEmpty, null) };
 }
 
 /** `lesson list` or `lesson NAME`; the name itself is checked when the lesson is looked up. */

@@ -12,13 +12,17 @@ import type { StressTotals } from '../hunt/stress-loop.js';
 import { hasAnyViolation } from '../hunt/hunt.js';
 import { ProgressLine } from './progress.js';
 import { pageLines } from './view.js';
+import { swarmLines } from './swarm-text.js';
 
 type StressCmd = Extract<Command, { kind: 'stress' }>;
 
 /** The API options of a parsed `stress` command. */
 export function stressOptionsOf(cmd: StressCmd): StressOptions {
   return {
-    strategy: cmd.strategy, pctDepth: cmd.pctDepth, pctSteps: cmd.pctSteps, switchEvery: cmd.switchEvery,
+    // Unpinned scheduling settings stay unset, so that swarm may vary them.
+    ...(cmd.pinned || cmd.noSwarm || cmd.strategy === 'dfs'
+      ? { strategy: cmd.strategy, pctDepth: cmd.pctDepth, pctSteps: cmd.pctSteps, switchEvery: cmd.switchEvery } : {}),
+    swarm: !cmd.noSwarm,
     preemptionBound: cmd.preemptionBound, seedStart: cmd.seedStart, shard: cmd.shard, shards: cmd.shards,
     mode: cmd.mode, mutant: cmd.mutant, profile: cmd.profile, rules: cmd.rules, shrink: !cmd.noShrink,
     ...(cmd.runs !== null ? { runs: cmd.runs } : {}),
@@ -41,6 +45,9 @@ export function stressProgressText(cmd: StressCmd, t: StressTotals, violations: 
 
 /** The settings part of the summary line. */
 function settingsText(r: StressReport): string {
+  if (r.swarm !== null && r.swarm.pinned === false) {
+    return `swarm (workload and strategy vary per run), mode ${r.mode}, profile ${r.profile}${r.mutant ? `, mutant ${r.mutant}` : ''}`;
+  }
   const pct = r.strategy === 'pct' ? ` d=${r.pctDepth} k=${r.pctSteps}` : '';
   const runs = r.strategy === 'random' && r.switchEvery > 1 ? ` switch-every=${r.switchEvery}` : '';
   return `strategy ${r.strategy}${pct}${runs}, mode ${r.mode}, profile ${r.profile}${r.mutant ? `, mutant ${r.mutant}` : ''}`;
@@ -82,14 +89,17 @@ export function formatStress(r: StressReport): string {
   if (r.dfs) return dfsText(r).join('\n');
   const seedText = `seeds ${formatSeeds(r.seeds)} (shard ${r.shard})`;
   const v = r.violation;
+  const swarm = r.swarm === null ? [] : swarmLines(r.swarm, v === null);
   if (!v) {
-    return `stress ${r.scenario}: ${r.runs} runs, no violation; ${seedText}; ${settingsText(r)}; `
-      + `${r.decisions} decisions, ${r.runsPerSec.toFixed(1)} runs/s, ${Math.round(r.stepsPerSec)} steps/s`;
+    return [`stress ${r.scenario}: ${r.runs} runs, no violation; ${seedText}; ${settingsText(r)}; `
+      + `${r.decisions} decisions, ${r.runsPerSec.toFixed(1)} runs/s, ${Math.round(r.stepsPerSec)} steps/s`, ...swarm].join('\n');
   }
   return [
     `stress ${r.scenario}: VIOLATION on seed ${v.seed} (run ${r.runs}; ${seedText}; ${settingsText(r)})`,
     `rules: ${ruleList(v.rules)}`,
+    ...(v.config !== null ? [`configuration: ${v.config}`] : []),
     ...violationText(v),
+    ...swarm,
   ].join('\n');
 }
 

@@ -12,6 +12,7 @@ import type { ThreadPool } from '../runtime/thread-pool.js';
 import type { ProgressListener } from '../runtime/progress.js';
 import { ContractChecker, type CheckSummary } from '../check/checker.js';
 import { createRules } from '../check/rules/index.js';
+import { NearMissObserver } from '../check/near-miss.js';
 import type { ViolationSite } from '../check/context.js';
 import { DigestSink } from '../trace/digest.js';
 import type { TraceSink } from '../trace/jsonl.js';
@@ -34,6 +35,8 @@ export interface CheckedRunOptions {
   onProgress?: ProgressListener;
   /** Told of each violation the checker finds, as it finds it (a view drawing them). */
   onViolation?: (v: ViolationSite) => void;
+  /** Also count near misses and windows (src/check/near-miss.ts) into the summary's facts (race hunting). */
+  nearMisses?: boolean;
 }
 
 export interface CheckedRun {
@@ -53,7 +56,8 @@ export interface CheckedRun {
 export async function runChecked(plan: RunPlan, rerun: string, options: CheckedRunOptions = {}): Promise<CheckedRun> {
   const check = options.check ?? true;
   const watchers = (options.sinks ?? []).filter((s) => s.onReport !== undefined);
-  const checker = check ? new ContractChecker(createRules(), {
+  const rules = options.nearMisses ? [...createRules(), new NearMissObserver()] : createRules();
+  const checker = check ? new ContractChecker(rules, {
     rerun, ...(options.maxReports ? { maxReports: options.maxReports } : {}), ...(options.onViolation ? { onViolation: options.onViolation } : {}),
     ...(watchers.length > 0 ? { onReport: (rule: string, seq: number) => { for (const s of watchers) s.onReport!(rule, seq); } } : {}),
   }) : null;

@@ -13,6 +13,7 @@ import { applySettings, type RunPlan } from '../runtime/plan.js';
 import { PROFILE_NAMES } from '../runtime/profile.js';
 import { STRATEGY_NAMES } from '../sched/strategy.js';
 import { MUTANT_NAMES } from '../contract/mutants.js';
+import type { SwarmConfig } from './swarm.js';
 
 export interface ScenarioRef {
   name: string;
@@ -42,6 +43,11 @@ export interface FailureFile {
   schedule: number[];
   /** When the schedule was shrunk (strategy is then 'sequential'): the failing run's own schedule. */
   originalSchedule?: number[];
+  /**
+   * The swarm configuration the failing run was found with (already applied to `scenario.json`, so replay
+   * needs nothing else; shrinking may have reduced the scenario further). For reading only.
+   */
+  swarm?: SwarmConfig;
 }
 
 /** The scenario object behind a command-line SCENARIO argument (same lookup as loadScenario). */

@@ -34,7 +34,7 @@ export async function runOnce(plan: RunPlan, rerun: string, extraSinks: TraceSin
   onViolation?: (v: ViolationSite) => void): Promise<HuntRun> {
   const p = structuredClone(plan);
   const started = performance.now();
-  const run = await runChecked(p, rerun, { sinks: extraSinks, maxReports: 5, digest: true, ...(threads ? { threads } : {}), ...(onViolation ? { onViolation } : {}) });
+  const run = await runChecked(p, rerun, { sinks: extraSinks, maxReports: 5, digest: true, nearMisses: true, ...(threads ? { threads } : {}), ...(onViolation ? { onViolation } : {}) });
   const summary = run.report.check as NonNullable<CheckedReport['check']>;
   const rules: Record<string, number> = { ...summary.byRule };
   for (const v of run.report.violations.filter((x) => x.seq === 0)) rules[v.rule] = (rules[v.rule] ?? 0) + 1;

@@ -7,6 +7,7 @@
 import type { RunPlan } from '../runtime/plan.js';
 import type { ThreadPool } from '../runtime/thread-pool.js';
 import type { HuntRun } from './hunt.js';
+import type { SwarmConfig } from './swarm.js';
 import { shrinkFailure, type ShrunkFailure } from './shrink-failure.js';
 import { failureRecord, writeFailureFile, type ScenarioRef } from './failure-file.js';
 
@@ -22,7 +23,7 @@ export interface FailureOutcome {
 
 /** Shrinks (when asked) and writes the failure file for the failing run. */
 export async function recordFailure(ref: ScenarioRef, plan: RunPlan, run: HuntRun, path: string,
-  opts: { shrink: boolean; targets: string[] | null; threads: ThreadPool }): Promise<FailureOutcome> {
+  opts: { shrink: boolean; targets: string[] | null; threads: ThreadPool; swarm?: SwarmConfig | null }): Promise<FailureOutcome> {
   let shrunk: ShrunkFailure | null = null;
   if (plan.mode === 'controlled' && opts.shrink) {
     shrunk = await shrinkFailure(ref.json, plan, run, {
@@ -33,6 +34,7 @@ export async function recordFailure(ref: ScenarioRef, plan: RunPlan, run: HuntRu
   const base = shrunk ?? { json: ref.json, plan, run };
   const record = failureRecord({ ...ref, json: base.json }, base.plan, base.run,
     sched ? { rules: sched.run!.rules, digest: sched.run!.digest, schedule: sched.schedule } : undefined);
+  if (opts.swarm) record.swarm = opts.swarm;
   writeFailureFile(path, record);
   return { path, shrunk, rules: record.rules, digest: record.digest, scheduleLength: record.schedule.length };
 }

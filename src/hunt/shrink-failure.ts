@@ -7,7 +7,7 @@
  *
  * In between, a failure found by plain random scheduling (a fresh pick at
  * every point, so a switch at two points in three) is looked for again
- * under random with runs (switchEvery CALM_SWITCH_EVERY) over a few seeds:
+ * under random with runs (switchEvery 20, else 10, else 5) over a few seeds:
  * a run that still breaks the rule with far fewer preemptions gives
  * ddmin far less to remove, and removing a switch from a schedule that
  * switches all the time changes everything after it.
@@ -56,8 +56,9 @@ export async function shrinkFailure(json: Record<string, unknown>, plan: RunPlan
   return { json: scenario.json, plan: base.plan, run: base.run, scenario, calmer: calmed, schedule };
 }
 
-const CALM_SWITCH_EVERY = 20;
-const CALM_SEEDS = 10;
+/** Run lengths tried in turn (the first that reproduces the failure wins), each over CALM_SEEDS seeds. */
+const CALM_SWITCH_EVERY = [20, 10, 5] as const;
+const CALM_SEEDS = 20;
 
 /** The same failure under random with runs, from one of a few seeds, if it has fewer preemptions. */
 async function calmer(json: Record<string, unknown>, plan: RunPlan, run: HuntRun, rule: string,
@@ -65,14 +66,17 @@ async function calmer(json: Record<string, unknown>, plan: RunPlan, run: HuntRun
   if (plan.strategy !== 'random' || plan.switchEvery > 1) return null;
   let best: { plan: RunPlan; run: HuntRun } | null = null;
   let fewest = countPreemptions(run.schedule);
-  for (let k = 0; k < CALM_SEEDS; k++) {
-    const p = await compileLike(json, { ...plan, seed: plan.seed + k, switchEvery: CALM_SWITCH_EVERY }, opts);
-    if (p === null) return null;
-    const r = await runOnce(p, opts.rerun ?? 'epochlab replay', [], opts.threads);
-    if ((r.rules[rule] ?? 0) > 0 && countPreemptions(r.schedule) < fewest) {
-      best = { plan: p, run: r };
-      fewest = countPreemptions(r.schedule);
+  for (const switchEvery of CALM_SWITCH_EVERY) {
+    for (let k = 0; k < CALM_SEEDS; k++) {
+      const p = await compileLike(json, { ...plan, seed: plan.seed + k, switchEvery }, opts);
+      if (p === null) return null;
+      const r = await runOnce(p, opts.rerun ?? 'epochlab replay', [], opts.threads);
+      if ((r.rules[rule] ?? 0) > 0 && countPreemptions(r.schedule) < fewest) {
+        best = { plan: p, run: r };
+        fewest = countPreemptions(r.schedule);
+      }
     }
+    if (best !== null) return best;
   }
   return best;
 }

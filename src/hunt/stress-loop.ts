@@ -6,6 +6,8 @@
  */
 import type { RunPlan } from '../runtime/plan.js';
 import { ThreadPool, withThreadPool } from '../runtime/thread-pool.js';
+import type { NearMisses, Windows } from '../check/near-miss.js';
+import { emptyNearMisses, emptyWindows } from './feedback.js';
 import { hasAnyViolation, runOnce, shardSeeds, type HuntRun } from './hunt.js';
 
 export interface StressLimits {
@@ -25,6 +27,11 @@ export interface RunRecord {
   elapsedMs: number;
   decisions: number;
   rules: Record<string, number>;
+  /** The trace digest (distinct digests: distinct runs). */
+  digest: string;
+  /** The run's near misses and windows (src/check/near-miss.ts). */
+  nearMisses: NearMisses;
+  windows: Windows;
 }
 
 export interface StressTotals {
@@ -39,6 +46,17 @@ export interface StressResult {
   failing: { run: HuntRun; plan: RunPlan } | null;
   elapsedMs: number;
   decisions: number;
+}
+
+const facts = (run: HuntRun): Record<string, unknown> => run.report.check?.facts ?? {};
+
+/** The small record of a finished run. */
+export function recordOf(seed: number, run: HuntRun): RunRecord {
+  const f = facts(run);
+  return {
+    seed, elapsedMs: run.elapsedMs, decisions: run.report.schedule?.decisions ?? run.schedule.length, rules: run.rules, digest: run.digest,
+    nearMisses: (f['nearMisses'] as NearMisses | undefined) ?? emptyNearMisses(), windows: (f['windows'] as Windows | undefined) ?? emptyWindows(),
+  };
 }
 
 /** Whether a run counts as a failure: any violation, or one of the targeted rules. */
@@ -73,7 +91,7 @@ export async function stressLoop(limits: StressLimits, makePlan: (seed: number) 
     if (performance.now() >= deadline) break;
     const plan = await makePlan(seed);
     const run = await runOnce(plan, rerun(plan), [], threads);
-    const record: RunRecord = { seed, elapsedMs: run.elapsedMs, decisions: run.report.schedule?.decisions ?? run.schedule.length, rules: run.rules };
+    const record = recordOf(seed, run);
     records.push(record);
     decisions += record.decisions;
     onRun?.(record, { runs: records.length, decisions, elapsedMs: performance.now() - started });

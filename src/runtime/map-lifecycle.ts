@@ -42,6 +42,10 @@ export class MapLifecycle {
       shm.store(this.word(m.index, MapField.State), MapState.Failed);
       return r;
     }
+    if (!this.preallocateCleanup(m)) {
+      shm.store(this.word(m.index, MapField.State), MapState.Failed);
+      return EbpfResult.NoMemory;
+    }
     this.writeHeader(m, plan);
     m.info = new MapInfo(shm, m.index);
     shm.store(this.word(m.index, MapField.RefCount), 1); // the creator's handle
@@ -138,12 +142,29 @@ export class MapLifecycle {
     return this.lane.shm.load(this.word(m.index, MapField.HandleClosed)) === 0;
   }
 
-  private scheduleCleanup(m: MapRt): void {
+  /**
+   * Allocates the map's cleanup work item at creation, as the runtime
+   * allocates an object's epoch work item when it initializes the object
+   * (reference 2.6: ebpf_epoch_allocate_work_item pre-allocates, and can fail), so that the
+   * last reference's release cannot fail. When it cannot be allocated, the
+   * map made by the provider is deleted again and creation fails.
+   */
+  private preallocateCleanup(m: MapRt): boolean {
     const item = this.lane.allocate(8, TAG_WORK_ITEM, false, BlockKind.WorkItem);
-    this.lane.shm.store(this.word(m.index, MapField.State), MapState.Deleting);
-    if (item === 0) throw new Error(`cannot allocate the cleanup work item of map ${m.name}: arena exhausted`);
+    if (item === 0) {
+      this.maps.callbacks.mapDelete(m);
+      m.mapContext = 0;
+      return false;
+    }
     this.lane.shm.i32[item >> 2] = m.index;
-    this.lane.shm.store(this.word(m.index, MapField.CleanupItem), item);
+    // SYNC: published with the map header by the State store that makes the map Live.
+    this.lane.shm.i32[this.word(m.index, MapField.CleanupItem)] = item;
+    return true;
+  }
+
+  private scheduleCleanup(m: MapRt): void {
+    const item = this.lane.shm.i32[this.word(m.index, MapField.CleanupItem)] as number;
+    this.lane.shm.store(this.word(m.index, MapField.State), MapState.Deleting);
     this.lane.epoch.retire(item, false, m.index);
   }
 

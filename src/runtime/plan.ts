@@ -66,6 +66,8 @@ export interface WorkloadPlan {
   maps: number[];
   /** Keys to insert before the timed phase (0 = none). */
   prefill: number;
+  /** CPUs with a thread also run the workload, after their op list, at their thread's IRQL. */
+  afterThreads: boolean;
 }
 
 export interface FaultPlan {

@@ -204,13 +204,14 @@ function runCpu(cpu: Cpu, cpuIndex: number): Partial<TaskResult> {
   const w = plan.workload;
   const irql = thread ? thread.irql : (w?.irql === 'mixed' ? (cpuIndex % 2 === 0 ? 'PASSIVE' : 'DISPATCH') : (w?.irql ?? 'PASSIVE'));
   const dispatch = irql === 'DISPATCH';
-  const used = thread ? [...mapsOf(thread.ops)] : (w?.maps ?? []);
+  const also = thread !== undefined && w !== null && w.afterThreads;
+  const used = thread ? [...mapsOf(thread.ops, new Set(also ? w.maps : []))] : (w?.maps ?? []);
   const runsPrograms = dispatch || (thread?.ops.some((op) => op.op === 'batch') ?? false);
   const load = runsPrograms ? loadProgram(cpu, used) : { held: [], result: EbpfResult.Success };
   if (load.result !== EbpfResult.Success) return { programLoad: load.result };
   cpu.lane.setIrql(dispatch ? Irql.Dispatch : Irql.Passive);
   if (thread) runThread(cpu, thread, dispatch);
-  else if (w) new WorkloadRunner(cpu, w, plan.seed).run(dispatch);
+  if (w && (!thread || also)) new WorkloadRunner(cpu, w, plan.seed).run(dispatch);
   cpu.lane.setIrql(Irql.Passive);
   for (const m of load.held) cpu.lifecycle.release(m);
   return {};

@@ -62,6 +62,8 @@ export type ScenarioWorkloadInput = {
   irql?: 'mixed' | 'PASSIVE' | 'DISPATCH';
   maps?: string[];
   prefill?: number;
+  /** Also run the workload on CPUs that have a thread, after its op list (default false: only CPUs without one). */
+  afterThreads?: boolean;
 };
 
 export type ScenarioFaultsInput = {

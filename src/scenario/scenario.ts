@@ -197,7 +197,7 @@ function compileWorkload(w: ScenarioWorkload, maps: MapPlan[]): WorkloadPlan {
   return {
     findPct: w.findPct, updatePct: w.updatePct, deletePct: w.deletePct, keyRange: w.keyRange,
     opsPerCpu: w.opsPerCpu, batchSize: w.batchSize, durationMs: w.durationMs, controlledOpsPerCpu: w.controlledOpsPerCpu, irql: w.irql,
-    maps: used.map((m) => m.index), prefill: w.prefill,
+    maps: used.map((m) => m.index), prefill: w.prefill, afterThreads: w.afterThreads,
   };
 }
 

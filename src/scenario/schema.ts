@@ -68,6 +68,7 @@ const workloadSchema = z.strictObject({
   irql: z.enum(['mixed', 'PASSIVE', 'DISPATCH']).default('mixed'),
   maps: z.array(mapName).min(1).optional(),
   prefill: int(0, 2 ** 31 - 1).default(0),
+  afterThreads: z.boolean().default(false),
 });
 
 export const scenarioSchema = z.strictObject({

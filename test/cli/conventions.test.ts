@@ -124,7 +124,7 @@ describe('cli/conventions: EPOCHLAB_* variables', () => {
       EPOCHLAB_SEED: '40', EPOCHLAB_SHARD: '2/3', EPOCHLAB_RUNS: '7', EPOCHLAB_STRATEGY: 'random', EPOCHLAB_JUNIT: 'ci.xml', EPOCHLAB_PROFILE: 'ebpf-for-windows',
     })).to.deep.include({ seedStart: 40, shard: 2, shards: 3, runs: 7, timeMs: null, strategy: 'random', junit: 'ci.xml', profile: 'ebpf-for-windows' });
     expect(parseCli(['stress', 'smoke'], { EPOCHLAB_TIME: '90s' })).to.deep.include({ runs: null, timeMs: 90_000 });
-    expect(parseCli(['mutants'], { EPOCHLAB_RUNS: '12' })).to.deep.equal({ kind: 'mutants', json: false, runs: 12, runsGiven: true });
+    expect(parseCli(['mutants'], { EPOCHLAB_RUNS: '12' })).to.deep.equal({ kind: 'mutants', json: false, runs: 12, runsGiven: true, scenario: null });
   });
 
   it('a flag wins over its variable', () => {

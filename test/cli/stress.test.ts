@@ -46,11 +46,14 @@ describe('cli/stress: arguments and seeds', () => {
     expect(parseCli(['stress', 'smoke'])).to.deep.equal({
       kind: 'stress', scenario: 'smoke', runs: 100, timeMs: null, strategy: 'pct', pctDepth: 3, pctSteps: 3000, switchEvery: 1, preemptionBound: 1,
       seedStart: 1, shard: 1, shards: 1, mode: 'controlled', mutant: null, profile: 'documented', json: false,
-      rules: null, noShrink: false,
+      rules: null, noShrink: false, noSwarm: false, pinned: false,
     });
+    expect(parseCli(['stress', 'smoke', '--switch-every', '5'])).to.deep.include({ pinned: true, switchEvery: 5 });
+    expect(parseCli(['stress', 'smoke', '--no-swarm'])).to.deep.include({ noSwarm: true, pinned: false });
     expect(parseCli(['stress', 'smoke', '--time', '60s', '--shard', '2/3'])).to.deep.include({ runs: null, timeMs: 60_000, shard: 2, shards: 3 });
     expect(parseCli(['replay', 'f.json', '--trace', 'o.jsonl'])).to.deep.equal({ kind: 'replay', file: 'f.json', trace: 'o.jsonl', json: false });
-    expect(parseCli(['mutants'])).to.deep.equal({ kind: 'mutants', json: false, runs: 0, runsGiven: false });
+    expect(parseCli(['mutants'])).to.deep.equal({ kind: 'mutants', json: false, runs: 0, runsGiven: false, scenario: null });
+    expect(parseCli(['mutants', '--scenario', 'default'])).to.deep.include({ scenario: 'default' });
   });
 
   const bad: Array<[string[], string]> = [

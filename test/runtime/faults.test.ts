@@ -125,3 +125,36 @@ describe('runtime: injected faults', function () {
     expect(message).to.match(/faults\.stall\[0\]\.cpu/);
   });
 });
+
+describe('runtime: the cleanup work item is allocated when the map is created', () => {
+  const scenario = (allocFailAt: number[]): Record<string, unknown> => ({
+    name: 'work-item', cpus: 1,
+    maps: { m: { provider: 'passthrough', keySize: 4, valueSize: 4, maxEntries: 4 } },
+    threads: [{ cpu: 0, irql: 'PASSIVE', ops: [{ op: 'update', map: 'm', key: 1, value: 2 }, { op: 'delete_map', map: 'm' }] }],
+    faults: { allocFailAt },
+  });
+  const run = async (allocFailAt: number[]): Promise<{ events: TraceEvent[]; rules: Record<string, number> }> => {
+    const plan = await compileScenario(scenario(allocFailAt), 'test', process.cwd(), {});
+    plan.mode = 'controlled';
+    const sink = new Collect();
+    const r = await runOnce(plan, 'test', [sink]);
+    return { events: sink.events, rules: r.rules };
+  };
+  const ends = (events: TraceEvent[]): string[] => events.filter((e) => e.event === 'op_end').map((e) => `${String(e['op'])} ${String(e['result'])}`);
+
+  it('so that closing the last handle cannot fail: a map whose work item cannot be allocated is deleted again, and creation fails', async () => {
+    // Allocation 1 is the map's create; 2 is its work item.
+    const r = await run([2]);
+    expect(r.rules).to.deep.equal({});
+    expect(ends(r.events)).to.deep.equal(['create EBPF_NO_MEMORY', 'update EBPF_INVALID_OBJECT', 'delete_map EBPF_INVALID_OBJECT']);
+    const callbacks = r.events.filter((e) => e.event === 'preprocess_map_create' || e.event === 'postprocess_map_delete').map((e) => e.event);
+    expect(callbacks).to.deep.equal(['preprocess_map_create', 'postprocess_map_delete']);
+  });
+
+  it('and an allocation failure later leaves the deferred cleanup to run as usual', async () => {
+    const r = await run([3, 4, 5]);
+    expect(r.rules).to.deep.equal({});
+    expect(ends(r.events)).to.include('map_cleanup EBPF_SUCCESS');
+    expect(r.events.filter((e) => e.event === 'postprocess_map_delete')).to.have.length(1);
+  });
+});
