@@ -35,7 +35,7 @@ export const MUTANT_HUNTS: readonly MutantHunt[] = [
   hunt('release-off-by-one', ['memory.use-after-free']),
   hunt('local-epoch-stamp', ['age.window', 'memory.use-after-free'],
     { irql: 'mixed', keyRange: 1, opsPerCpu: 200, strategy: 'random', budget: 40 }),
-  hunt('skip-cpu', ['memory.use-after-free'], { irql: 'mixed', pctSteps: 3000, budget: 150 }),
+  hunt('skip-cpu', ['memory.use-after-free'], { irql: 'mixed', pctSteps: 3000, budget: 300 }),
   hunt('callback-under-lock', ['delete.post-after-unlock'], { budget: 10 }),
   hunt('missing-undo', ['update.undo-once', 'memory.leak'], { irql: 'mixed', keyRange: 10, strategy: 'random', budget: 40 }),
   hunt('double-delete-callback', ['update.replace-once', 'delete.exactly-once'], { budget: 10 }),
