@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Shm } from '../shm/shm.js';
-import { Lane, laneWord, type LayoutConfig } from '../shm/layout.js';
+import { Lane, RunState, laneWord, type LayoutConfig } from '../shm/layout.js';
 import { OP_NAMES } from '../trace/events.js';
 import { TraceWriter } from '../shm/trace-ring.js';
 import { Violations } from '../trace/violations.js';
@@ -52,10 +52,14 @@ export class LostTasks {
   watch(task: Task, promise: Promise<TaskResult>): Promise<TaskResult> {
     return promise.catch((err: unknown) => {
       const lane = laneOf(task, this.config.cpus);
-      // The error is the pool's (the thread is gone): its stack is not the provider's.
-      const why = err instanceof Error ? err.message.split('\n')[0] : describeCrash(err);
-      this.crashes.push({ lane, message: `the thread running the ${task.kind} task of ${label(lane, this.config.cpus)} ended${this.inFlight(lane)}: ${why}` });
-      stopRun(this.shm);
+      // Once the watchdog has ended the run, a thread that goes is one it
+      // abandoned (stuck past the grace period), not a provider's crash.
+      if (this.shm.runState() !== RunState.Aborted) {
+        // The error is the pool's (the thread is gone): its stack is not the provider's.
+        const why = err instanceof Error ? err.message.split('\n')[0] : describeCrash(err);
+        this.crashes.push({ lane, message: `the thread running the ${task.kind} task of ${label(lane, this.config.cpus)} ended${this.inFlight(lane)}: ${why}` });
+        stopRun(this.shm);
+      }
       return {
         kind: task.kind, lane, ops: 0, violations: [], createResults: [], programLoad: EbpfResult.Success,
         aborted: true, peakGarbage: 0, leftoverGarbage: 0,

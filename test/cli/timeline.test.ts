@@ -81,7 +81,7 @@ describe('cli/timeline: the terminal timeline of real traces', function () {
     const doc = JSON.parse(ok(epochlab(['timeline', smoke, '--json']))) as { lanes: string[]; rows: Array<{ seq: number; lane: string; text: string }>; shown: number; verdict: string };
     expect(doc.lanes).to.deep.equal(['CPU 0', 'epoch manager']);
     expect(doc.rows.map((r) => r.seq)).to.deep.equal(Array.from({ length: doc.shown }, (_, i) => i + 1));
-    expect(doc.rows.find((r) => r.seq === 5)).to.deep.include({ lane: 'epoch manager', text: 'advance 2 (released 0)' });
+    expect(doc.rows.find((r) => r.seq === 4)).to.deep.include({ lane: 'epoch manager', text: 'advance 2 (released 0)' });
     expect(doc.verdict).to.equal('pass');
   });
 
