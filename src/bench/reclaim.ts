@@ -1,0 +1,108 @@
+/**
+ * Reclamation under a steady Exchange write load (2 CPUs or as asked,
+ * DISPATCH batches, passthrough, tracing on, no checker): a TraceSink
+ * watches `retire`, `free` and `epoch_advance` events and measures
+ *   - retire-to-free latency of every block freed, in epoch ticks (the
+ *     epoch_advance events between its retire and its free) and in
+ *     microseconds (the events' t, ns since the run began);
+ *   - garbage (blocks retired and not yet freed), sampled at every tick:
+ *     its peak and its steady value (the median sample).
+ * The stalled variant holds CPU 0 inside its epoch (scenario faults.stall)
+ * for `stallMs` about a third into the run; the stall window is the longest
+ * run of ticks whose released epoch did not move. Garbage must grow during
+ * it and come back down after it.
+ */
+import { compileScenario } from '../scenario/scenario.js';
+import { runPlan } from '../runtime/runner.js';
+import type { TraceSink } from '../trace/jsonl.js';
+import type { TraceEvent } from '../trace/decode.js';
+import { MIXES, mixScenario, prefillOf } from './mixes.js';
+import { median, percentile } from './stats.js';
+
+export interface Latency { p50: number; p99: number; max: number }
+
+export interface ReclaimFigures {
+  freed: number;
+  ticks: Latency;
+  micros: Latency;
+  peakGarbage: number;
+  steadyGarbage: number;
+  /** Stalled runs only: garbage before, at the peak of, and after the stall window; its length in ticks. */
+  stall: { ticks: number; before: number; peak: number; after: number; final: number } | null;
+}
+
+/** Collects the reclamation figures of one traced run. */
+export class ReclaimSink implements TraceSink {
+  private advances = 0;
+  private readonly retired = new Map<number, { t: number; tick: number }>();
+  private readonly ticks: number[] = [];
+  private readonly micros: number[] = [];
+  /** Per tick: garbage after it, and the released epoch it announced. */
+  readonly garbage: number[] = [];
+  readonly released: number[] = [];
+
+  write(e: TraceEvent): void {
+    if (e.event === 'retire') this.retired.set(e['block'] as number, { t: e.t, tick: this.advances });
+    else if (e.event === 'free') {
+      const r = this.retired.get(e['block'] as number);
+      if (r === undefined) return; // freed at once (never retired), or retired before the sink saw it
+      this.retired.delete(e['block'] as number);
+      this.ticks.push(this.advances - r.tick);
+      this.micros.push((e.t - r.t) / 1000);
+    } else if (e.event === 'epoch_advance') {
+      this.advances++;
+      this.garbage.push(this.retired.size);
+      this.released.push(e['released'] as number);
+    }
+  }
+
+  close(): void {
+    // nothing to release
+  }
+
+  figures(stalled: boolean): ReclaimFigures {
+    const lat = (xs: number[]): Latency => {
+      const s = Float64Array.from(xs).sort();
+      return { p50: percentile(s, 50), p99: percentile(s, 99), max: s.length > 0 ? s[s.length - 1] as number : 0 };
+    };
+    return {
+      freed: this.ticks.length, ticks: lat(this.ticks), micros: lat(this.micros),
+      peakGarbage: Math.max(0, ...this.garbage), steadyGarbage: median(this.garbage),
+      stall: stalled ? this.stallWindow() : null,
+    };
+  }
+
+  private stallWindow(): ReclaimFigures['stall'] {
+    let best = { from: 0, to: 0 };
+    for (let i = 1, from = 0; i <= this.released.length; i++) {
+      if (i < this.released.length && this.released[i] === this.released[i - 1]) continue;
+      if (i - from > best.to - best.from) best = { from, to: i };
+      from = i;
+    }
+    const g = this.garbage;
+    const after = g.slice(Math.min(g.length, best.to + 10));
+    return {
+      ticks: best.to - best.from, before: median(g.slice(0, best.from)), peak: Math.max(0, ...g.slice(best.from, best.to + 1)),
+      after: median(after), final: g[g.length - 1] ?? 0,
+    };
+  }
+}
+
+export interface ReclaimRun { cpus: number; capacity: number; durationMs: number; seed: number; stallMs: number; stallAtOp: number }
+
+/** One traced Exchange run (helper batches); stalled when stallMs > 0. Returns the figures and the ops per CPU per second. */
+export async function runReclaim(r: ReclaimRun): Promise<{ figures: ReclaimFigures; opsPerCpuPerSec: number }> {
+  const mix = MIXES.find((m) => m.name === 'Exchange')!;
+  const json = mixScenario(mix, 'helper', r.cpus, r.capacity, r.durationMs, r.seed);
+  if (r.stallMs > 0) {
+    json['faults'] = { stall: [{ cpu: 0, atOp: r.stallAtOp, steps: r.stallMs }] };
+    json['stallEpochs'] = 1_000_000; // a planned stall, not one to warn about
+  }
+  const plan = await compileScenario(json, 'bench:reclaim', process.cwd(), { cpus: r.cpus, seed: r.seed });
+  plan.trace = true;
+  const sink = new ReclaimSink();
+  const report = await runPlan(plan, { sinks: [sink] });
+  if (report.verdict !== 'pass') throw new Error(`bench: the reclamation run did not pass (verdict ${report.verdict})`);
+  const ops = report.ops - prefillOf(mix, r.capacity);
+  return { figures: sink.figures(r.stallMs > 0), opsPerCpuPerSec: ops / r.cpus / (Math.max(1, report.elapsedMs) / 1000) };
+}
