@@ -46,13 +46,14 @@ export interface BenchResult {
   machine: Machine;
   options: Omit<BenchOptions, 'onStep'> & { capacity: number; streamLength: number };
   rows: Row[];
-  reclaim: { steady: ReclaimFigures; stalled: ReclaimFigures; stallMs: number; cpus: number } | null;
+  reclaim: { steady: ReclaimFigures; stalled: ReclaimFigures; stallMs: number; cpus: number; capacity: number; durationMs: number } | null;
   micro: { enterExitNs: Figure; twoStoresNs: Figure } | null;
   elapsedMs: number;
 }
 
 const STREAM_LENGTH = 1 << 20;
 const RECLAIM_MIN_MS = 1200;
+const RECLAIM_CAPACITY = 4096;
 
 type Samples = Map<string, { group: string; subject: Subject; threads: number; samples: Sample[] }>;
 
@@ -95,13 +96,15 @@ async function reclaimOnce(o: BenchOptions): Promise<NonNullable<BenchResult['re
   const cpus = 2; // one CPU to stall, one that keeps retiring
   const durationMs = Math.max(RECLAIM_MIN_MS, o.durationMs);
   const stallMs = Math.round(durationMs / 4);
-  const base = { cpus, capacity: 2 ** o.log2Capacity, durationMs, seed: o.seed, stallMs: 0, stallAtOp: 1 };
+  // A small table: the traced setup (prefill) stays short.
+  const capacity = Math.min(RECLAIM_CAPACITY, 2 ** o.log2Capacity);
+  const base = { cpus, capacity, durationMs, seed: o.seed, stallMs: 0, stallAtOp: 1 };
   o.onStep?.('reclamation, steady Exchange load');
   const steady = await runReclaim(base);
   o.onStep?.(`reclamation, CPU 0 stalled ${stallMs} ms`);
   const stallAtOp = Math.max(1, Math.round((steady.opsPerCpuPerSec * durationMs) / 3000));
   const stalled = await runReclaim({ ...base, stallMs, stallAtOp });
-  return { steady: steady.figures, stalled: stalled.figures, stallMs, cpus };
+  return { steady: steady.figures, stalled: stalled.figures, stallMs, cpus, capacity, durationMs };
 }
 
 export async function runBench(o: BenchOptions): Promise<BenchResult> {

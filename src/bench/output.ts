@@ -76,10 +76,10 @@ function reclaimLines(r: NonNullable<BenchResult['reclaim']>): string[] {
     + `us p50 ${f.micros.p50.toFixed(0)} p99 ${f.micros.p99.toFixed(0)} max ${f.micros.max.toFixed(0)}; ${fmt(f.freed)} blocks`;
   const s = r.stalled.stall;
   return [
-    `reclamation, Exchange on ${r.cpus} CPUs, helper batches, traced (1 run each):`,
+    `reclamation: Exchange, ${r.cpus} CPUs, helper batches, ${fmt(r.capacity)} keys, ${r.durationMs} ms, traced, no checker (1 run each; tracing slows the release):`,
     `  steady:  ${lat(r.steady)}; garbage steady ${fmt(r.steady.steadyGarbage)}, peak ${fmt(r.steady.peakGarbage)}`,
     `  stalled: ${lat(r.stalled)}; CPU 0 held its epoch ${r.stallMs} ms`,
-    ...(s ? [`           garbage ${fmt(s.before)} before the stall, peak ${fmt(s.peak)} during it (${s.ticks} ticks), ${fmt(s.after)} after it, ${fmt(s.final)} at the end`] : []),
+    ...(s ? [`           garbage (median per tick) ${fmt(s.before)} before the stall, peak ${fmt(s.peak)} during it (${s.ticks} ticks), ${fmt(s.after)} after it, ${fmt(s.final)} at the end`] : []),
   ];
 }
 

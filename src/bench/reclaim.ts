@@ -9,8 +9,11 @@
  *     its peak and its steady value (the median sample).
  * The stalled variant holds CPU 0 inside its epoch (scenario faults.stall)
  * for `stallMs` about a third into the run; the stall window is the longest
- * run of ticks whose released epoch did not move. Garbage must grow during
- * it and come back down after it.
+ * silence of CPU 0 in the trace (an injected stall records no event).
+ * Garbage must grow during it and come back down after it.
+ * Tracing is what makes these figures visible, and it slows the run: a lane
+ * whose ring is full waits inside its epoch for the main thread, which
+ * holds back the release (see the µs figures next to the tick figures).
  */
 import { compileScenario } from '../scenario/scenario.js';
 import { runPlan } from '../runtime/runner.js';
@@ -37,12 +40,21 @@ export class ReclaimSink implements TraceSink {
   private readonly retired = new Map<number, { t: number; tick: number }>();
   private readonly ticks: number[] = [];
   private readonly micros: number[] = [];
-  /** Per tick: garbage after it, and the released epoch it announced. */
+  /** Per tick: garbage after it, and when it happened. */
   readonly garbage: number[] = [];
-  readonly released: number[] = [];
+  readonly tickTimes: number[] = [];
+  /** CPU 0's longest silence: [from, to] in trace time. */
+  private lastCpu0 = -1;
+  private silence = { from: 0, to: 0 };
+
+  /** Set at the first map delete: teardown retires every entry at once, which is not the workload's garbage. */
+  private ended = false;
 
   write(e: TraceEvent): void {
-    if (e.event === 'retire') this.retired.set(e['block'] as number, { t: e.t, tick: this.advances });
+    if (this.ended) return;
+    if (e.cpu === 0) this.cpu0(e.t);
+    if (e.event === 'op_begin' && (e['op'] === 'delete_map' || e['op'] === 'map_cleanup')) this.ended = true;
+    else if (e.event === 'retire') this.retired.set(e['block'] as number, { t: e.t, tick: this.advances });
     else if (e.event === 'free') {
       const r = this.retired.get(e['block'] as number);
       if (r === undefined) return; // freed at once (never retired), or retired before the sink saw it
@@ -52,8 +64,13 @@ export class ReclaimSink implements TraceSink {
     } else if (e.event === 'epoch_advance') {
       this.advances++;
       this.garbage.push(this.retired.size);
-      this.released.push(e['released'] as number);
+      this.tickTimes.push(e.t);
     }
+  }
+
+  private cpu0(t: number): void {
+    if (this.lastCpu0 >= 0 && t - this.lastCpu0 > this.silence.to - this.silence.from) this.silence = { from: this.lastCpu0, to: t };
+    this.lastCpu0 = t;
   }
 
   close(): void {
@@ -73,17 +90,14 @@ export class ReclaimSink implements TraceSink {
   }
 
   private stallWindow(): ReclaimFigures['stall'] {
-    let best = { from: 0, to: 0 };
-    for (let i = 1, from = 0; i <= this.released.length; i++) {
-      if (i < this.released.length && this.released[i] === this.released[i - 1]) continue;
-      if (i - from > best.to - best.from) best = { from, to: i };
-      from = i;
-    }
     const g = this.garbage;
-    const after = g.slice(Math.min(g.length, best.to + 10));
+    const { from, to } = this.silence;
+    const at = (pred: (t: number) => boolean): number[] => g.filter((_, i) => pred(this.tickTimes[i] as number));
+    const during = at((t) => t >= from && t <= to);
+    // "After": from one stall length past its end, once the backlog had time to drain.
     return {
-      ticks: best.to - best.from, before: median(g.slice(0, best.from)), peak: Math.max(0, ...g.slice(best.from, best.to + 1)),
-      after: median(after), final: g[g.length - 1] ?? 0,
+      ticks: during.length, before: median(at((t) => t < from)), peak: Math.max(0, ...during),
+      after: median(at((t) => t > to + (to - from))), final: g[g.length - 1] ?? 0,
     };
   }
 }
