@@ -52,7 +52,7 @@ export interface BenchResult {
 }
 
 const STREAM_LENGTH = 1 << 20;
-const RECLAIM_MIN_MS = 1200;
+const RECLAIM_MIN_MS = 300;
 const RECLAIM_CAPACITY = 4096;
 
 type Samples = Map<string, { group: string; subject: Subject; threads: number; samples: Sample[] }>;
@@ -94,7 +94,7 @@ async function checkerRep(o: BenchOptions, into: Samples): Promise<void> {
 /** Steady and stalled reclamation runs (once: the trace is long); the stall begins about a third in. */
 async function reclaimOnce(o: BenchOptions): Promise<NonNullable<BenchResult['reclaim']>> {
   const cpus = 2; // one CPU to stall, one that keeps retiring
-  const durationMs = Math.max(RECLAIM_MIN_MS, o.durationMs);
+  const durationMs = Math.max(RECLAIM_MIN_MS, Math.round(1.5 * o.durationMs));
   const stallMs = Math.round(durationMs / 4);
   // A small table: the traced setup (prefill) stays short.
   const capacity = Math.min(RECLAIM_CAPACITY, 2 ** o.log2Capacity);
