@@ -15,7 +15,7 @@ import type { Figure } from './stats.js';
 export const CSV_HEADER = 'name,total_ops,threads,spent,throughput,latency,ratio';
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const x = (n: number | null): string => (n === null || !Number.isFinite(n) ? '-' : `${n.toFixed(2)}x`);
+const x = (n: number | null): string => (n === null || !Number.isFinite(n) ? '-' : `${n.toFixed(n < 0.1 ? 3 : 2)}x`);
 
 function find(r: BenchResult, group: string, subject: string, threads: number): Row | undefined {
   return r.rows.find((row) => row.group === group && row.subject === subject && row.threads === threads);
@@ -52,10 +52,13 @@ function pad(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
 }
 
+const ORDER = ['js-map', 'epochlab-user', 'epochlab-helper', 'floor-same-shape', 'floor-one-load'];
+const byThreads = (a: Row, b: Row): number => a.threads - b.threads || ORDER.indexOf(a.subject) - ORDER.indexOf(b.subject);
+
 function mixTable(r: BenchResult, group: string): string[] {
   const head = ['', 'threads', 'ops/s (median)', 'min..max', 'ns/op/thread', 'x same-shape', 'x one-load', 'x JS Map'];
   const js = find(r, group, 'js-map', 1);
-  const rows = r.rows.filter((row) => row.group === group).map((row) => [
+  const rows = r.rows.filter((row) => row.group === group).sort(byThreads).map((row) => [
     row.subject, String(row.threads), fmt(row.figure.median), spread(row.figure), String(latencyNs(row)),
     x(ratioOf(row, find(r, group, 'floor-same-shape', row.threads))), x(ratioOf(row, find(r, group, 'floor-one-load', row.threads))), x(ratioOf(row, js)),
   ]);
@@ -66,7 +69,8 @@ function checkerTable(r: BenchResult): string[] {
   const base = find(r, 'default', 'default-unchecked', 0);
   const rows = r.rows.filter((row) => row.group === 'default').map((row) => {
     const ratio = ratioOf(row, base);
-    return [row.subject.slice('default-'.length), fmt(row.figure.median), spread(row.figure), x(ratio), ratio ? `${(1 / ratio).toFixed(1)}x slower` : '-'];
+    const slower = ratio && row !== base ? `${(1 / ratio).toFixed(1)}x slower` : '';
+    return [row.subject.slice('default-'.length), fmt(row.figure.median), spread(row.figure), x(ratio), slower];
   });
   return ['checker cost, default scenario (all cores), same duration:', ...pad([['', 'ops/s (median)', 'min..max', 'x unchecked', ''], ...rows]).map((l) => `  ${l}`)];
 }
@@ -91,6 +95,29 @@ function microLines(m: NonNullable<BenchResult['micro']>): string[] {
   ];
 }
 
+/** The aims of issue 12 that this run measured, each with its figure (medians; N = the largest CPU count). */
+function aimLines(r: BenchResult): string[] {
+  const n = Math.max(...r.options.cpus);
+  const q = (group: string, a: string, b: string, bThreads: number): number | null => {
+    const top = find(r, group, a, n);
+    return top ? ratioOf(top, find(r, group, b, bThreads)) : null;
+  };
+  const lines: Array<[string, string, string]> = [
+    [`ReadHeavy, ${n} CPUs, helper batches / same-shape floor, ${n} threads`, x(q('ReadHeavy', 'epochlab-helper', 'floor-same-shape', n)), '>= 0.8x'],
+    [`ReadHeavy, ${n} CPUs, helper batches / one-load floor, ${n} threads`, x(q('ReadHeavy', 'epochlab-helper', 'floor-one-load', n)), '>= 0.3x'],
+    [`ReadHeavy, ${n} CPUs, helper batches / single-thread JS Map`, x(q('ReadHeavy', 'epochlab-helper', 'js-map', 1)), '>= 1.0x'],
+    [`Exchange, ${n} CPUs, helper batches / single-thread JS Map`, x(q('Exchange', 'epochlab-helper', 'js-map', 1)), '>= 0.3x'],
+  ];
+  if (r.micro) lines.push(['epoch enter + exit / two bare Atomics.store', x(r.micro.enterExitNs.median / r.micro.twoStoresNs.median), '<= 2x']);
+  const checked = find(r, 'default', 'default-checked', 0);
+  const unchecked = find(r, 'default', 'default-unchecked', 0);
+  const slow = checked && unchecked ? ratioOf(unchecked, checked) : null;
+  if (slow !== null) lines.push(['checked / unchecked run, default scenario', `${slow.toFixed(1)}x slower`, '<= 3x slower']);
+  if (r.reclaim) lines.push(['retire-to-free latency p99, steady load (traced)', `${r.reclaim.steady.ticks.p99} ticks`, '<= 3 ticks']);
+  const shown = lines.filter(([, v]) => v !== '-');
+  return shown.length === 0 ? [] : ['aims of issue 12 (this run):', ...pad([['', 'now', 'aim'], ...shown]).map((l) => `  ${l}`)];
+}
+
 export function toTable(r: BenchResult): string {
   const m = r.machine;
   const o = r.options;
@@ -104,6 +131,7 @@ export function toTable(r: BenchResult): string {
     ...(r.rows.some((row) => row.group === 'default') ? checkerTable(r) : []),
     ...(r.reclaim ? reclaimLines(r.reclaim) : []),
     ...(r.micro ? microLines(r.micro) : []),
+    ...aimLines(r),
     `took ${(r.elapsedMs / 1000).toFixed(1)} s`,
   ].join('\n');
 }
