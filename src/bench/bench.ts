@@ -91,7 +91,7 @@ async function checkerRep(o: BenchOptions, into: Samples): Promise<void> {
   }
 }
 
-/** Steady and stalled reclamation runs (once: the trace is long); the stall begins about a third in. */
+/** Steady and stalled reclamation runs (once: the trace is long); the stall begins about a quarter in. */
 async function reclaimOnce(o: BenchOptions): Promise<NonNullable<BenchResult['reclaim']>> {
   const cpus = 2; // one CPU to stall, one that keeps retiring
   const durationMs = Math.max(RECLAIM_MIN_MS, Math.round(1.5 * o.durationMs));
@@ -102,7 +102,8 @@ async function reclaimOnce(o: BenchOptions): Promise<NonNullable<BenchResult['re
   o.onStep?.('reclamation, steady Exchange load');
   const steady = await runReclaim(base);
   o.onStep?.(`reclamation, CPU 0 stalled ${stallMs} ms`);
-  const stallAtOp = Math.max(1, Math.round((steady.opsPerCpuPerSec * durationMs) / 3000));
+  // A quarter of the steady run's ops per CPU: the traced stalled run may well be slower.
+  const stallAtOp = Math.max(1, Math.round((steady.opsPerCpuPerSec * durationMs) / 4000));
   const stalled = await runReclaim({ ...base, stallMs, stallAtOp });
   return { steady: steady.figures, stalled: stalled.figures, stallMs, cpus, capacity, durationMs };
 }

@@ -83,7 +83,8 @@ function reclaimLines(r: NonNullable<BenchResult['reclaim']>): string[] {
     `reclamation: Exchange, ${r.cpus} CPUs, helper batches, ${fmt(r.capacity)} keys, ${r.durationMs} ms, traced, no checker (1 run each; tracing slows the release):`,
     `  steady:  ${lat(r.steady)}; garbage steady ${fmt(r.steady.steadyGarbage)}, peak ${fmt(r.steady.peakGarbage)}`,
     `  stalled: ${lat(r.stalled)}; CPU 0 held its epoch ${r.stallMs} ms`,
-    ...(s ? [`           garbage (median per tick) ${fmt(s.before)} before the stall, peak ${fmt(s.peak)} during it (${s.ticks} ticks), ${fmt(s.after)} after it, ${fmt(s.final)} at the end`] : []),
+    ...(s && !s.happened ? [`           the stall did not take effect: CPU 0 never reached operation ${fmt(s.atOp)} (try a longer --duration)`] : []),
+    ...(s && s.happened ? [`           garbage (median per tick) ${fmt(s.before)} before the stall, peak ${fmt(s.peak)} during it (${s.ticks} ticks), ${fmt(s.after)} after it, ${fmt(s.final)} at the end`] : []),
   ];
 }
 

@@ -8,7 +8,7 @@
  *   - garbage (blocks retired and not yet freed), sampled at every tick:
  *     its peak and its steady value (the median sample).
  * The stalled variant holds CPU 0 inside its epoch (scenario faults.stall)
- * for `stallMs` about a third into the run; the stall window is the longest
+ * for `stallMs` about a quarter into the run; the stall window is the longest
  * silence of CPU 0 in the trace (an injected stall records no event).
  * Garbage must grow during it and come back down after it.
  * Tracing is what makes these figures visible, and it slows the run: a lane
@@ -30,8 +30,12 @@ export interface ReclaimFigures {
   micros: Latency;
   peakGarbage: number;
   steadyGarbage: number;
-  /** Stalled runs only: garbage before, at the peak of, and after the stall window; its length in ticks. */
-  stall: { ticks: number; before: number; peak: number; after: number; final: number } | null;
+  /**
+   * Stalled runs only: whether the stall took effect (CPU 0 reached the
+   * planned operation); garbage before, at the peak of, and after the stall
+   * window; its length in ticks.
+   */
+  stall: { happened: boolean; atOp: number; ticks: number; before: number; peak: number; after: number; final: number } | null;
 }
 
 /** Collects the reclamation figures of one traced run. */
@@ -96,7 +100,7 @@ export class ReclaimSink implements TraceSink {
     const during = at((t) => t >= from && t <= to);
     // "After": from one stall length past its end, once the backlog had time to drain.
     return {
-      ticks: during.length, before: median(at((t) => t < from)), peak: Math.max(0, ...during),
+      happened: true, atOp: 0, ticks: during.length, before: median(at((t) => t < from)), peak: Math.max(0, ...during),
       after: median(at((t) => t > to + (to - from))), final: g[g.length - 1] ?? 0,
     };
   }
@@ -118,5 +122,7 @@ export async function runReclaim(r: ReclaimRun): Promise<{ figures: ReclaimFigur
   const report = await runPlan(plan, { sinks: [sink] });
   if (report.verdict !== 'pass') throw new Error(`bench: the reclamation run did not pass (verdict ${report.verdict})`);
   const ops = report.ops - prefillOf(mix, r.capacity);
-  return { figures: sink.figures(r.stallMs > 0), opsPerCpuPerSec: ops / r.cpus / (Math.max(1, report.elapsedMs) / 1000) };
+  const figures = sink.figures(r.stallMs > 0);
+  if (figures.stall) Object.assign(figures.stall, { happened: report.faults.stalls > 0, atOp: r.stallAtOp });
+  return { figures, opsPerCpuPerSec: ops / r.cpus / (Math.max(1, report.elapsedMs) / 1000) };
 }
