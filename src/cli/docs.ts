@@ -123,8 +123,10 @@ const BENCH: CommandDoc = {
     'ReadHeavy, Exchange and RapidGrow at each CPU count, user-mode calls and helper batches, tracing off, next to a',
     'single-threaded JS Map, the one-load lock-free floor and the same-shape floor, interleaved (A B A B) in one run;',
     'retire-to-free latency and garbage, steady and with one CPU stalled; the default scenario checked and unchecked;',
-    'epoch enter+exit against two bare stores. Medians over the repetitions, with min..max. CSV ratio: throughput over',
-    'the same-shape floor at the same mix and threads (checker rows: over the unchecked run). Numbers are never asserted.',
+    'epoch enter+exit against two bare stores. Medians over the repetitions, with min..max. Numbers are never asserted.',
+    'CSV, as conc-map-bench writes it: total_ops and spent (ns) of the median repetition, throughput in ops/s, latency in',
+    'ns per op per thread (spent x threads / total_ops); ratio: throughput over the same-shape floor at the same mix and',
+    'threads (checker rows, named default/...: over the unchecked run).',
   ],
   options: [
     { name: 'cpus', value: '1,2', meaning: 'the CPU (and floor thread) counts of the mixes', default: '1..the core count' },
