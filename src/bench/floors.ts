@@ -8,7 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { buildFloorTable, createStartGate, releaseStartGate } from '../shm/floor-table.js';
-import { ShapeFloorThread, createShapeFloor, FloorOp, type ShapeFloorConfig } from '../shm/shape-floor.js';
+import { ShapeFloorThread, createShapeFloor, shapeFloorArenaBytes, FloorOp, type ShapeFloorConfig } from '../shm/shape-floor.js';
 import { workerPath } from '../runtime/worker-path.js';
 import { VALUE_BYTES, prefillValues, type OpStream } from './mixes.js';
 import type { FloorJob, FloorKind, FloorMessage } from './floor-worker.js';
@@ -28,17 +28,18 @@ export interface FloorTables {
 export function floorTables(capacity: number, prefill: number, seed: number): FloorTables {
   const log2 = Math.log2(capacity);
   const oneLoad = buildFloorTable(Math.floor(capacity * 0.75), log2 + 1);
-  const config: ShapeFloorConfig = { log2Slots: log2, valueBytes: VALUE_BYTES, arenaBytes: capacity * 640 + (64 << 20) };
+  const config: ShapeFloorConfig = { log2Slots: log2, valueBytes: VALUE_BYTES, arenaBytes: 0 };
   return { oneLoad, shape: { config, prefill, seed } };
 }
 
-/** A same-shape table with keys 0..prefill-1 (plain writes, before any worker sees it). */
-function shapeTable(t: FloorTables['shape']): SharedArrayBuffer {
-  const sab = createShapeFloor(t.config);
-  const writer = new ShapeFloorThread(sab, t.config);
+/** A same-shape table for `threads` writers with keys 0..prefill-1 (plain writes, before any worker sees it). */
+function shapeTable(t: FloorTables['shape'], threads: number): { sab: SharedArrayBuffer; config: ShapeFloorConfig } {
+  const config = { ...t.config, arenaBytes: shapeFloorArenaBytes(2 ** t.config.log2Slots, threads + 1) };
+  const sab = createShapeFloor(config);
+  const writer = new ShapeFloorThread(sab, config);
   const values = prefillValues(t.prefill, t.seed);
   for (let k = 0; k < t.prefill; k++) writer.write(FloorOp.Upsert, k, values[k] as number);
-  return sab;
+  return { sab, config };
 }
 
 function nextMessage(w: Worker): Promise<FloorMessage> {
@@ -56,12 +57,13 @@ function nextMessage(w: Worker): Promise<FloorMessage> {
 /** One floor measurement at `streams.length` threads. */
 export async function runFloor(kind: FloorKind, tables: FloorTables, streams: OpStream[], durationMs: number): Promise<Sample> {
   const gate = createStartGate();
-  const table = kind === 'one-load' ? tables.oneLoad : shapeTable(tables.shape);
+  const shape = kind === 'same-shape' ? shapeTable(tables.shape, streams.length) : null;
+  const table = shape ? shape.sab : tables.oneLoad;
   const url = new URL(workerPath('bench-floor'));
   const workers = streams.map((stream) => new Worker(url, {
     workerData: {
       kind, table, gate, stream, warmupOps: WARMUP_OPS, durationMs, startTimeoutMs: START_TIMEOUT_MS,
-      ...(kind === 'same-shape' ? { shape: tables.shape.config } : {}),
+      ...(shape ? { shape: shape.config } : {}),
     } satisfies FloorJob,
   }));
   try {

@@ -16,8 +16,11 @@
  * (and value block) with plain writes and publishes it with one
  * Atomics.compareExchange on the slot (retrying when another writer won).
  * No epochs, no providers, no trace, no bookkeeping: a replaced block goes
- * to its thread's FIFO and is reused only after GRACE later retires of its
- * size (a delay, not a proof: good enough for a floor, never for epochlab).
+ * to its thread's FIFO and is reused only once HOLD later blocks of its
+ * size were retired (a delay, not a proof: a thread descheduled for longer
+ * may read a reused block, so every read is bounded and a writer that sees
+ * an impossible count starts over; good enough for a floor, never for
+ * epochlab).
  */
 import { BLOCK_HEADER_BYTES, BlockField, BucketEntry, SLOT_WORDS, SlotField } from './layout.js';
 
@@ -30,8 +33,18 @@ const BUMP_WORD = 0;
 const SLOTS_AT = LINE / 4;
 const CHUNK_BYTES = 1 << 16;
 const CLASSES = 32;
-const RING = 2048;
-const GRACE = 512;
+/** Entries a bucket of CLASSES lines holds: a larger count was read from a reused block. */
+const MAX_COUNT = Math.floor((CLASSES * LINE - BLOCK_HEADER_BYTES - 4) / (ENTRY_WORDS * 4));
+/** A FIFO's room per size class; a thread reuses its oldest block of a class once it holds more than HOLD. */
+const RING = 1 << 14;
+const HOLD = RING >> 1;
+
+/**
+ * Arena bytes a same-shape table needs: its live blocks, each thread's
+ * FIFOs (the classes of 1 to 5 lines a table at load factor 1 uses), and
+ * slack for the blocks one thread frees and another allocates.
+ */
+export const shapeFloorArenaBytes = (keys: number, threads: number): number => keys * 640 + threads * 15 * RING * LINE + (32 << 20);
 
 /** The kinds of operation of a bench op stream (src/bench/streams.ts). */
 export const FloorOp = { Find: 0, Upsert: 1, Insert: 2, UpdateExisting: 3, Delete: 4 } as const;
@@ -60,8 +73,8 @@ export class ShapeFloorThread {
   private readonly valueWords: number;
   private chunkNext = 0;
   private chunkEnd = 0;
-  /** Per size class (lines): a FIFO of retired block pointers; `held` counts, `head` the oldest. */
-  private readonly rings: Int32Array = new Int32Array(CLASSES * RING);
+  /** Per size class (lines): a FIFO of retired block pointers (made at the class's first retire); `held` counts, `head` the oldest. */
+  private readonly rings: Int32Array[] = Array.from({ length: CLASSES }, () => new Int32Array(0));
   private readonly held = new Int32Array(CLASSES);
   private readonly head = new Int32Array(CLASSES);
 
@@ -81,10 +94,10 @@ export class ShapeFloorThread {
     // SYNC: this load pairs with the compareExchange that published the bucket; its plain writes are visible after it.
     const bucket = Atomics.load(i32, this.slotWord(key));
     if (bucket === 0) return 0;
-    const count = i32[bucket >> 2] as number;
+    const count = Math.min(i32[bucket >> 2] as number, MAX_COUNT);
     let w = (bucket >> 2) + 1;
     for (let i = 0; i < count; i++, w += ENTRY_WORDS) {
-      if (i32[w + BucketEntry.Key] === key) return ((i32[(i32[w + BucketEntry.Value] as number) >> 2] as number) + 1) | 0;
+      if (i32[w + BucketEntry.Key] === key) return (((i32[(i32[w + BucketEntry.Value] as number) >>> 2] ?? 0) as number) + 1) | 0;
     }
     return 0;
   }
@@ -96,6 +109,7 @@ export class ShapeFloorThread {
     for (;;) {
       const old = Atomics.load(i32, slot);
       const count = old === 0 ? 0 : (i32[old >> 2] as number);
+      if (count < 0 || count > MAX_COUNT) continue; // a reused block: read the slot again
       const at = this.position(old, count, key);
       if (at >= 0 ? op === FloorOp.Insert : op === FloorOp.UpdateExisting || op === FloorOp.Delete) return false;
       const remove = op === FloorOp.Delete;
@@ -161,21 +175,22 @@ export class ShapeFloorThread {
   private push(lines: number, ptr: number): void {
     const k = lines - 1;
     const held = this.held[k] as number;
-    if (held === RING) return; // the FIFO is full: the block is dropped (the arena is sized for it)
-    this.rings[k * RING + (((this.head[k] as number) + held) % RING)] = ptr;
+    if (held === RING) return; // full: more retires than allocations of this size here; the block is left to the arena's slack
+    if (held === 0 && this.rings[k]!.length === 0) this.rings[k] = new Int32Array(RING);
+    this.rings[k]![((this.head[k] as number) + held) & (RING - 1)] = ptr;
     this.held[k] = held + 1;
   }
 
-  /** A block of `lines` lines (payload pointer): the oldest retired one past the grace, else fresh. */
+  /** A block of `lines` lines (payload pointer): the oldest retired one once the FIFO holds more than HOLD, else fresh. */
   private allocate(lines: number, payloadBytes: number): number {
     const k = lines - 1;
     if (k >= CLASSES) throw new Error(`shape floor: a bucket of ${payloadBytes} bytes is larger than the floor supports`);
     const held = this.held[k] as number;
     let p: number;
-    if (held > GRACE) {
+    if (held > HOLD) {
       const h = this.head[k] as number;
-      p = this.rings[k * RING + h] as number;
-      this.head[k] = (h + 1) % RING;
+      p = this.rings[k]![h] as number;
+      this.head[k] = (h + 1) & (RING - 1);
       this.held[k] = held - 1;
     } else p = this.fresh(lines * LINE) + BLOCK_HEADER_BYTES;
     this.i32[(p >> 2) - HEADER_WORDS + BlockField.Size] = payloadBytes;
