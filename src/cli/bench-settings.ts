@@ -37,7 +37,7 @@ function capacityOf(name: string, text: string): number {
 export function benchOf(src: Sources): Bench {
   const all = Array.from({ length: Math.min(MAX_CPUS, availableParallelism()) }, (_, i) => i + 1);
   const cmd: Bench = {
-    kind: 'bench', cpus: src.value('cpus', cpuList, all), durationMs: src.value('duration', durationMs, 1000),
+    kind: 'bench', cpus: src.value('cpus', cpuList, all), durationMs: src.value('duration', durationMs, 750),
     reps: src.value('reps', positiveInt, 3), log2Capacity: src.value('capacity', capacityOf, 16), seed: src.value('seed', nonNegativeInt, 1),
     ...src.value('only', onlyOf, { mixes: [...Object.values(MIX_NAMES)], sections: [...SECTION_NAMES] }),
     json: src.switch('json'),

@@ -130,7 +130,7 @@ const BENCH: CommandDoc = {
   ],
   options: [
     { name: 'cpus', value: '1,2', meaning: 'the CPU (and floor thread) counts of the mixes', default: '1..the core count' },
-    { name: 'duration', value: '1s', meaning: 'how long each measurement runs (a unit is required)', default: '1s' },
+    { name: 'duration', value: '750ms', meaning: 'how long each measurement runs (a unit is required)', default: '750ms' },
     { name: 'reps', value: 'N', meaning: 'repetitions of every measurement', default: '3' },
     { name: 'only', value: 'a,b', meaning: 'what to run: readheavy, exchange, rapidgrow, mixes (all three), reclaim, checker, micro', default: 'everything' },
     { name: 'capacity', value: 'N', meaning: 'keys of the mixes\' map, a power of two', default: '65536' },

@@ -103,7 +103,7 @@ describe('bench: bad flags are one line naming the flag', () => {
 
   it('takes the defaults: every mix and section, 1..cores CPUs', () => {
     const cmd = parseCli(['bench']);
-    expect(cmd).to.deep.include({ kind: 'bench', reps: 3, durationMs: 1000, log2Capacity: 16, mixes: ['ReadHeavy', 'Exchange', 'RapidGrow'] });
+    expect(cmd).to.deep.include({ kind: 'bench', reps: 3, durationMs: 750, log2Capacity: 16, mixes: ['ReadHeavy', 'Exchange', 'RapidGrow'] });
     expect((cmd as { sections: string[] }).sections).to.deep.equal(['mixes', 'reclaim', 'checker', 'micro']);
   });
 });
