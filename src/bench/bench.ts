@@ -87,7 +87,8 @@ async function mixRep(o: BenchOptions, mix: Mix, streams: OpStream[], into: Samp
 async function checkerRep(o: BenchOptions, into: Samples): Promise<void> {
   for (const mode of CHECK_MODES) {
     o.onStep?.(`default scenario, ${mode}`);
-    record(into, 'default', `default-${mode}`, 0, await runDefault(mode, o.durationMs, o.seed));
+    const { cpus, ...sample } = await runDefault(mode, o.durationMs, o.seed);
+    record(into, 'default', `default-${mode}`, cpus, sample);
   }
 }
 

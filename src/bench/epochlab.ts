@@ -44,8 +44,8 @@ export async function runMix(m: MixRun): Promise<Sample> {
 export type CheckMode = 'unchecked' | 'checked' | 'checked+jsonl';
 export const CHECK_MODES: readonly CheckMode[] = ['unchecked', 'checked', 'checked+jsonl'];
 
-/** The default built-in scenario (its CPU count: all cores) for `durationMs`, the checker as `mode` says. */
-export async function runDefault(mode: CheckMode, durationMs: number, seed: number): Promise<Sample> {
+/** The default built-in scenario (its CPU count: all cores) for `durationMs`, the checker as `mode` says; with its CPU count. */
+export async function runDefault(mode: CheckMode, durationMs: number, seed: number): Promise<Sample & { cpus: number }> {
   const plan = await loadScenario('default', { seed });
   if (plan.workload) plan.workload.durationMs = durationMs;
   const dir = mode === 'checked+jsonl' ? mkdtempSync(join(tmpdir(), 'epochlab-bench-')) : null;
@@ -55,7 +55,7 @@ export async function runDefault(mode: CheckMode, durationMs: number, seed: numb
     const { report } = await runChecked(plan, 'epochlab bench', { check: mode !== 'unchecked', sinks });
     for (const s of sinks) s.close();
     if (report.verdict !== 'pass') failed(`default ${mode}`, report.verdict);
-    return { ops: report.ops, ms: report.elapsedMs };
+    return { ops: report.ops, ms: report.elapsedMs, cpus: report.cpus };
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }

@@ -17,13 +17,14 @@ export const CSV_HEADER = 'name,total_ops,threads,spent,throughput,latency,ratio
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const x = (n: number | null): string => (n === null || !Number.isFinite(n) ? '-' : `${n.toFixed(n < 0.1 ? 3 : 2)}x`);
 
-function find(r: BenchResult, group: string, subject: string, threads: number): Row | undefined {
-  return r.rows.find((row) => row.group === group && row.subject === subject && row.threads === threads);
+/** The row of (group, subject, threads); threads null: any (the checker rows run on every core). */
+function find(r: BenchResult, group: string, subject: string, threads: number | null): Row | undefined {
+  return r.rows.find((row) => row.group === group && row.subject === subject && (threads === null || row.threads === threads));
 }
 
 /** The figure a row's CSV ratio is taken against. */
 export function ratioBase(r: BenchResult, row: Row): Row | undefined {
-  return row.group === 'default' ? find(r, 'default', 'default-unchecked', 0) : find(r, row.group, 'floor-same-shape', row.threads);
+  return row.group === 'default' ? find(r, 'default', 'default-unchecked', null) : find(r, row.group, 'floor-same-shape', row.threads);
 }
 
 const ratioOf = (row: Row, base: Row | undefined): number | null => (base && base.figure.median > 0 ? row.figure.median / base.figure.median : null);
@@ -66,7 +67,7 @@ function mixTable(r: BenchResult, group: string): string[] {
 }
 
 function checkerTable(r: BenchResult): string[] {
-  const base = find(r, 'default', 'default-unchecked', 0);
+  const base = find(r, 'default', 'default-unchecked', null);
   const rows = r.rows.filter((row) => row.group === 'default').map((row) => {
     const ratio = ratioOf(row, base);
     const slower = ratio && row !== base ? `${(1 / ratio).toFixed(1)}x slower` : '';
@@ -110,8 +111,8 @@ function aimLines(r: BenchResult): string[] {
     [`Exchange, ${n} CPUs, helper batches / single-thread JS Map`, x(q('Exchange', 'epochlab-helper', 'js-map', 1)), '>= 0.3x'],
   ];
   if (r.micro) lines.push(['epoch enter + exit / two bare Atomics.store', x(r.micro.enterExitNs.median / r.micro.twoStoresNs.median), '<= 2x']);
-  const checked = find(r, 'default', 'default-checked', 0);
-  const unchecked = find(r, 'default', 'default-unchecked', 0);
+  const checked = find(r, 'default', 'default-checked', null);
+  const unchecked = find(r, 'default', 'default-unchecked', null);
   const slow = checked && unchecked ? ratioOf(unchecked, checked) : null;
   if (slow !== null) lines.push(['checked / unchecked run, default scenario', `${slow.toFixed(1)}x slower`, '<= 3x slower']);
   if (r.reclaim) lines.push(['retire-to-free latency p99, steady load (traced)', `${r.reclaim.steady.ticks.p99} ticks`, '<= 3 ticks']);

@@ -62,7 +62,7 @@ describe('bench: the command with tiny settings', function () {
       expect(names).to.include(`${mix}/js-map@1`);
       for (const s of SUBJECTS) for (const n of [1, 2]) expect(names).to.include(`${mix}/${s}@${n}`);
     }
-    for (const mode of ['unchecked', 'checked', 'checked+jsonl']) expect(names).to.include(`default/default-${mode}@0`);
+    for (const mode of ['unchecked', 'checked', 'checked+jsonl']) expect(names.filter((n) => n.startsWith(`default/default-${mode}@`))).to.have.length(1);
     expect(rows.filter((r) => r[0]!.startsWith('RapidGrow'))).to.have.length(0);
   });
 
