@@ -9,6 +9,7 @@ import { COMMAND_DOCS, docOf } from './docs.js';
 import { Sources, type Env } from './env.js';
 import { bad } from './values.js';
 import { exportOf, lessonOf, mutantsOf, replayOf, runOf, stressOf, timelineOf, viewOf } from './settings.js';
+import { benchOf } from './bench-settings.js';
 import type { Command } from './command.js';
 
 export type { Command } from './command.js';
@@ -45,6 +46,10 @@ const OPTIONS = {
   'no-shrink': { type: 'boolean' },
   'no-swarm': { type: 'boolean' },
   answer: { type: 'boolean' },
+  reps: { type: 'string' },
+  only: { type: 'string' },
+  capacity: { type: 'string' },
+  csv: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -88,6 +93,9 @@ export function parseCli(argv: string[], env: Env = {}): Command {
       if (rest[0] === undefined) bad(null, 'view needs a TRACE (a JSON Lines file from run --trace)');
       rejectExtras(command, rest.slice(1), values);
       return viewOf(rest[0]!, src);
+    case 'bench':
+      rejectExtras(command, rest, values);
+      return benchOf(src);
     case 'mutants':
       rejectExtras(command, rest, values);
       return mutantsOf(src);

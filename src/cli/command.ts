@@ -27,6 +27,11 @@ export type Command =
     /** Whether --strategy, --pct-depth, --pct-steps or --switch-every was given (flag or variable): swarm keeps them. */
     pinned: boolean;
   }
+  | {
+    kind: 'bench'; cpus: number[]; durationMs: number; reps: number; log2Capacity: number; seed: number;
+    mixes: Array<'ReadHeavy' | 'Exchange' | 'RapidGrow'>; sections: Array<'mixes' | 'reclaim' | 'checker' | 'micro'>;
+    csv?: string; html?: string; json: boolean;
+  }
   | { kind: 'replay'; file: string; trace?: string; perfetto?: string; html?: string; json: boolean }
   | { kind: 'export'; file: string; perfetto: string; json: boolean }
   /** `lanes`: CPU numbers, -1 for the epoch manager (`m`); null for every lane. */

@@ -116,6 +116,32 @@ const STRESS: CommandDoc = {
   example: 'epochlab stress smoke --strategy random --switch-every 20 --time 30s --junit stress.xml',
 };
 
+const BENCH: CommandDoc = {
+  name: 'bench', args: '',
+  summary: "benchmarks: conc-map-bench's mixes against three baselines, reclamation latency, the checker's cost",
+  about: [
+    'ReadHeavy, Exchange and RapidGrow at each CPU count, user-mode calls and helper batches, tracing off, next to a',
+    'single-threaded JS Map, the one-load lock-free floor and the same-shape floor, interleaved (A B A B) in one run;',
+    'retire-to-free latency and garbage, steady and with one CPU stalled; the default scenario checked and unchecked;',
+    'epoch enter+exit against two bare stores. Medians over the repetitions, with min..max. Numbers are never asserted.',
+    'CSV, as conc-map-bench writes it: total_ops and spent (ns) of the median repetition, throughput in ops/s, latency in',
+    'ns per op per thread (spent x threads / total_ops); ratio: throughput over the same-shape floor at the same mix and',
+    'threads (checker rows, named default/...: over the unchecked run).',
+  ],
+  options: [
+    { name: 'cpus', value: '1,2', meaning: 'the CPU (and floor thread) counts of the mixes', default: '1..the core count' },
+    { name: 'duration', value: '750ms', meaning: 'how long each measurement runs (a unit is required)', default: '750ms' },
+    { name: 'reps', value: 'N', meaning: 'repetitions of every measurement', default: '3' },
+    { name: 'only', value: 'a,b', meaning: 'what to run: readheavy, exchange, rapidgrow, mixes (all three), reclaim, checker, micro', default: 'everything' },
+    { name: 'capacity', value: 'N', meaning: 'keys of the mixes\' map, a power of two', default: '65536' },
+    { name: 'seed', value: 'N', meaning: 'the seed of the op streams', default: '1' },
+    { name: 'csv', value: 'FILE', meaning: 'write name,total_ops,threads,spent,throughput,latency,ratio rows to FILE', default: 'none' },
+    { name: 'html', value: 'FILE', meaning: 'write throughput and latency plots per mix to FILE (one HTML file, no network)', default: 'none' },
+    json('the whole result'),
+  ],
+  example: 'epochlab bench --cpus 1,2 --duration 500ms --reps 1 --only readheavy --csv bench.csv',
+};
+
 const REPLAY: CommandDoc = {
   name: 'replay', args: 'FILE',
   summary: 're-run a failure file exactly; exit 1 if the violation reproduced',
@@ -230,6 +256,6 @@ const HELP: CommandDoc = {
   options: [], example: 'epochlab help stress',
 };
 
-export const COMMAND_DOCS: readonly CommandDoc[] = [RUN, SCENARIOS, RULES_DOC, CONTRACT_DIFF, STRESS, REPLAY, EXPORT, TIMELINE, VIEW, MUTANTS, LESSON, HELP];
+export const COMMAND_DOCS: readonly CommandDoc[] = [RUN, SCENARIOS, RULES_DOC, CONTRACT_DIFF, STRESS, BENCH, REPLAY, EXPORT, TIMELINE, VIEW, MUTANTS, LESSON, HELP];
 
 export const docOf = (command: string): CommandDoc | undefined => COMMAND_DOCS.find((d) => d.name === command);

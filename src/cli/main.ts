@@ -20,6 +20,7 @@ import { lessonCommand } from './lesson.js';
 import { exportCommand } from './export.js';
 import { timelineCommand } from './timeline.js';
 import { viewCommand } from './view.js';
+import { benchCommand } from './bench.js';
 
 function help(cmd: Extract<Command, { kind: 'help' }>): number {
   const doc = cmd.command === undefined ? undefined : docOf(cmd.command);
@@ -45,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return contractDiffCommand(cmd);
     case 'stress':
       return stressCommand(cmd);
+    case 'bench':
+      return benchCommand(cmd);
     case 'replay':
       return replayCommand(cmd);
     case 'export':

@@ -44,7 +44,14 @@ export interface ThreadPlan {
 /** A generated, seeded random op mix (scenario field `workload`). */
 export interface WorkloadPlan {
   findPct: number;
+  /**
+   * Updates with BPF_NOEXIST, drawn after finds and before updates. With 0
+   * the op draw is the same as without the field (same PRNG stream).
+   */
+  insertPct: number;
   updatePct: number;
+  /** The UpdateOption of the updatePct share (ANY unless the scenario says EXIST). */
+  updateOption: number;
   deletePct: number;
   /** Keys are drawn uniformly from 0..keyRange-1 (little-endian in the map's key size). */
   keyRange: number;

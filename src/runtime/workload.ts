@@ -1,5 +1,5 @@
 /**
- * The generated workload: a seeded random mix of find / update / delete over
+ * The generated workload: a seeded random mix of find / insert / update / delete over
  * the workload's maps and a key range, per CPU. PASSIVE CPUs make user-mode
  * calls; DISPATCH CPUs run program batches of `batchSize` helper calls, one
  * epoch per batch. The stream of a CPU depends only on (seed, cpu).
@@ -52,7 +52,7 @@ export class WorkloadRunner {
 
   private runUserOp(): void {
     const op = this.nextOp();
-    this.cpu.userCall(op, this.currentMap, UpdateOption.Any);
+    this.cpu.userCall(op, this.currentMap, this.currentOption);
     this.done++;
   }
 
@@ -60,13 +60,15 @@ export class WorkloadRunner {
     const state = this.cpu.batchBegin();
     for (let i = 0; i < this.w.batchSize && this.done < this.limit; i++) {
       const op = this.nextOp();
-      this.cpu.helperCall(op, this.currentMap, UpdateOption.Any, 0);
+      this.cpu.helperCall(op, this.currentMap, this.currentOption, 0);
       this.done++;
     }
     this.cpu.batchEnd(state);
   }
 
   private currentMap!: MapRt;
+  /** The UpdateOption of the op nextOp last returned (meaningful for an update only). */
+  private currentOption: number = UpdateOption.Any;
 
   /** Picks map, op, key and value; loads key and value into the CPU's scratch. */
   private nextOp(): number {
@@ -75,9 +77,13 @@ export class WorkloadRunner {
     this.currentMap = m;
     writeKey(this.cpu, m, rng.below(this.w.keyRange));
     const r = rng.below(100);
-    if (r < this.w.findPct) return OpCode.Find;
-    if (r < this.w.findPct + this.w.updatePct) {
+    // With insertPct 0 the thresholds, and so the draws, are those of a find/update/delete mix.
+    const w = this.w;
+    if (r < w.findPct) return OpCode.Find;
+    const inserts = w.findPct + w.insertPct;
+    if (r < inserts + w.updatePct) {
       writeInt(this.cpu.lane.shm.u8, this.cpu.valuePtr, Math.min(4, m.info === null ? 4 : m.info.valueSize), rng.nextU32());
+      this.currentOption = r < inserts ? UpdateOption.NoExist : w.updateOption;
       return OpCode.Update;
     }
     return OpCode.Delete;

@@ -54,6 +54,10 @@ export type ScenarioWorkloadInput = {
   findPct: number;
   updatePct: number;
   deletePct: number;
+  /** Share of updates with BPF_NOEXIST (an insert), drawn between finds and updates (default 0: no draw changes). */
+  insertPct?: number;
+  /** The flag of the updatePct share: ANY (default) or EXIST (update only a present key, like bustle's update). */
+  updateOption?: 'ANY' | 'EXIST';
   keyRange: number;
   opsPerCpu: number;
   batchSize: number;

@@ -183,8 +183,12 @@ function findMap(maps: MapPlan[], name: string, field: string): MapPlan {
 }
 
 function compileWorkload(w: ScenarioWorkload, maps: MapPlan[]): WorkloadPlan {
-  const sum = w.findPct + w.updatePct + w.deletePct;
-  if (Math.abs(sum - 100) > 1e-9) fail('workload', `findPct + updatePct + deletePct must be 100, got ${sum}`);
+  const insertPct = w.insertPct ?? 0;
+  const sum = w.findPct + insertPct + w.updatePct + w.deletePct;
+  if (Math.abs(sum - 100) > 1e-9) {
+    const terms = w.insertPct === undefined ? 'findPct + updatePct + deletePct' : 'findPct + insertPct + updatePct + deletePct';
+    fail(w.insertPct === undefined ? 'workload' : 'workload.insertPct', `${terms} must be 100, got ${sum}`);
+  }
   const names = w.maps ?? maps.map((m) => m.name);
   const used = names.map((name, i) => findMap(maps, name, `workload.maps[${i}]`));
   used.forEach((m, i) => {
@@ -195,7 +199,8 @@ function compileWorkload(w: ScenarioWorkload, maps: MapPlan[]): WorkloadPlan {
   });
   if (w.prefill > w.keyRange) fail('workload.prefill', `must be at most keyRange (${w.keyRange}), got ${w.prefill}`);
   return {
-    findPct: w.findPct, updatePct: w.updatePct, deletePct: w.deletePct, keyRange: w.keyRange,
+    findPct: w.findPct, insertPct, updatePct: w.updatePct, deletePct: w.deletePct, keyRange: w.keyRange,
+    updateOption: UPDATE_OPTIONS[w.updateOption ?? 'ANY'],
     opsPerCpu: w.opsPerCpu, batchSize: w.batchSize, durationMs: w.durationMs, controlledOpsPerCpu: w.controlledOpsPerCpu, irql: w.irql,
     maps: used.map((m) => m.index), prefill: w.prefill, afterThreads: w.afterThreads,
   };

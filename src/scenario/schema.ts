@@ -60,6 +60,8 @@ const workloadSchema = z.strictObject({
   findPct: num(0, 100),
   updatePct: num(0, 100),
   deletePct: num(0, 100),
+  insertPct: num(0, 100).optional(),
+  updateOption: z.enum(['ANY', 'EXIST']).optional(),
   keyRange: int(1, 2 ** 31 - 1),
   opsPerCpu: int(1, 1e9),
   batchSize: int(1, 100_000),
