@@ -27,6 +27,14 @@ export class LaneContext {
   readonly epoch: EpochLane;
   readonly mem: Memory;
   readonly i32: Int32Array;
+  /**
+   * True when a lookup checks that the blocks it read are still live (the
+   * bucket, the value, before and after the provider's find): whenever a
+   * detector needs it, that is with the checker on (tracing), in controlled
+   * mode, or with a planted bug. A throughput run (free-running, no trace,
+   * no mutant) skips those header reads; nothing is checked there anyway.
+   */
+  readonly checksLiveness: boolean;
   private readonly irqlWord: number;
   private readonly announceWord: number;
   private readonly counterBase: number;
@@ -50,6 +58,7 @@ export class LaneContext {
     this.announceWord = laneWord(shm.layout, lane, Lane.Announce);
     if (this.trace.on) this.mem.onRead = (ptr) => this.recordRead(ptr);
     this.counterBase = counterWord(shm.layout, lane, 0);
+    this.checksLiveness = this.trace.on || shm.controlled || mutant !== 0;
   }
 
   /** "CPU n", or "the system lane" for the epoch manager's lane. */

@@ -231,7 +231,14 @@ export const MAP_HEADER_WORDS = 48;
 export const MapFlag = { UpdatesOriginalValue: 1, PreFreeMode: 2 } as const;
 export const MapState = { Unused: 0, Creating: 1, Live: 2, Deleting: 3, Deleted: 4, Failed: 5 } as const;
 
-/** A bucket slot: [spinlock word, bucket pointer]. Packed 8 bytes apart. */
+/**
+ * A bucket slot: a spinlock word and a bucket pointer, SLOT_WORDS per bucket.
+ * A map's slot region keeps the two apart: its first half holds every
+ * bucket's pointer (heads, read by lock-free lookups), its second half every
+ * bucket's lock word (written by writers), so a lookup never shares a cache
+ * line with lock traffic and the heads a lookup touches are packed twice as
+ * densely. The region's size (buckets * SLOT_WORDS) is what it always was.
+ */
 export const SLOT_WORDS = 2;
 export const SlotField = { Lock: 0, Head: 1 } as const;
 /** A bucket: arena block [count, entry...]; an entry: [value, generation, backup bucket (room for its position's index), key...]. */
@@ -392,7 +399,7 @@ export const mapWord = (l: Layout, map: number, field: number): number =>
   l.mapBase + map * MAP_HEADER_WORDS + field;
 
 export const slotWord = (l: Layout, map: number, bucket: number, field: number): number =>
-  (l.slotBases[map] as number) + bucket * SLOT_WORDS + field;
+  (l.slotBases[map] as number) + (field === SlotField.Lock ? (l.config.mapBuckets[map] as number) : 0) + bucket;
 
 export const sizeClassWord = (cls: number, aligned: boolean, field: number): number =>
   Ctl.SizeClassBase + (cls * 2 + (aligned ? 1 : 0)) * LINE_WORDS + field;

@@ -9,7 +9,7 @@
  * the call sites can point here.
  */
 import {
-  Ctl, Layout, LayoutConfig, RunState, SlotField, computeLayout, laneWord, slotWord,
+  Ctl, Layout, LayoutConfig, RunState, computeLayout, laneWord,
   Lane, LAYOUT_MAGIC, LAYOUT_VERSION, LINE_BYTES, WORD_BYTES, blockWord, BlockField, Counter, counterWord,
 } from './layout.js';
 import { Step, StepGate, freeGate } from './gate.js';
@@ -274,10 +274,13 @@ export class Shm {
 
   // ---- buckets -------------------------------------------------------------
 
-  /** Reads a bucket pointer. SYNC: acquires the entries published below. */
-  loadBucketHead(map: number, bucket: number): number {
+  /**
+   * Reads a bucket pointer from its head word (slotWord(..., SlotField.Head),
+   * which MapInfo caches). SYNC: acquires the entries published below.
+   */
+  loadBucketHead(headWord: number): number {
     this.gate.point(Step.BucketRead);
-    return Atomics.load(this.i32, slotWord(this.layout, map, bucket, SlotField.Head));
+    return Atomics.load(this.i32, headWord);
   }
 
   /**
@@ -285,9 +288,9 @@ export class Shm {
    * writes that filled the bucket's entries happen before this store, so a
    * reader that loads the pointer sees a complete bucket.
    */
-  publishBucketHead(map: number, bucket: number, ptr: number): void {
+  publishBucketHead(headWord: number, ptr: number): void {
     this.gate.point(Step.BucketPublish);
-    Atomics.store(this.i32, slotWord(this.layout, map, bucket, SlotField.Head), ptr);
+    Atomics.store(this.i32, headWord, ptr);
   }
 
   // ---- blocks --------------------------------------------------------------
