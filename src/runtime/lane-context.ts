@@ -154,6 +154,8 @@ export class LaneContext {
 
   /** Marks the lane idle (its task ended): the watchdog stops watching it. */
   idle(): void {
+    this.epoch.flushRetired(); // an aborted task may have left an epoch unexited
+    this.arena.returnCache();
     this.i32[this.counterBase - Lane.CounterBase + Lane.LastOp] = -1;
   }
 

@@ -85,8 +85,15 @@ export const Ctl = {
 /** Number of arena size classes: block sizes 64 B .. 1 MiB (powers of two). */
 export const SIZE_CLASS_COUNT = 15;
 export const SIZE_CLASS_MIN_BYTES = 64;
-/** FreeTail is kept only when the memory checker is on (its free lists are FIFO: a freed block waits longest before reuse). */
-export const SizeClassField = { Lock: 0, FreeHead: 1, FreeCount: 2, FreeTail: 3 } as const;
+/**
+ * FreeTail is kept only when the memory checker is on (its free lists are FIFO: a freed block waits longest before reuse).
+ * LaneCache + lane (lanes below LANE_CACHE_LANES): the head of a chain of freed blocks of this class the epoch manager
+ * handed to that lane (free-running with the checker off; see src/shm/lane-cache.ts). Pushed by the manager with a
+ * compare-exchange, taken whole by the lane with an exchange.
+ */
+export const SizeClassField = { Lock: 0, FreeHead: 1, FreeCount: 2, FreeTail: 3, LaneCache: 4 } as const;
+/** Lanes that get a cache of freed blocks: as many as a size class's line has words left. */
+export const LANE_CACHE_LANES = LINE_WORDS - SizeClassField.LaneCache;
 /** Free lists are kept per (class, aligned) so a block's header never moves. */
 export const FREE_LIST_COUNT = SIZE_CLASS_COUNT * 2;
 /** PCT's change points (decision indexes), one line after the size classes. */

@@ -127,6 +127,11 @@ export class Shm {
     return Atomics.compareExchange(this.i32, word, expected, value);
   }
 
+  /** Takes a word's value and leaves 0 (an atomic exchange): a lane takes a chain handed to it. */
+  takeWord(word: number): number {
+    return Atomics.exchange(this.i32, word, 0);
+  }
+
   /** A bounded wait (every Atomics.wait in epochlab has a timeout). */
   waitWord(word: number, expected: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
     this.gate.point(Step.Wait);
@@ -187,6 +192,26 @@ export class Shm {
   loadPublishedEpoch(): number {
     this.gate.point(Step.EpochRead);
     return Atomics.load(this.i32, Ctl.PublishedEpoch);
+  }
+
+  /**
+   * The published epoch as epoch_enter needs it: a plain read, which may
+   * return an older value than an atomic load would (never a newer one: the
+   * word only grows). An older epoch is a conservative announcement: the
+   * lane holds back more reclamation, never less. SYNC: safety rests on
+   * storeAnnounce (sequentially consistent) and the manager's
+   * advancePublishedEpoch / loadAnnounce, not on the value read here: a
+   * block the manager frees was unlinked before its retire's atomic
+   * loadPublishedEpoch, which precedes the advance, which precedes the scan
+   * that missed this lane's announcement, which precedes the announcement and
+   * every pointer load after it. In controlled mode the baton handoff (an
+   * atomic) orders this read, so it returns exactly the latest value.
+   * Retire must not use this: a stale stamp is eBPF for Windows issue 4920.
+   * (An atomic load costs about 20 ns in Node 20, as much as a store.)
+   */
+  peekPublishedEpoch(): number {
+    this.gate.point(Step.EpochRead);
+    return this.i32[Ctl.PublishedEpoch] as number;
   }
 
   /** Advances the published epoch; returns the new value (manager only). */
