@@ -265,6 +265,12 @@ export class Shm {
     }
   }
 
+  /** One try at a spinlock word; true when this lane now holds it. SYNC: as acquireLock. */
+  tryLock(word: number): boolean {
+    this.gate.point(Step.LockTry);
+    return Atomics.compareExchange(this.i32, word, 0, this.lane + 1) === 0;
+  }
+
   /**
    * Acquires a bucket spinlock; the `spurious` attempts (1-based, counted over
    * the run) fail as if the compare-exchange had lost, once each.
