@@ -47,7 +47,7 @@ export class LaneContext {
     this.i32 = shm.i32;
     this.trace = new TraceWriter(shm, lane);
     this.violations = new Violations(shm, lane, this.trace);
-    this.arena = new Arena(shm, allocFailAt);
+    this.arena = new Arena(shm, allocFailAt, lane);
     if (this.arena.checked) this.arena.onRedZone = (ptr, at) => this.redZoneWritten(ptr, at);
     this.epoch = new EpochLane(shm, lane, this.arena, this.trace, this.violations, mutant);
     this.mem = new Memory(shm, (ptr, gen, write) => this.violations.record(Rule.UseAfterFree, -1, 0, ptr, gen,

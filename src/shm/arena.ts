@@ -56,14 +56,15 @@ export class Arena {
   private readonly cache: LaneCache | null;
   private readonly handOff: CacheHandOff | null;
 
-  constructor(private readonly shm: Shm, private readonly failAt: ReadonlySet<number> = new Set()) {
+  /** `lane`: the lane this view allocates for (-1: none, e.g. the main thread's reports; no cache). */
+  constructor(private readonly shm: Shm, private readonly failAt: ReadonlySet<number> = new Set(), lane = -1) {
     this.base = shm.layout.arenaBase;
     this.end = shm.layout.arenaEnd;
     this.faultsOn = failAt.size > 0;
     this.checked = shm.i32[Ctl.TraceOn] === 1;
     this.redZone = this.checked ? RED_ZONE_BYTES : 0;
     const caches = !this.checked && !shm.controlled;
-    this.cache = caches && LaneCache.usable(shm.lane) ? new LaneCache(shm, shm.lane) : null;
+    this.cache = caches && LaneCache.usable(lane) ? new LaneCache(shm, lane) : null;
     this.handOff = caches ? new CacheHandOff(shm) : null;
   }
 
