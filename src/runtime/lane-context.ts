@@ -9,7 +9,7 @@
 import {
   BlockField, BlockState, Ctl, Lane, Counter, blockWord, counterWord, laneWord, scratchByte,
 } from '../shm/layout.js';
-import { Shm } from '../shm/shm.js';
+import { RunAborted, Shm } from '../shm/shm.js';
 import { Arena } from '../shm/arena.js';
 import { blockAt, describeBlock } from '../shm/block-where.js';
 import { Memory } from '../shm/memory.js';
@@ -154,9 +154,15 @@ export class LaneContext {
 
   /** Marks the lane idle (its task ended): the watchdog stops watching it. */
   idle(): void {
-    this.epoch.flushRetired(); // an aborted task may have left an epoch unexited
-    this.arena.returnCache();
     this.i32[this.counterBase - Lane.CounterBase + Lane.LastOp] = -1;
+    try {
+      this.epoch.flushRetired(); // an aborted task may have left an epoch unexited
+      this.arena.returnCache();
+    } catch (err) {
+      // A lock wait gives up once the run is aborted: the blocks stay where
+      // they are (retired or free, never reachable), and the task ends.
+      if (!(err instanceof RunAborted)) throw err;
+    }
   }
 
   /** Tracks bucket spinlocks held by this lane (callbacks report bucketLockHeld). */
