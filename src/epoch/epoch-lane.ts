@@ -28,6 +28,10 @@ import { Mutant } from '../contract/mutants.js';
 /** An epoch_state_t handle: the slot index of a state in this lane's record. */
 export type EpochState = number;
 const ALL_SLOTS = (1 << EPOCH_STATE_SLOTS) - 1;
+/** Held-back retires (free-running) after which a lane tries to hand them to its free list even inside its epoch. */
+const PENDING_FLUSH = 64;
+/** ... and after which it waits for the FreeLock instead of only trying it. */
+const PENDING_CAP = 4096;
 
 export class EpochLane {
   private readonly i32: Int32Array;
@@ -38,6 +42,21 @@ export class EpochLane {
   private readonly retiredCounter: number;
   /** Word index of this lane's epoch_state slot 0. */
   private readonly stateBase: number;
+  /**
+   * Free-running, blocks retired inside an epoch wait in a private chain
+   * (linked through BlockField.Next, owner only) and join the shared free
+   * list in one FreeLock section when the lane leaves its outermost epoch
+   * (or PENDING_FLUSH of them wait). The lane only tries the lock there: if
+   * the manager holds it (it may be descheduled while it does), the chain
+   * waits for the next exit, so no write waits for the manager unless
+   * PENDING_CAP blocks wait. Nothing is freed later for it: every
+   * stamp given inside the epoch is >= the epoch the lane announced, so the
+   * manager could not free them before the exit anyway. Controlled mode and
+   * retires outside an epoch go to the shared list at once, as always.
+   */
+  private pendingHead = 0;
+  private pendingTail = 0;
+  private pendingCount = 0;
 
   constructor(
     private readonly shm: Shm,
@@ -89,7 +108,7 @@ export class EpochLane {
   enter(state: EpochState): void {
     const i32 = this.i32;
     const s = this.stateBase + state * EPOCH_STATE_WORDS;
-    const epoch = this.shm.loadPublishedEpoch();
+    const epoch = this.shm.peekPublishedEpoch(); // SYNC: see Shm.peekPublishedEpoch
     const head = i32[this.w.activeHead] as number;
     i32[s + EpochStateWord.NextLo] = head;
     i32[s + EpochStateWord.PrevLo] = -1;
@@ -123,6 +142,7 @@ export class EpochLane {
     i32[this.w.activeCount] = count;
     if (this.trace.on) this.trace.emit(Ev.EpochExit, state, -1, 0, 0, i32[s + EpochStateWord.EpochLo] as number, count, 0, 0);
     this.shm.storeAnnounce(this.lane, count === 0 ? 0 : this.oldestActiveEpoch());
+    if (count === 0 && this.pendingCount !== 0) this.flushRetired(this.pendingCount >= PENDING_CAP);
   }
 
   private unpaired(state: EpochState): void {
@@ -176,25 +196,60 @@ export class EpochLane {
     }
     // The local-epoch-stamp mutant is eBPF for Windows issue 4920: a CPU's own lagging epoch.
     const stamp = this.mutant === Mutant.LocalEpochStamp ? this.i32[this.w.localEpoch] as number : this.shm.loadPublishedEpoch();
-    this.enqueueRetired(ptr, stamp);
+    this.stampRetired(ptr, stamp);
+    if (!this.shm.controlled && (this.i32[this.w.activeCount] as number) > 0) this.holdRetired(ptr);
+    else this.enqueueRetired(ptr);
     if (this.trace.on) this.trace.emit(Ev.Retire, 0, map, 0, 0, ptr, stamp, 0, 0, this.i32[blockWord(ptr, BlockField.Tag)] as number);
   }
 
-  /** Appends a retired block to this lane's FIFO free list. */
-  private enqueueRetired(ptr: number, stamp: number): void {
+  /**
+   * Moves the blocks held back by holdRetired to the shared free list (one
+   * FreeLock section); unless `wait`, only if the lock is free right now.
+   */
+  flushRetired(wait = true): void {
+    if (this.pendingCount === 0) return;
+    if (wait) this.shm.acquireLock(this.w.freeLock);
+    else if (!this.shm.tryLock(this.w.freeLock)) return;
+    this.appendLocked(this.pendingHead, this.pendingTail, this.pendingCount);
+    this.shm.releaseLock(this.w.freeLock);
+    this.pendingHead = 0;
+    this.pendingTail = 0;
+    this.pendingCount = 0;
+  }
+
+  private stampRetired(ptr: number, stamp: number): void {
     const i32 = this.i32;
     const h = blockWord(ptr, 0);
     i32[h + BlockField.FreedEpoch] = stamp;
     i32[h + BlockField.Next] = 0;
     i32[h + BlockField.Owner] = ((i32[h + BlockField.Owner] as number) & 0xffff) | ((this.lane + 1) << OWNER_FREER_SHIFT);
-    this.shm.acquireLock(this.w.freeLock);
-    // SYNC: the free-list words are plain, guarded by FreeLock.
-    const tail = i32[this.w.freeTail] as number;
-    if (tail === 0) i32[this.w.freeHead] = ptr;
-    else i32[blockWord(tail, BlockField.Next)] = ptr;
-    i32[this.w.freeTail] = ptr;
-    i32[this.w.freeLength]++;
-    this.shm.releaseLock(this.w.freeLock);
     i32[this.retiredCounter]++;
+  }
+
+  /** Appends a stamped block to the private chain (see pendingHead). */
+  private holdRetired(ptr: number): void {
+    if (this.pendingTail === 0) this.pendingHead = ptr;
+    else this.i32[blockWord(this.pendingTail, BlockField.Next)] = ptr;
+    this.pendingTail = ptr;
+    if (++this.pendingCount >= PENDING_FLUSH) this.flushRetired(this.pendingCount >= PENDING_CAP);
+  }
+
+  /** Appends one stamped block to this lane's FIFO free list. */
+  private enqueueRetired(ptr: number): void {
+    this.shm.acquireLock(this.w.freeLock);
+    this.appendLocked(ptr, ptr, 1);
+    this.shm.releaseLock(this.w.freeLock);
+  }
+
+  /** Appends a chain of `n` stamped blocks, `head` .. `tail`, to the free list; FreeLock is held. */
+  private appendLocked(head: number, tail: number, n: number): void {
+    const i32 = this.i32;
+    // SYNC: the free-list words and the chain's Next links (written before
+    // the lock) are plain, published to the manager by FreeLock.
+    const last = i32[this.w.freeTail] as number;
+    if (last === 0) i32[this.w.freeHead] = head;
+    else i32[blockWord(last, BlockField.Next)] = head;
+    i32[this.w.freeTail] = tail;
+    i32[this.w.freeLength] += n;
   }
 }

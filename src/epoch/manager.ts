@@ -44,6 +44,8 @@ export interface ManagerOptions {
 export type WorkItemRunner = (ptr: number) => void;
 
 export class EpochManager {
+  /** Free-running with the checker off, freed blocks go back to the lane that retired them (src/shm/lane-cache.ts). */
+  private handsOver = true;
   private readonly lanes: number;
   private readonly warnedAt: number[];
   private readonly counters: { freed: number; bytesFreed: number; peak: number; stalls: number; delayed: number };
@@ -172,13 +174,14 @@ export class EpochManager {
     this.shm.releaseLock(lock);
     for (let p = first, k = 0; k < n; k++) {
       const next = i32[blockWord(p, BlockField.Next)] as number;
-      this.freeBlock(p, released);
+      this.freeBlock(p, released, lane);
       p = next;
     }
+    if (n > 0 && this.handsOver) this.arena.handOver(lane);
     return n;
   }
 
-  private freeBlock(ptr: number, released: number): void {
+  private freeBlock(ptr: number, released: number, lane: number): void {
     const i32 = this.shm.i32;
     if (this.shm.loadBlockState(ptr) !== BlockState.Retired) {
       this.violations.record(Rule.DoubleFree, -1, 0, ptr, 0, `block ${ptr} on a free list is not in the retired state`);
@@ -191,6 +194,12 @@ export class EpochManager {
     this.trace.emit(Ev.Free, 0, -1, 0, 0, ptr, stamp, 0, 0, released, tag);
     i32[this.counters.freed]++;
     i32[this.counters.bytesFreed] += i32[blockWord(ptr, BlockField.Size)] as number;
-    this.arena.release(ptr);
+    if (this.handsOver) this.arena.releaseFrom(ptr, lane);
+    else this.arena.release(ptr);
+  }
+
+  /** The final drain: freed blocks go to the shared free lists, not to the caches of lanes that are done. */
+  stopHandOver(): void {
+    this.handsOver = false;
   }
 }

@@ -55,6 +55,8 @@ export interface TableLane {
   readonly mutant: number;
   /** Bucket-lock attempts that fail spuriously (faults.spuriousLockFailAt), or null. */
   readonly spuriousLocks: ReadonlySet<number> | null;
+  /** Lookups check the bucket they read is still live (see LaneContext.checksLiveness). */
+  readonly checksLiveness: boolean;
   /** epoch_allocate_with_tag through this lane (0 when out of memory). */
   allocate(size: number, tag: number, aligned: boolean): number;
   /** KeRaiseIrql to DISPATCH; returns the previous IRQL. */
@@ -82,14 +84,16 @@ export class HashTable {
   /** Lock-free lookup. Returns the stored value pointer, or 0 when the key is missing. */
   find(info: MapInfo, keyPtr: number): number {
     const bucket = info.bucketOf(this.i32, keyPtr >> 2);
-    const head = this.ctx.shm.loadBucketHead(info.index, bucket);
+    const ctx = this.ctx;
+    const head = ctx.shm.loadBucketHead(info.headWord(bucket));
     if (head === 0) return 0;
-    this.ctx.shm.touch(false);
-    const gen = this.ctx.mem.generationOf(head);
+    ctx.shm.touch(false);
+    const checks = ctx.checksLiveness;
+    const gen = checks ? ctx.mem.generationOf(head) : 0;
     const at = this.scan(info, head, keyPtr);
     const value = at < 0 ? 0 : this.i32[at + BucketEntry.Value] as number;
     if (value !== 0) this.foundGeneration = this.i32[at + BucketEntry.Generation] as number;
-    if (!this.ctx.mem.isLive(head, gen)) this.staleBucket(info, head, gen);
+    if (checks && !ctx.mem.isLive(head, gen)) this.staleBucket(info, head, gen);
     return value;
   }
 
@@ -106,7 +110,7 @@ export class HashTable {
     ctx.mem.copy(value, srcPtr, Math.min(srcLen, info.storedValueSize));
     const bucket = info.bucketOf(this.i32, keyPtr >> 2);
     const irql = this.lockBucket(info, bucket, ctx.mutant === Mutant.UnlockedWriter);
-    const old = ctx.shm.loadBucketHead(info.index, bucket);
+    const old = ctx.shm.loadBucketHead(info.headWord(bucket));
     const at = old === 0 ? -1 : this.scan(info, old, keyPtr);
     let result: number;
     if (at < 0) result = option === UpdateOption.Exist ? EbpfResult.KeyNotFound : this.insert(info, bucket, old, keyPtr, value);
@@ -131,7 +135,7 @@ export class HashTable {
     this.removed = 0;
     const bucket = info.bucketOf(this.i32, keyPtr >> 2);
     const irql = this.lockBucket(info, bucket);
-    const old = this.ctx.shm.loadBucketHead(info.index, bucket);
+    const old = this.ctx.shm.loadBucketHead(info.headWord(bucket));
     const at = old === 0 ? -1 : this.scan(info, old, keyPtr);
     let result: number = EbpfResult.KeyNotFound;
     if (at >= 0) {
@@ -150,14 +154,14 @@ export class HashTable {
    * for each entry, then unpublishes the bucket and retires it and its values.
    */
   drainBucket(info: MapInfo, bucket: number, visit: (keyPtr: number, valuePtr: number) => void): number {
-    const head = this.ctx.shm.loadBucketHead(info.index, bucket);
+    const head = this.ctx.shm.loadBucketHead(info.headWord(bucket));
     if (head === 0) return 0;
     const count = this.i32[head >> 2] as number;
     for (let i = 0; i < count; i++) {
       const e = this.entryWord(info, head, i);
       visit((e + BucketEntry.Key) << 2, this.i32[e + BucketEntry.Value] as number);
     }
-    this.ctx.shm.publishBucketHead(info.index, bucket, 0);
+    this.ctx.shm.publishBucketHead(info.headWord(bucket), 0);
     for (let i = 0; i < count; i++) {
       const e = this.entryWord(info, head, i);
       this.ctx.epoch.retire(this.i32[e + BucketEntry.Value] as number, false, info.index);
@@ -189,7 +193,7 @@ export class HashTable {
     this.i32[e + BucketEntry.Backup] = backup;
     this.i32.copyWithin(e + BucketEntry.Key, keyPtr >> 2, (keyPtr >> 2) + info.keyWords);
     // SYNC: the bucket's plain writes above are published by this store.
-    shm.publishBucketHead(info.index, bucket, fresh);
+    shm.publishBucketHead(info.headWord(bucket), fresh);
     return EbpfResult.Success;
   }
 
@@ -204,7 +208,7 @@ export class HashTable {
     this.i32[e + BucketEntry.Value] = value;
     this.i32[e + BucketEntry.Generation] = this.ctx.mem.generationOf(value);
     // SYNC: as in insert, one atomic store publishes the whole new bucket.
-    this.ctx.shm.publishBucketHead(info.index, bucket, fresh);
+    this.ctx.shm.publishBucketHead(info.headWord(bucket), fresh);
     return EbpfResult.Success;
   }
 
@@ -226,7 +230,7 @@ export class HashTable {
     }
     this.removed = this.i32[at + BucketEntry.Value] as number;
     this.removedGeneration = this.i32[at + BucketEntry.Generation] as number;
-    this.ctx.shm.publishBucketHead(info.index, bucket, fresh);
+    this.ctx.shm.publishBucketHead(info.headWord(bucket), fresh);
     if (info.maxEntries > 0) this.ctx.shm.add(info.entryCountWord, -1);
     return EbpfResult.Success;
   }

@@ -16,7 +16,9 @@ export class MapInfo {
   readonly entryWords: number;
   readonly flags: number;
   readonly hashSeed: number;
-  readonly slotBase: number;
+  /** Word index of bucket 0's head and of bucket 0's lock (SlotField: heads and locks apart). */
+  readonly headBase: number;
+  readonly lockBase: number;
   readonly entryCountWord: number;
 
   constructor(shm: Shm, readonly index: number) {
@@ -31,7 +33,8 @@ export class MapInfo {
     this.entryWords = BucketEntry.Key + this.keyWords;
     this.flags = r(MapField.Flags);
     this.hashSeed = r(MapField.HashSeed);
-    this.slotBase = slotWord(shm.layout, index, 0, 0);
+    this.headBase = slotWord(shm.layout, index, 0, SlotField.Head);
+    this.lockBase = slotWord(shm.layout, index, 0, SlotField.Lock);
     this.entryCountWord = mapWord(shm.layout, index, MapField.EntryCount);
   }
 
@@ -43,8 +46,12 @@ export class MapInfo {
     return (this.flags & MapFlag.PreFreeMode) !== 0;
   }
 
+  headWord(bucket: number): number {
+    return this.headBase + bucket;
+  }
+
   lockWord(bucket: number): number {
-    return this.slotBase + bucket * 2 + SlotField.Lock;
+    return this.lockBase + bucket;
   }
 
   /** Seeded murmur3-style hash of a word-aligned, zero-padded key. */

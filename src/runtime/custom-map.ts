@@ -67,12 +67,13 @@ export class CustomMaps implements DeleteNotifier {
     if (m.dispatch.postprocessMapFindElement) {
       // Checked before the callback too: a value already freed is the root
       // cause, whatever the provider then makes of its poisoned bytes.
-      const freedBefore = !this.lane.mem.isLive(value, gen);
+      const checks = this.lane.checksLiveness;
+      const freedBefore = checks && !this.lane.mem.isLive(value, gen);
       if (freedBefore) this.staleValue(info, value, gen, 'the lookup handed the provider\'s find callback');
       const out = info.updatesOriginalValue && !helper ? outPtr : 0;
       const r = this.callbacks.find(m, helper ? 0 : info.keySize, keyPtr, value, out === 0 ? 0 : info.valueSize, out,
         helper ? MapOperationFlag.Helper : 0);
-      if (!freedBefore && !this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the provider\'s find callback read');
+      if (checks && !freedBefore && !this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the provider\'s find callback read');
       if (r !== EbpfResult.Success) return r;
     }
     this.foundValue = value;
@@ -180,7 +181,7 @@ export class CustomMaps implements DeleteNotifier {
     this.lane.shm.touch(false);
     if (this.lane.trace.on) this.lane.recordRead(value); // the copy is a read, for the age oracle
     this.lane.mem.copy(outPtr, value, info.valueSize);
-    if (!this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the copy to the caller read');
+    if (this.lane.checksLiveness && !this.lane.mem.isLive(value, gen)) this.staleValue(info, value, gen, 'the copy to the caller read');
   }
 
   /** preprocess_map_update_element succeeded and left (part of) the value the map stores unwritten. */

@@ -9,7 +9,7 @@
 import {
   BlockField, BlockState, Ctl, Lane, Counter, blockWord, counterWord, laneWord, scratchByte,
 } from '../shm/layout.js';
-import { Shm } from '../shm/shm.js';
+import { RunAborted, Shm } from '../shm/shm.js';
 import { Arena } from '../shm/arena.js';
 import { blockAt, describeBlock } from '../shm/block-where.js';
 import { Memory } from '../shm/memory.js';
@@ -27,6 +27,14 @@ export class LaneContext {
   readonly epoch: EpochLane;
   readonly mem: Memory;
   readonly i32: Int32Array;
+  /**
+   * True when a lookup checks that the blocks it read are still live (the
+   * bucket, the value, before and after the provider's find): whenever a
+   * detector needs it, that is with the checker on (tracing), in controlled
+   * mode, or with a planted bug. A throughput run (free-running, no trace,
+   * no mutant) skips those header reads; nothing is checked there anyway.
+   */
+  readonly checksLiveness: boolean;
   private readonly irqlWord: number;
   private readonly announceWord: number;
   private readonly counterBase: number;
@@ -39,7 +47,7 @@ export class LaneContext {
     this.i32 = shm.i32;
     this.trace = new TraceWriter(shm, lane);
     this.violations = new Violations(shm, lane, this.trace);
-    this.arena = new Arena(shm, allocFailAt);
+    this.arena = new Arena(shm, allocFailAt, lane);
     if (this.arena.checked) this.arena.onRedZone = (ptr, at) => this.redZoneWritten(ptr, at);
     this.epoch = new EpochLane(shm, lane, this.arena, this.trace, this.violations, mutant);
     this.mem = new Memory(shm, (ptr, gen, write) => this.violations.record(Rule.UseAfterFree, -1, 0, ptr, gen,
@@ -50,6 +58,7 @@ export class LaneContext {
     this.announceWord = laneWord(shm.layout, lane, Lane.Announce);
     if (this.trace.on) this.mem.onRead = (ptr) => this.recordRead(ptr);
     this.counterBase = counterWord(shm.layout, lane, 0);
+    this.checksLiveness = this.trace.on || shm.controlled || mutant !== 0;
   }
 
   /** "CPU n", or "the system lane" for the epoch manager's lane. */
@@ -146,6 +155,14 @@ export class LaneContext {
   /** Marks the lane idle (its task ended): the watchdog stops watching it. */
   idle(): void {
     this.i32[this.counterBase - Lane.CounterBase + Lane.LastOp] = -1;
+    try {
+      this.epoch.flushRetired(); // an aborted task may have left an epoch unexited
+      this.arena.returnCache();
+    } catch (err) {
+      // A lock wait gives up once the run is aborted: the blocks stay where
+      // they are (retired or free, never reachable), and the task ends.
+      if (!(err instanceof RunAborted)) throw err;
+    }
   }
 
   /** Tracks bucket spinlocks held by this lane (callbacks report bucketLockHeld). */

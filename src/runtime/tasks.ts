@@ -289,6 +289,7 @@ function runManager(cpu: Cpu): Partial<TaskResult> {
     if (shm.controlled) shm.gate.point(Step.Wait);
     else shm.waitWord(Ctl.ManagerCommand, cmd, cpu.plan.epochTickMs);
   }
+  manager.stopHandOver();
   drain(cpu, manager);
   shm.i32[counterWord(shm.layout, lane.lane, Counter.PeakGarbage)] = manager.peakGarbage;
   return { peakGarbage: manager.peakGarbage, leftoverGarbage: manager.garbage() };

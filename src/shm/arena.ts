@@ -25,6 +25,7 @@ import {
   SIZE_CLASS_COUNT, SIZE_CLASS_MIN_BYTES, SizeClassField, WORD_BYTES, blockWord, sizeClassWord,
 } from './layout.js';
 import { Shm } from './shm.js';
+import { CacheHandOff, LaneCache } from './lane-cache.js';
 
 export const POISON_BYTE = 0xef;
 
@@ -51,13 +52,20 @@ export class Arena {
   private readonly end: number;
   private readonly faultsOn: boolean;
   private readonly redZone: number;
+  /** This lane's cache of freed blocks, and the manager's hand-off (free-running, checker off; src/shm/lane-cache.ts). */
+  private readonly cache: LaneCache | null;
+  private readonly handOff: CacheHandOff | null;
 
-  constructor(private readonly shm: Shm, private readonly failAt: ReadonlySet<number> = new Set()) {
+  /** `lane`: the lane this view allocates for (-1: none, e.g. the main thread's reports; no cache). */
+  constructor(private readonly shm: Shm, private readonly failAt: ReadonlySet<number> = new Set(), lane = -1) {
     this.base = shm.layout.arenaBase;
     this.end = shm.layout.arenaEnd;
     this.faultsOn = failAt.size > 0;
     this.checked = shm.i32[Ctl.TraceOn] === 1;
     this.redZone = this.checked ? RED_ZONE_BYTES : 0;
+    const caches = !this.checked && !shm.controlled;
+    this.cache = caches && LaneCache.usable(lane) ? new LaneCache(shm, lane) : null;
+    this.handOff = caches ? new CacheHandOff(shm) : null;
   }
 
   /** Smallest class whose block holds `total` bytes, or -1 if none does. */
@@ -81,7 +89,9 @@ export class Arena {
     const pad = aligned ? LINE_BYTES : BLOCK_HEADER_BYTES;
     const cls = Arena.classFor(size + pad + this.redZone);
     if (cls < 0) return 0;
-    let start = this.popFree(cls, aligned);
+    let start = this.cache === null ? 0 : this.cache.take(cls, aligned);
+    if (start !== 0) start -= pad;
+    else start = this.popFree(cls, aligned);
     if (start === 0) start = this.bump(SIZE_CLASS_MIN_BYTES << cls);
     if (start === 0) return 0;
     const ptr = start + pad;
@@ -107,6 +117,39 @@ export class Arena {
    * The caller has already taken the block out of every reachable structure.
    */
   release(ptr: number): void {
+    const info = this.scrub(ptr);
+    this.pushFree(info & 0xff, (info & INFO_ALIGNED_BIT) !== 0, ptr);
+  }
+
+  /**
+   * The epoch manager frees a block `lane` retired: free-running with the
+   * checker off it goes to that lane's cache at the next handOver(lane),
+   * else to its free list as release() does.
+   */
+  releaseFrom(ptr: number, lane: number): void {
+    if (this.handOff === null || !LaneCache.usable(lane)) return this.release(ptr);
+    const info = this.scrub(ptr);
+    this.handOff.add(ptr, info & 0xff, (info & INFO_ALIGNED_BIT) !== 0);
+  }
+
+  /** Hands `lane` the blocks releaseFrom freed for it since the last call. */
+  handOver(lane: number): void {
+    this.handOff?.hand(lane);
+  }
+
+  /** Gives this lane's cached blocks back to the shared free lists (its task ends). */
+  returnCache(): void {
+    this.cache?.drain((cls, aligned, head) => {
+      for (let p = head; p !== 0;) {
+        const next = this.shm.i32[blockWord(p, BlockField.Next)] as number;
+        this.pushFree(cls, aligned, p);
+        p = next;
+      }
+    });
+  }
+
+  /** Poisons a block, bumps its generation and marks it FREE; returns its Info word. */
+  private scrub(ptr: number): number {
     const i32 = this.shm.i32;
     const h = blockWord(ptr, 0);
     const info = i32[h + BlockField.Info] as number;
@@ -118,7 +161,7 @@ export class Arena {
     this.shm.u8.fill(POISON_BYTE, ptr, ptr + size);
     i32[h + BlockField.Generation] = ((i32[h + BlockField.Generation] as number) + 1) | 0;
     this.shm.setBlockState(ptr, BlockState.Free);
-    this.pushFree(info & 0xff, (info & INFO_ALIGNED_BIT) !== 0, ptr);
+    return info;
   }
 
   /**

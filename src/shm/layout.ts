@@ -85,8 +85,15 @@ export const Ctl = {
 /** Number of arena size classes: block sizes 64 B .. 1 MiB (powers of two). */
 export const SIZE_CLASS_COUNT = 15;
 export const SIZE_CLASS_MIN_BYTES = 64;
-/** FreeTail is kept only when the memory checker is on (its free lists are FIFO: a freed block waits longest before reuse). */
-export const SizeClassField = { Lock: 0, FreeHead: 1, FreeCount: 2, FreeTail: 3 } as const;
+/**
+ * FreeTail is kept only when the memory checker is on (its free lists are FIFO: a freed block waits longest before reuse).
+ * LaneCache + lane (lanes below LANE_CACHE_LANES): the head of a chain of freed blocks of this class the epoch manager
+ * handed to that lane (free-running with the checker off; see src/shm/lane-cache.ts). Pushed by the manager with a
+ * compare-exchange, taken whole by the lane with an exchange.
+ */
+export const SizeClassField = { Lock: 0, FreeHead: 1, FreeCount: 2, FreeTail: 3, LaneCache: 4 } as const;
+/** Lanes that get a cache of freed blocks: as many as a size class's line has words left. */
+export const LANE_CACHE_LANES = LINE_WORDS - SizeClassField.LaneCache;
 /** Free lists are kept per (class, aligned) so a block's header never moves. */
 export const FREE_LIST_COUNT = SIZE_CLASS_COUNT * 2;
 /** PCT's change points (decision indexes), one line after the size classes. */
@@ -231,7 +238,14 @@ export const MAP_HEADER_WORDS = 48;
 export const MapFlag = { UpdatesOriginalValue: 1, PreFreeMode: 2 } as const;
 export const MapState = { Unused: 0, Creating: 1, Live: 2, Deleting: 3, Deleted: 4, Failed: 5 } as const;
 
-/** A bucket slot: [spinlock word, bucket pointer]. Packed 8 bytes apart. */
+/**
+ * A bucket slot: a spinlock word and a bucket pointer, SLOT_WORDS per bucket.
+ * A map's slot region keeps the two apart: its first half holds every
+ * bucket's pointer (heads, read by lock-free lookups), its second half every
+ * bucket's lock word (written by writers), so a lookup never shares a cache
+ * line with lock traffic and the heads a lookup touches are packed twice as
+ * densely. The region's size (buckets * SLOT_WORDS) is what it always was.
+ */
 export const SLOT_WORDS = 2;
 export const SlotField = { Lock: 0, Head: 1 } as const;
 /** A bucket: arena block [count, entry...]; an entry: [value, generation, backup bucket (room for its position's index), key...]. */
@@ -392,7 +406,7 @@ export const mapWord = (l: Layout, map: number, field: number): number =>
   l.mapBase + map * MAP_HEADER_WORDS + field;
 
 export const slotWord = (l: Layout, map: number, bucket: number, field: number): number =>
-  (l.slotBases[map] as number) + bucket * SLOT_WORDS + field;
+  (l.slotBases[map] as number) + (field === SlotField.Lock ? (l.config.mapBuckets[map] as number) : 0) + bucket;
 
 export const sizeClassWord = (cls: number, aligned: boolean, field: number): number =>
   Ctl.SizeClassBase + (cls * 2 + (aligned ? 1 : 0)) * LINE_WORDS + field;

@@ -9,7 +9,7 @@
  * the call sites can point here.
  */
 import {
-  Ctl, Layout, LayoutConfig, RunState, SlotField, computeLayout, laneWord, slotWord,
+  Ctl, Layout, LayoutConfig, RunState, computeLayout, laneWord,
   Lane, LAYOUT_MAGIC, LAYOUT_VERSION, LINE_BYTES, WORD_BYTES, blockWord, BlockField, Counter, counterWord,
 } from './layout.js';
 import { Step, StepGate, freeGate } from './gate.js';
@@ -127,6 +127,11 @@ export class Shm {
     return Atomics.compareExchange(this.i32, word, expected, value);
   }
 
+  /** Takes a word's value and leaves 0 (an atomic exchange): a lane takes a chain handed to it. */
+  takeWord(word: number): number {
+    return Atomics.exchange(this.i32, word, 0);
+  }
+
   /** A bounded wait (every Atomics.wait in epochlab has a timeout). */
   waitWord(word: number, expected: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
     this.gate.point(Step.Wait);
@@ -189,6 +194,26 @@ export class Shm {
     return Atomics.load(this.i32, Ctl.PublishedEpoch);
   }
 
+  /**
+   * The published epoch as epoch_enter needs it: a plain read, which may
+   * return an older value than an atomic load would (never a newer one: the
+   * word only grows). An older epoch is a conservative announcement: the
+   * lane holds back more reclamation, never less. SYNC: safety rests on
+   * storeAnnounce (sequentially consistent) and the manager's
+   * advancePublishedEpoch / loadAnnounce, not on the value read here: a
+   * block the manager frees was unlinked before its retire's atomic
+   * loadPublishedEpoch, which precedes the advance, which precedes the scan
+   * that missed this lane's announcement, which precedes the announcement and
+   * every pointer load after it. In controlled mode the baton handoff (an
+   * atomic) orders this read, so it returns exactly the latest value.
+   * Retire must not use this: a stale stamp is eBPF for Windows issue 4920.
+   * (An atomic load costs about 20 ns in Node 20, as much as a store.)
+   */
+  peekPublishedEpoch(): number {
+    this.gate.point(Step.EpochRead);
+    return this.i32[Ctl.PublishedEpoch] as number;
+  }
+
   /** Advances the published epoch; returns the new value (manager only). */
   advancePublishedEpoch(): number {
     this.gate.point(Step.EpochAdvance);
@@ -240,6 +265,12 @@ export class Shm {
     }
   }
 
+  /** One try at a spinlock word; true when this lane now holds it. SYNC: as acquireLock. */
+  tryLock(word: number): boolean {
+    this.gate.point(Step.LockTry);
+    return Atomics.compareExchange(this.i32, word, 0, this.lane + 1) === 0;
+  }
+
   /**
    * Acquires a bucket spinlock; the `spurious` attempts (1-based, counted over
    * the run) fail as if the compare-exchange had lost, once each.
@@ -274,10 +305,13 @@ export class Shm {
 
   // ---- buckets -------------------------------------------------------------
 
-  /** Reads a bucket pointer. SYNC: acquires the entries published below. */
-  loadBucketHead(map: number, bucket: number): number {
+  /**
+   * Reads a bucket pointer from its head word (slotWord(..., SlotField.Head),
+   * which MapInfo caches). SYNC: acquires the entries published below.
+   */
+  loadBucketHead(headWord: number): number {
     this.gate.point(Step.BucketRead);
-    return Atomics.load(this.i32, slotWord(this.layout, map, bucket, SlotField.Head));
+    return Atomics.load(this.i32, headWord);
   }
 
   /**
@@ -285,9 +319,9 @@ export class Shm {
    * writes that filled the bucket's entries happen before this store, so a
    * reader that loads the pointer sees a complete bucket.
    */
-  publishBucketHead(map: number, bucket: number, ptr: number): void {
+  publishBucketHead(headWord: number, ptr: number): void {
     this.gate.point(Step.BucketPublish);
-    Atomics.store(this.i32, slotWord(this.layout, map, bucket, SlotField.Head), ptr);
+    Atomics.store(this.i32, headWord, ptr);
   }
 
   // ---- blocks --------------------------------------------------------------

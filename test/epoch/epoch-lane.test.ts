@@ -171,6 +171,56 @@ describe('epoch/epoch-lane', () => {
     expect(ctx.violations.kept).to.deep.equal([]);
   });
 
+  it('free-running, retires inside an epoch join the free list, in order, at the outermost exit', () => {
+    const outer = enterNew();
+    const inner = enterNew();
+    const a = ctx.allocate(40, 0x77, false);
+    const b = ctx.allocate(40, 0x78, false);
+    ctx.epoch.retire(a, false);
+    ctx.epoch.retire(b, false);
+    expect(shm.loadBlockState(a)).to.equal(BlockState.Retired);
+    ctx.epoch.exit(inner);
+    expect(word(Lane.FreeLength), 'still inside the outer epoch').to.equal(0);
+    ctx.epoch.exit(outer);
+    expect(word(Lane.FreeHead)).to.equal(a);
+    expect(shm.i32[blockWord(a, BlockField.Next)]).to.equal(b);
+    expect(word(Lane.FreeTail)).to.equal(b);
+    expect(word(Lane.FreeLength)).to.equal(2);
+    expect(shm.i32[counterWord(shm.layout, LANE, Counter.Retired)]).to.equal(2);
+  });
+
+  it('in controlled mode a retire inside an epoch joins the free list at once', () => {
+    shm.controlled = true;
+    const s = enterNew();
+    const a = ctx.allocate(40, 0x77, false);
+    ctx.epoch.retire(a, false);
+    expect(word(Lane.FreeHead)).to.equal(a);
+    expect(word(Lane.FreeLength)).to.equal(1);
+    ctx.epoch.exit(s);
+  });
+
+  it('free-running, an exit leaves its retires held back while the manager holds the FreeLock, and a later exit hands them over', () => {
+    const s = enterNew();
+    const a = ctx.allocate(40, 0x77, false);
+    ctx.epoch.retire(a, false);
+    shm.i32[laneWord(shm.layout, LANE, Lane.FreeLock)] = shm.layout.lanes; // held by the system lane (its id + 1)
+    ctx.epoch.exit(s);
+    expect(word(Lane.FreeLength)).to.equal(0);
+    shm.i32[laneWord(shm.layout, LANE, Lane.FreeLock)] = 0;
+    const t = enterNew();
+    ctx.epoch.exit(t);
+    expect(word(Lane.FreeHead)).to.equal(a);
+    expect(word(Lane.FreeLength)).to.equal(1);
+  });
+
+  it('a lane that goes idle hands over what it held back', () => {
+    enterNew();
+    const a = ctx.allocate(40, 0x77, false);
+    ctx.epoch.retire(a, false);
+    ctx.idle();
+    expect(word(Lane.FreeHead)).to.equal(a);
+  });
+
   it('retire of NULL is a no-op', () => {
     ctx.epoch.retire(0, false);
     expect(word(Lane.FreeLength)).to.equal(0);

@@ -272,4 +272,32 @@ describe('epoch/manager', () => {
     manager.tick();
     expect(workItems).to.deep.equal(items);
   });
+
+  it('free-running with the checker off, a freed block goes back to the lane that retired it, not to another lane', () => {
+    const manager = makeManager();
+    const block = allocate(writer);
+    retire(writer, block);
+    while (shm.loadBlockState(block) !== BlockState.Free) manager.tick();
+    expect(allocate(reader), 'another lane gets a fresh block').to.not.equal(block);
+    expect(allocate(writer), 'the retiring lane gets its block back').to.equal(block);
+    expect(shm.loadBlockState(block)).to.equal(BlockState.Allocated);
+  });
+
+  it('a lane going idle gives its cached blocks back to the shared free lists', () => {
+    const manager = makeManager();
+    const block = allocate(writer);
+    retire(writer, block);
+    while (shm.loadBlockState(block) !== BlockState.Free) manager.tick();
+    as(writer, () => writer.idle());
+    expect(allocate(reader)).to.equal(block);
+  });
+
+  it('in the final drain (stopHandOver) freed blocks go to the shared free lists', () => {
+    const manager = makeManager();
+    manager.stopHandOver();
+    const block = allocate(writer);
+    retire(writer, block);
+    while (shm.loadBlockState(block) !== BlockState.Free) manager.tick();
+    expect(allocate(reader)).to.equal(block);
+  });
 });
