@@ -5,8 +5,9 @@
  * simulator come out as two numbers. Nothing in epochlab's runtime uses it.
  *
  * Shape, with the sizes of src/shm/layout.ts:
- *   - a power-of-two array of slots [lock word (unused), bucket pointer],
- *     SLOT_WORDS apart;
+ *   - a power-of-two slot region of SLOT_WORDS words per bucket, laid out
+ *     as epochlab's is: every bucket pointer first, packed, then the lock
+ *     words (unused here);
  *   - a bucket: a block (BLOCK_HEADER_BYTES header, then the payload
  *     [count, entry...]), an entry [value block, generation, backup, key];
  *   - a value block: the same header, then valueBytes of value.
@@ -22,7 +23,7 @@
  * an impossible count starts over; good enough for a floor, never for
  * epochlab).
  */
-import { BLOCK_HEADER_BYTES, BlockField, BucketEntry, SLOT_WORDS, SlotField } from './layout.js';
+import { BLOCK_HEADER_BYTES, BlockField, BucketEntry, SLOT_WORDS } from './layout.js';
 
 const LINE = 64;
 const ENTRY_WORDS = BucketEntry.Key + 1; // 4-byte keys
@@ -85,7 +86,7 @@ export class ShapeFloorThread {
   }
 
   private slotWord(key: number): number {
-    return SLOTS_AT + (Math.imul(key, FIB) >>> this.shift) * SLOT_WORDS + SlotField.Head;
+    return SLOTS_AT + (Math.imul(key, FIB) >>> this.shift);
   }
 
   /** The value's first word plus one, or 0 when `key` is absent. */
