@@ -84,14 +84,29 @@ export function decodeAt(i32: Int32Array, w: number, lane: number, ctx: DecodeCo
     t: (i32[w + TraceWord.TimeHi] as number) * 4294967296 + ((i32[w + TraceWord.TimeLo] as number) >>> 0),
     cpu: lane === ctx.cpus ? -1 : lane,
     irql: irqlName(i32[w + TraceWord.Irql] as number),
-    event: ev === Ev.Callback ? (CALLBACK_NAMES[code] ?? `callback_${code}`) : (EVENT_NAMES[ev] ?? `event_${ev}`),
+    event: eventName(ev, code),
   };
-  const map = i32[w + TraceWord.Map] as number;
-  if (map >= 0) base['map'] = ctx.mapNames[map] ?? `map${map}`;
-  const keyLen = i32[w + TraceWord.KeyLen] as number;
-  if (keyLen > 0) base['key'] = keyHex(i32, w, keyLen);
-  details(ev, code, i32, w, lane, ctx, base);
+  decodeFields(i32, w, lane, ctx, base);
   return base;
+}
+
+/** The event name of a record's Event and Code words. */
+export function eventName(ev: number, code: number): string {
+  return ev === Ev.Callback ? (CALLBACK_NAMES[code] ?? `callback_${code}`) : (EVENT_NAMES[ev] ?? `event_${ev}`);
+}
+
+/**
+ * Everything after the five head fields (seq, t, cpu, irql, event), written
+ * into `out` in the trace's order: the map and key, then the event's own
+ * fields. Also fills a reused view whose fields all exist beforehand
+ * (src/trace/event-view.ts), so this is the one definition of every field.
+ */
+export function decodeFields(i32: Int32Array, w: number, lane: number, ctx: DecodeContext, out: TraceEvent): void {
+  const map = i32[w + TraceWord.Map] as number;
+  if (map >= 0) out['map'] = ctx.mapNames[map] ?? `map${map}`;
+  const keyLen = i32[w + TraceWord.KeyLen] as number;
+  if (keyLen > 0) out['key'] = keyHex(i32, w, keyLen);
+  details(i32[w + TraceWord.Event] as number, i32[w + TraceWord.Code] as number, i32, w, lane, ctx, out);
 }
 
 /**

@@ -5,7 +5,10 @@
  * every smaller sequence number has been seen, so the stream has no gaps),
  * decodes them for the sinks, and keeps the last few events of each lane for
  * reports. Slots go back to the producers as soon as their records were
- * emitted.
+ * emitted, except the last KEEP_PER_LANE of each lane: those stay in the
+ * ring, unreleased, for lastEvents (decoded only when asked). Sinks that
+ * read records in place (the contract checker) get
+ * them so; an event object is built only for sinks that want one.
  *
  * The merge: sequence numbers come from one shared counter, so the record
  * numbered `nextSeq` is at the front of exactly one lane once it is
@@ -19,6 +22,7 @@ import { TRACE_RECORD_WORDS, TraceWord } from '../shm/layout.js';
 import { DecodeContext, TraceEvent, decodeAt } from './decode.js';
 import type { TraceSink } from './jsonl.js';
 import { Ev } from './events.js';
+import { RecordSink, TraceRecord, isRecordSink } from './event-view.js';
 
 const KEEP_PER_LANE = 32;
 /** While the run goes: poll again at once after a poll that emitted this many events, else after IDLE_MS. */
@@ -33,8 +37,11 @@ export class Monitor {
   private readonly ringBase: number[];
   private readonly cursors: number[];
   private readonly tails: number[];
-  private readonly recent: TraceEvent[][];
-  private readonly recentNext: number[];
+  /** Records held back in each lane's ring for lastEvents. */
+  private readonly keep: number;
+  /** Per sink, in order: the sink if it reads records in place, else null. */
+  private readonly recordSinks: Array<RecordSink | null>;
+  private readonly record: TraceRecord;
   private nextSeq = 1;
   private running = false;
   private timer: NodeJS.Timeout | null = null;
@@ -45,7 +52,7 @@ export class Monitor {
   /** The latest time any event carried (run_end carries it too). */
   lastTime = 0;
 
-  constructor(shm: Shm, private readonly ctx: DecodeContext, private readonly sinks: TraceSink[]) {
+  constructor(shm: Shm, ctx: DecodeContext, private readonly sinks: TraceSink[]) {
     this.reader = new TraceReader(shm);
     this.i32 = shm.i32;
     const lanes = shm.layout.lanes;
@@ -53,8 +60,9 @@ export class Monitor {
     this.ringBase = Array.from({ length: lanes }, (_, lane) => this.reader.recordWord(lane, 0));
     this.cursors = new Array<number>(lanes).fill(0);
     this.tails = new Array<number>(lanes).fill(0);
-    this.recent = Array.from({ length: lanes }, () => []);
-    this.recentNext = new Array<number>(lanes).fill(0);
+    this.keep = Math.min(KEEP_PER_LANE, this.capacity >> 2);
+    this.recordSinks = sinks.map((s) => (isRecordSink(s) ? s : null));
+    this.record = new TraceRecord(ctx);
   }
 
   /** Polls while the run goes: at once again while the rings are busy, every IDLE_MS otherwise. */
@@ -86,7 +94,7 @@ export class Monitor {
       emitted += this.takeRun(lane);
       lane = this.laneWithNext();
     }
-    for (let l = 0; l < lanes; l++) this.reader.release(l, this.cursors[l] as number);
+    for (let l = 0; l < lanes; l++) this.reader.release(l, Math.max(0, (this.cursors[l] as number) - this.keep));
     return emitted;
   }
 
@@ -145,11 +153,19 @@ export class Monitor {
     this.poll(true);
   }
 
-  /** The last events a lane recorded (oldest first). */
+  /** The last events a lane recorded (oldest first), decoded from the records held back in its ring. */
   lastEvents(lane: number): TraceEvent[] {
-    const ring = this.recent[lane] ?? [];
-    const next = this.recentNext[lane] ?? 0;
-    return ring.length < KEEP_PER_LANE ? [...ring] : [...ring.slice(next), ...ring.slice(0, next)];
+    const cursor = this.cursors[lane];
+    if (cursor === undefined) return [];
+    const out: TraceEvent[] = [];
+    for (let i = Math.max(0, cursor - this.keep); i < cursor; i++) {
+      const w = this.wordOf(lane, i);
+      const seq = this.i32[w + TraceWord.Seq] as number;
+      // A violation's message is in a text ring that moves on: the event built when it was emitted.
+      const built = this.i32[w + TraceWord.Event] === Ev.Violation ? this.violations.find((v) => v.seq === seq) : undefined;
+      out.push(built ?? decodeAt(this.i32, w, lane, this.record.ctx));
+    }
+    return out;
   }
 
   /** The largest sequence number emitted so far (run_end takes the next one). */
@@ -158,17 +174,21 @@ export class Monitor {
   }
 
   private emit(w: number, lane: number): void {
-    const event = decodeAt(this.i32, w, lane, this.ctx);
-    if (event.seq >= this.nextSeq) this.nextSeq = event.seq + 1;
-    if (event.t > this.lastTime) this.lastTime = event.t;
+    const i32 = this.i32;
+    const r = this.record;
+    r.moveTo(i32, w, lane);
+    const seq = i32[w + TraceWord.Seq] as number;
+    if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+    const t = (i32[w + TraceWord.TimeHi] as number) * 4294967296 + ((i32[w + TraceWord.TimeLo] as number) >>> 0);
+    if (t > this.lastTime) this.lastTime = t;
     this.eventCount++;
-    if (this.i32[w + TraceWord.Event] === Ev.Violation) this.violations.push(event);
-    const ring = this.recent[lane] as TraceEvent[];
-    const next = this.recentNext[lane] as number;
-    if (ring.length < KEEP_PER_LANE) ring.push(event);
-    else ring[next] = event;
-    this.recentNext[lane] = next + 1 === KEEP_PER_LANE ? 0 : next + 1;
+    if (i32[w + TraceWord.Event] === Ev.Violation) this.violations.push(r.event());
     const sinks = this.sinks;
-    for (let i = 0; i < sinks.length; i++) sinks[i]!.write(event);
+    const recordSinks = this.recordSinks;
+    for (let i = 0; i < sinks.length; i++) {
+      const rs = recordSinks[i];
+      if (rs !== null && rs !== undefined) rs.writeRecord(r);
+      else sinks[i]!.write(r.event());
+    }
   }
 }
