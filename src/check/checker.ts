@@ -8,13 +8,13 @@
  * a test), `writeRecord` takes records in place while a run goes; then rules
  * read an EventView with the same fields, and a full event is built only for
  * what is kept (a report's event and excerpt). Each event goes only to the
- * rules that name its kind: a table by kind number for records, by name for
- * objects.
+ * rules that name its kind and, for op events, its operation (dispatch.ts).
  */
 import type { TraceEvent } from '../trace/decode.js';
 import type { TraceSink } from '../trace/jsonl.js';
-import { CALLBACK_KIND_BASE, KIND_COUNT, RecordSink, TraceRecord } from '../trace/event-view.js';
-import { CALLBACK_NAMES, EVENT_NAMES, Ev } from '../trace/events.js';
+import { EventView, KIND_COUNT, RecordSink, TraceRecord } from '../trace/event-view.js';
+import { Ev } from '../trace/events.js';
+import { JudgeTable } from './dispatch.js';
 import { CheckContext, CheckRule, ViolationSite } from './context.js';
 import { ViolationReport, buildViolationReport } from './violation-report.js';
 import { History } from './history.js';
@@ -44,14 +44,6 @@ export interface CheckerOptions {
   onReport?: (rule: string, seq: number) => void;
 }
 
-/** Kind number of an event name (see CALLBACK_KIND_BASE), -1 for names no record carries. */
-function kindOf(name: string): number {
-  const cb = (CALLBACK_NAMES as readonly string[]).indexOf(name);
-  if (cb >= 0) return CALLBACK_KIND_BASE + cb;
-  const ev = Object.entries(EVENT_NAMES).find(([, n]) => n === name);
-  return ev === undefined ? -1 : Number(ev[0]);
-}
-
 export class ContractChecker implements TraceSink, RecordSink {
   readonly cx: CheckContext;
   readonly reports: ViolationReport[] = [];
@@ -64,25 +56,23 @@ export class ContractChecker implements TraceSink, RecordSink {
   /** The record being judged, and the view rules read of it. */
   private record: TraceRecord | null = null;
   private view: TraceEvent | null = null;
+  /**
+   * A view the history let go: nothing refers to it any more (rules keep
+   * fields, or asEvent copies, never a view: see CheckRule.onEvent), so the
+   * next record fills it instead of a new one.
+   */
+  private spare: EventView | null = null;
   private readonly history: History;
   private readonly maxReports: number;
   /** The last RELEASES_KEPT retires and frees: block and CPU, in a ring. */
   private readonly releasedBlock = new Float64Array(RELEASES_KEPT);
   private readonly releasedCpu = new Int32Array(RELEASES_KEPT);
   private releases = 0;
-  /** For each event name, the rules that look at it (in the rules' order). */
-  private readonly byEvent = new Map<string, CheckRule[]>();
-  /** The same by kind number. */
-  private readonly byKind: Array<CheckRule[] | undefined> = new Array<CheckRule[] | undefined>(KIND_COUNT);
+  /** For each event, the rules that look at it (in the rules' order). */
+  private readonly judges: JudgeTable;
 
   constructor(private readonly rules: readonly CheckRule[], private readonly options: CheckerOptions) {
-    for (const rule of rules) {
-      for (const name of new Set(rule.events)) this.byEvent.set(name, [...(this.byEvent.get(name) ?? []), rule]);
-    }
-    for (const [name, judges] of this.byEvent) {
-      const kind = kindOf(name);
-      if (kind >= 0 && kind < KIND_COUNT) this.byKind[kind] = judges;
-    }
+    this.judges = new JudgeTable(rules);
     this.history = new History(options.historyPerCpu ?? 300);
     this.maxReports = options.maxReports ?? 50;
     this.cx = new CheckContext((v) => this.report(v), (e) => (e === this.view && this.record !== null ? this.record.event() : e));
@@ -92,7 +82,7 @@ export class ContractChecker implements TraceSink, RecordSink {
     this.last = e;
     this.lastCpu = null;
     this.history.push(e);
-    this.judge(e, this.byEvent.get(e.event));
+    this.judge(e, this.judges.forEvent(e.event, e['op']));
   }
 
   /** A record in place (Monitor): valid only during this call. */
@@ -102,13 +92,16 @@ export class ContractChecker implements TraceSink, RecordSink {
       this.write(r.event()); // rare: built in full (a violation's message is in a text ring that moves on)
       return;
     }
-    const v = r.view() as unknown as TraceEvent;
+    const view = r.view(this.spare);
+    this.spare = null;
+    const v = view as unknown as TraceEvent;
     this.last = null;
     this.lastCpu = v.cpu;
-    this.history.push(v);
+    const out = this.history.push(v);
+    if (out instanceof EventView) this.spare = out;
     this.record = r;
     this.view = v;
-    this.judge(v, this.byKind[kind]);
+    this.judge(v, this.judges.forKind(kind, r.code()));
     this.record = null;
     this.view = null;
   }
@@ -178,7 +171,7 @@ export class ContractChecker implements TraceSink, RecordSink {
       case 'op_begin': {
         const op = {
           op: String(e['op']), mode: String(e['mode'] ?? 'user'), map: e['map'] as string | undefined,
-          key: e['key'] as string | undefined, option: e['option'] as string | undefined, begin: e,
+          key: e['key'] as string | undefined, option: e['option'] as string | undefined, beginSeq: e.seq,
         };
         if (cpu.op !== null && cpu.op.op === 'batch') cpu.outer = cpu.op;
         cpu.op = op;

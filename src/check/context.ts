@@ -14,8 +14,8 @@ export interface OpInFlight {
   map: string | undefined;
   key: string | undefined;
   option: string | undefined;
-  /** The op_begin event (while a run goes, its EventView). */
-  begin: TraceEvent;
+  /** The seq of its op_begin. */
+  beginSeq: number;
 }
 
 export interface CpuView {
@@ -120,7 +120,18 @@ export interface CheckRule {
    * shows it as "the rules that judge this event").
    */
   readonly events: readonly string[];
-  /** Called for every event of a kind in `events`, in sequence order, after the generic state was updated. */
+  /**
+   * For op_begin and op_end: the operations (op names) this rule looks at;
+   * the checker hands it no op_begin or op_end of another operation. All
+   * when absent.
+   */
+  readonly ops?: readonly string[];
+  /**
+   * Called for every event of a kind in `events`, in sequence order, after
+   * the generic state was updated. While a run goes `e` is an EventView
+   * that the checker fills again for a later event: keep its fields, or a
+   * copy (asEvent in src/trace/event-view.ts), never `e` itself.
+   */
   onEvent(e: TraceEvent, cx: CheckContext): void;
   /** Called once at the end of the run. */
   onEnd?(cx: CheckContext, last: TraceEvent): void;

@@ -15,11 +15,17 @@ export class History {
 
   constructor(private readonly perCpu: number) {}
 
-  push(e: TraceEvent): void {
+  /** Keeps `e`; returns the event it pushed out of the ring, if any. */
+  push(e: TraceEvent): TraceEvent | undefined {
     const ring = this.ring(e.cpu);
+    let out: TraceEvent | undefined;
     if (ring.items.length < this.perCpu) ring.items.push(e);
-    else ring.items[ring.next] = e;
+    else {
+      out = ring.items[ring.next];
+      ring.items[ring.next] = e;
+    }
     ring.next = ring.next + 1 === this.perCpu ? 0 : ring.next + 1;
+    return out;
   }
 
   /** Up to `n` most recent events of `cpu` with seq <= `upTo`, oldest first. */

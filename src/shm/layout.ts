@@ -141,7 +141,8 @@ export const Lane = {
   /**
    * 1 while the owner waits for room in its full trace ring (it sets it with
    * Atomics.store before re-reading Head and waiting, and clears it after);
-   * the consumer notifies Head only when it reads 1 here after storing Head.
+   * the consumer notifies Head only when it reads 1 here after storing Head,
+   * and clears it then (one notify per wait).
    */
   TraceWaiting: 164,
 } as const;

@@ -101,9 +101,15 @@ export class TraceWriter {
     return [start, bytes.length];
   }
 
+  /**
+   * Waits while the ring is full. Once it had to wait, the lane goes on only
+   * when half the ring is free again: the consumer then takes long runs and
+   * the lane wakes once per half ring, not once per record.
+   */
   private waitForRoom(): void {
     const i32 = this.shm.i32;
     if (this.tail - Atomics.load(i32, this.headWord) < this.capacity) return;
+    const resumeAt = this.capacity - Math.max(1, this.capacity >> 1);
     for (;;) {
       this.shm.throwIfAborted();
       // SYNC: the Waiting store comes before the Head load below, and the
@@ -112,7 +118,7 @@ export class TraceWriter {
       // sees Waiting = 1 and notifies. The wait is bounded anyway.
       Atomics.store(i32, this.waitingWord, 1);
       const head = Atomics.load(i32, this.headWord);
-      if (this.tail - head < this.capacity) break;
+      if (this.tail - head <= resumeAt) break;
       Atomics.wait(i32, this.headWord, head, FULL_WAIT_SLICE_MS);
     }
     Atomics.store(i32, this.waitingWord, 0);
@@ -140,16 +146,24 @@ export class TraceReader {
 
   /**
    * Hands the slots of records before `head` back to the producer, and wakes
-   * it only if it said it waits for room (see TraceWriter.waitForRoom).
+   * it only if it said it waits for room (see TraceWriter.waitForRoom);
+   * returns true if it did.
    */
-  release(lane: number, head: number): void {
+  release(lane: number, head: number): boolean {
     const l = this.shm.layout;
     const i32 = this.shm.i32;
     const w = laneWord(l, lane, Lane.TraceHead);
     // Head is written only here: a plain read of it is this thread's own last store.
-    if (i32[w] === head) return;
+    if (i32[w] === head) return false;
     Atomics.store(i32, w, head);
-    if (Atomics.load(i32, laneWord(l, lane, Lane.TraceWaiting)) !== 0) Atomics.notify(i32, w);
+    // One notify per wait: the flag is cleared here, and the producer sets it
+    // again before it waits again (until it wakes, later polls see 0).
+    const waiting = laneWord(l, lane, Lane.TraceWaiting);
+    if (Atomics.load(i32, waiting) !== 0 && Atomics.compareExchange(i32, waiting, 1, 0) === 1) {
+      Atomics.notify(i32, w);
+      return true;
+    }
+    return false;
   }
 
   /** Reads a message written by TraceWriter.text. */

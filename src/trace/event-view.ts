@@ -32,6 +32,45 @@ export class EventView {
   readerEpoch: unknown = undefined; published: unknown = undefined; age: unknown = undefined;
   value: unknown = undefined; newValue: unknown = undefined; dur: unknown = undefined;
   code: unknown = undefined; a: unknown = undefined; b: unknown = undefined;
+
+  /** Makes every field after the head undefined again (a view is reused once nothing refers to it). */
+  clear(): void {
+    this.map = undefined;
+    this.key = undefined;
+    this.op = undefined;
+    this.mode = undefined;
+    this.option = undefined;
+    this.count = undefined;
+    this.flags = undefined;
+    this.inEpoch = undefined;
+    this.bucketLockHeld = undefined;
+    this.result = undefined;
+    this.registered = undefined;
+    this.updatesOriginalValue = undefined;
+    this.preFreeMode = undefined;
+    this.entries = undefined;
+    this.bucket = undefined;
+    this.core = undefined;
+    this.stalledCpu = undefined;
+    this.rule = undefined;
+    this.message = undefined;
+    this.block = undefined;
+    this.epoch = undefined;
+    this.state = undefined;
+    this.depth = undefined;
+    this.stamp = undefined;
+    this.released = undefined;
+    this.tag = undefined;
+    this.readerEpoch = undefined;
+    this.published = undefined;
+    this.age = undefined;
+    this.value = undefined;
+    this.newValue = undefined;
+    this.dur = undefined;
+    this.code = undefined;
+    this.a = undefined;
+    this.b = undefined;
+  }
 }
 
 /** EventView's fields after the five head fields, in declaration order. */
@@ -83,6 +122,11 @@ export class TraceRecord {
     return ev === Ev.Callback ? CALLBACK_KIND_BASE + this.word(TraceWord.Code) : ev;
   }
 
+  /** The Code word: the op code of op_begin and op_end, the callback number of a callback. */
+  code(): number {
+    return this.word(TraceWord.Code);
+  }
+
   cpu(): number {
     return this.lane === this.ctx.cpus ? -1 : this.lane;
   }
@@ -98,11 +142,15 @@ export class TraceRecord {
     return this.decoded;
   }
 
-  /** A fresh view of the record's event (the same values decodeAt gives, absent fields undefined). */
-  view(): EventView {
+  /**
+   * A view of the record's event (the same values decodeAt gives, absent
+   * fields undefined): `reuse` cleared and filled, or a new one.
+   */
+  view(reuse: EventView | null = null): EventView {
     const i32 = this.i32;
     const w = this.w;
-    const v = new EventView();
+    const v = reuse ?? new EventView();
+    if (reuse !== null) reuse.clear();
     v.seq = i32[w + TraceWord.Seq] as number;
     v.t = (i32[w + TraceWord.TimeHi] as number) * 4294967296 + ((i32[w + TraceWord.TimeLo] as number) >>> 0);
     v.cpu = this.cpu();

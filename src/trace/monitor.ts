@@ -25,7 +25,7 @@ import { Ev } from './events.js';
 import { RecordSink, TraceRecord, isRecordSink } from './event-view.js';
 
 const KEEP_PER_LANE = 32;
-/** While the run goes: poll again at once after a poll that emitted this many events, else after IDLE_MS. */
+/** While the run goes: poll again at once after a poll that emitted this many events or woke a lane, else after IDLE_MS. */
 const BUSY_EVENTS = 256;
 const IDLE_MS = 1;
 
@@ -44,6 +44,8 @@ export class Monitor {
   private readonly record: TraceRecord;
   private nextSeq = 1;
   private running = false;
+  /** The last poll woke a lane that waited for room (it is about to write more). */
+  private woke = false;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private readonly tick = (): void => this.onTick();
@@ -75,7 +77,8 @@ export class Monitor {
     this.timer = null;
     this.immediate = null;
     if (!this.running) return;
-    if (this.poll() >= BUSY_EVENTS) this.immediate = setImmediate(this.tick);
+    const emitted = this.poll();
+    if (emitted >= BUSY_EVENTS || this.woke) this.immediate = setImmediate(this.tick);
     else this.timer = setTimeout(this.tick, IDLE_MS);
   }
 
@@ -94,7 +97,8 @@ export class Monitor {
       emitted += this.takeRun(lane);
       lane = this.laneWithNext();
     }
-    for (let l = 0; l < lanes; l++) this.reader.release(l, Math.max(0, (this.cursors[l] as number) - this.keep));
+    this.woke = false;
+    for (let l = 0; l < lanes; l++) if (this.reader.release(l, Math.max(0, (this.cursors[l] as number) - this.keep))) this.woke = true;
     return emitted;
   }
 

@@ -71,7 +71,7 @@ export function describeCallback(e: TraceEvent): string {
 /** "update (map m, key 01000000, user)", for messages. */
 export function describeOp(op: OpInFlight): string {
   const parts = [op.map !== undefined ? `map ${op.map}` : '', op.key !== undefined ? `key ${op.key}` : '', op.mode];
-  return `${op.op} (${parts.filter((p) => p !== '').join(', ')}, begun at #${op.begin.seq})`;
+  return `${op.op} (${parts.filter((p) => p !== '').join(', ')}, begun at #${op.beginSeq})`;
 }
 
 /**
