@@ -12,9 +12,8 @@
  */
 import type { TraceEvent } from '../../trace/decode.js';
 import type { CheckContext, CheckRule } from '../context.js';
-import { asEvent } from '../../trace/event-view.js';
 import {
-  CpuSlots, PerCheck, SUCCESS, UPDATE, describeCallback, describeOp, hasDeleteCallback, hasFlag, mapOf, str, valueOf,
+  CpuSlots, PerCheck, SUCCESS, UPDATE, callbackNote, describeCallback, describeOp, hasDeleteCallback, hasFlag, mapOf, str, valueOf,
 } from './util.js';
 
 const PREPROCESS_FIRST = 'update.preprocess-first';
@@ -111,7 +110,7 @@ export class UpdateRule implements CheckRule {
     const op = cx.cpu(e.cpu).op;
     if (u === undefined || op === null || op.op !== 'update') return;
     u.deletes++;
-    if (u.first === null) u.first = asEvent(e); // a copy: e is a view the checker fills again later
+    if (u.first === null) u.first = callbackNote(e); // a copy: e is a view the checker fills again later
     if (!hasFlag(e, UPDATE) || e['bucketLockHeld'] === true) return;
     if (u.unlocked) u.afterUnlock++;
     else if (u.lockSeq === 0) u.beforeLock++;
