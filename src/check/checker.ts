@@ -3,10 +3,19 @@
  * while the run goes, keeps what open operations need plus the last events
  * of each CPU, and turns rule breaches into violation reports. Violations the
  * runtime itself detected (`violation` events) are reported the same way.
+ *
+ * Two ways in, one verdict: `write` takes TraceEvent objects (a trace file,
+ * a test), `writeRecord` takes records in place while a run goes; then rules
+ * read an EventView with the same fields, and a full event is built only for
+ * what is kept (a report's event and excerpt). Each event goes only to the
+ * rules that name its kind and, for op events, its operation (dispatch.ts).
  */
 import type { TraceEvent } from '../trace/decode.js';
 import type { TraceSink } from '../trace/jsonl.js';
-import { CheckContext, CheckRule, MAX_OP_EVENTS, ViolationSite } from './context.js';
+import { EventView, KIND_COUNT, RecordSink, TraceRecord } from '../trace/event-view.js';
+import { Ev } from '../trace/events.js';
+import { JudgeTable } from './dispatch.js';
+import { CheckContext, CheckRule, ViolationSite } from './context.js';
 import { ViolationReport, buildViolationReport } from './violation-report.js';
 import { History } from './history.js';
 
@@ -35,43 +44,72 @@ export interface CheckerOptions {
   onReport?: (rule: string, seq: number) => void;
 }
 
-export class ContractChecker implements TraceSink {
+export class ContractChecker implements TraceSink, RecordSink {
   readonly cx: CheckContext;
   readonly reports: ViolationReport[] = [];
   violationCount = 0;
   readonly byRule = new Map<string, number>();
   events = 0;
+  /** The last event written as an object; for records, the CPU of the last one (its view is in the history). */
   private last: TraceEvent | null = null;
+  private lastCpu: number | null = null;
+  /** The record being judged, and the view rules read of it. */
+  private record: TraceRecord | null = null;
+  private view: TraceEvent | null = null;
+  /**
+   * A view the history let go: nothing refers to it any more (rules keep
+   * fields, or asEvent copies, never a view: see CheckRule.onEvent), so the
+   * next record fills it instead of a new one.
+   */
+  private spare: EventView | null = null;
   private readonly history: History;
   private readonly maxReports: number;
-  private readonly releasedBy = new Map<number, number>();
-  /** For each event name, the rules that look at it (in the rules' order). */
-  private readonly byEvent = new Map<string, CheckRule[]>();
+  /** The last RELEASES_KEPT retires and frees: block and CPU, in a ring. */
+  private readonly releasedBlock = new Float64Array(RELEASES_KEPT);
+  private readonly releasedCpu = new Int32Array(RELEASES_KEPT);
+  private releases = 0;
+  /** For each event, the rules that look at it (in the rules' order). */
+  private readonly judges: JudgeTable;
 
   constructor(private readonly rules: readonly CheckRule[], private readonly options: CheckerOptions) {
-    for (const rule of rules) {
-      for (const name of new Set(rule.events)) this.byEvent.set(name, [...(this.byEvent.get(name) ?? []), rule]);
-    }
+    this.judges = new JudgeTable(rules);
     this.history = new History(options.historyPerCpu ?? 300);
     this.maxReports = options.maxReports ?? 50;
-    this.cx = new CheckContext((v) => this.report(v));
+    this.cx = new CheckContext((v) => this.report(v), (e) => (e === this.view && this.record !== null ? this.record.event() : e));
   }
 
   write(e: TraceEvent): void {
-    this.events++;
     this.last = e;
+    this.lastCpu = null;
     this.history.push(e);
-    this.track(e);
-    if (e.event === 'free' || e.event === 'retire') this.noteRelease(e);
-    if (e.event === 'violation') this.cx.violate(String(e['rule']), e, String(e['message'] ?? ''), this.releasersOf(e));
-    const judges = this.byEvent.get(e.event);
-    if (judges !== undefined) for (const rule of judges) rule.onEvent(e, this.cx);
-    if (e.event === 'op_end') this.endOp(e);
+    this.judge(e, this.judges.forEvent(e.event, e['op']));
+  }
+
+  /** A record in place (Monitor): valid only during this call. */
+  writeRecord(r: TraceRecord): void {
+    const kind = r.kind();
+    if (kind === Ev.Violation || kind < 0 || kind >= KIND_COUNT) {
+      this.write(r.event()); // rare: built in full (a violation's message is in a text ring that moves on)
+      return;
+    }
+    const view = r.view(this.spare);
+    this.spare = null;
+    const v = view as unknown as TraceEvent;
+    this.last = null;
+    this.lastCpu = v.cpu;
+    const out = this.history.push(v);
+    if (out instanceof EventView) this.spare = out;
+    this.record = r;
+    this.view = v;
+    this.judge(v, this.judges.forKind(kind, r.code()));
+    this.record = null;
+    this.view = null;
   }
 
   close(): void {
-    if (this.last === null) return;
-    for (const rule of this.rules) rule.onEnd?.(this.cx, this.last);
+    const last = this.last ?? (this.lastCpu !== null ? this.history.latest(this.lastCpu) : null);
+    if (last === null) return;
+    for (const rule of this.rules) rule.onEnd?.(this.cx, last);
   }
 
   /** What the checker found, for the run report. */
@@ -84,19 +122,34 @@ export class ContractChecker implements TraceSink {
     };
   }
 
-  /** Remembers which CPU last retired or freed each recent block (bounded). */
-  private noteRelease(e: TraceEvent): void {
-    const block = e['block'] as number;
-    this.releasedBy.delete(block);
-    this.releasedBy.set(block, e.cpu);
-    if (this.releasedBy.size > RELEASES_KEPT) this.releasedBy.delete(this.releasedBy.keys().next().value as number);
+  private judge(e: TraceEvent, judges: CheckRule[] | undefined): void {
+    this.events++;
+    this.track(e);
+    const name = e.event;
+    if (name === 'free' || name === 'retire') this.noteRelease(e);
+    if (name === 'violation') this.cx.violate(String(e['rule']), e, String(e['message'] ?? ''), this.releasersOf(e));
+    if (judges !== undefined) for (let i = 0; i < judges.length; i++) judges[i]!.onEvent(e, this.cx);
+    if (name === 'op_end') this.endOp(e);
   }
 
-  /** For a memory violation naming a block: the CPUs that retired or freed it, for the excerpt. */
+  /** Remembers which CPU retired or freed each recent block (a ring of the last RELEASES_KEPT). */
+  private noteRelease(e: TraceEvent): void {
+    const slot = this.releases % RELEASES_KEPT;
+    this.releasedBlock[slot] = Number(e['block']);
+    this.releasedCpu[slot] = e.cpu;
+    this.releases++;
+  }
+
+  /** For a memory violation naming a block: the CPU that last retired or freed it, for the excerpt. */
   private releasersOf(e: TraceEvent): number[] {
     const block = e['block'];
-    const cpu = typeof block === 'number' ? this.releasedBy.get(block) : undefined;
-    return cpu === undefined ? [] : [cpu];
+    if (typeof block !== 'number') return [];
+    const kept = Math.min(this.releases, RELEASES_KEPT);
+    for (let i = 1; i <= kept; i++) {
+      const slot = (this.releases - i) % RELEASES_KEPT;
+      if (this.releasedBlock[slot] === block) return [this.releasedCpu[slot] as number];
+    }
+    return [];
   }
 
   private report(v: ViolationSite): void {
@@ -118,7 +171,7 @@ export class ContractChecker implements TraceSink {
       case 'op_begin': {
         const op = {
           op: String(e['op']), mode: String(e['mode'] ?? 'user'), map: e['map'] as string | undefined,
-          key: e['key'] as string | undefined, option: e['option'] as string | undefined, begin: e, events: [] as TraceEvent[],
+          key: e['key'] as string | undefined, option: e['option'] as string | undefined, beginSeq: e.seq,
         };
         if (cpu.op !== null && cpu.op.op === 'batch') cpu.outer = cpu.op;
         cpu.op = op;
@@ -134,7 +187,6 @@ export class ContractChecker implements TraceSink {
         break;
       default: break;
     }
-    if (cpu.op !== null && cpu.op.events.length < MAX_OP_EVENTS) cpu.op.events.push(e);
   }
 
   private endOp(e: TraceEvent): void {

@@ -2,13 +2,11 @@
  * What the contract checker knows while the trace streams by: per CPU, the
  * operation in flight and its events so far; per map, what its creation
  * told (registered callbacks, updates_original_value, PRE_FREE mode) and
- * whether it was deleted; the epochs. Memory stays bounded: an operation's
- * event list is capped, and nothing outlives its operation except per-map
- * facts and what individual rules keep (each rule bounds its own state).
+ * whether it was deleted; the epochs. Memory stays bounded: nothing
+ * outlives its operation except per-map facts and what individual rules
+ * keep (each rule bounds its own state).
  */
 import type { TraceEvent } from '../trace/decode.js';
-
-export const MAX_OP_EVENTS = 256;
 
 export interface OpInFlight {
   op: string;
@@ -16,9 +14,8 @@ export interface OpInFlight {
   map: string | undefined;
   key: string | undefined;
   option: string | undefined;
-  begin: TraceEvent;
-  /** Events of this CPU since op_begin (op_begin included), capped at MAX_OP_EVENTS. */
-  events: TraceEvent[];
+  /** The seq of its op_begin. */
+  beginSeq: number;
 }
 
 export interface CpuView {
@@ -62,20 +59,33 @@ export const CALLBACK_EVENTS: ReadonlySet<string> = new Set(CALLBACK_EVENT_NAMES
 export const DELETE_CALLBACKS = new Set(['preprocess_map_delete_element', 'postprocess_map_delete_element']);
 
 export class CheckContext {
+  /** Every CPU seen, in the order first seen (end-of-run checks report in this order). */
   readonly cpus = new Map<number, CpuView>();
+  /** The same views indexed by cpu + 1, for the per-event lookup. */
+  private readonly cpuIndex: Array<CpuView | undefined> = [];
   readonly maps = new Map<string, MapView>();
   published = 1;
   released = 0;
   readonly found: ViolationSite[] = [];
 
-  constructor(private readonly onViolation: (v: ViolationSite) => void) {}
+  /**
+   * @param onViolation told of every violation
+   * @param materialize turns the event a rule fired at into the event kept in
+   *   the report (while a run goes, rules read EventViews: the report keeps
+   *   the full TraceEvent)
+   */
+  constructor(private readonly onViolation: (v: ViolationSite) => void,
+    private readonly materialize: (e: TraceEvent) => TraceEvent = (e) => e) {}
 
   cpu(cpu: number): CpuView {
+    const fast = cpu >= -1 ? this.cpuIndex[cpu + 1] : undefined;
+    if (fast !== undefined) return fast;
     let v = this.cpus.get(cpu);
     if (!v) {
       v = { cpu, op: null, outer: null, bucketLocks: 0, epochDepth: 0, irql: 'PASSIVE' };
       this.cpus.set(cpu, v);
     }
+    if (cpu >= -1 && Number.isInteger(cpu)) this.cpuIndex[cpu + 1] = v;
     return v;
   }
 
@@ -92,7 +102,8 @@ export class CheckContext {
   }
 
   /** Reports a violation of `rule` at event `at`; `cpus` adds other CPUs to the excerpt. */
-  violate(rule: string, at: TraceEvent, message: string, cpus: number[] = []): void {
+  violate(rule: string, event: TraceEvent, message: string, cpus: number[] = []): void {
+    const at = this.materialize(event);
     const site: ViolationSite = { rule, message, at, cpus: [at.cpu, ...cpus.filter((c) => c !== at.cpu)] };
     this.found.push(site);
     this.onViolation(site);
@@ -109,7 +120,18 @@ export interface CheckRule {
    * shows it as "the rules that judge this event").
    */
   readonly events: readonly string[];
-  /** Called for every event of a kind in `events`, in sequence order, after the generic state was updated. */
+  /**
+   * For op_begin and op_end: the operations (op names) this rule looks at;
+   * the checker hands it no op_begin or op_end of another operation. All
+   * when absent.
+   */
+  readonly ops?: readonly string[];
+  /**
+   * Called for every event of a kind in `events`, in sequence order, after
+   * the generic state was updated. While a run goes `e` is an EventView
+   * that the checker fills again for a later event: keep its fields, or a
+   * copy (asEvent in src/trace/event-view.ts), never `e` itself.
+   */
   onEvent(e: TraceEvent, cx: CheckContext): void;
   /** Called once at the end of the run. */
   onEnd?(cx: CheckContext, last: TraceEvent): void;

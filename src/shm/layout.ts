@@ -145,6 +145,13 @@ export const Lane = {
   TraceTail: 161,
   TextTail: 162, ///< bytes written to this lane's text ring (owner)
   TraceDropped: 163,
+  /**
+   * 1 while the owner waits for room in its full trace ring (it sets it with
+   * Atomics.store before re-reading Head and waiting, and clears it after);
+   * the consumer notifies Head only when it reads 1 here after storing Head,
+   * and clears it then (one notify per wait).
+   */
+  TraceWaiting: 164,
 } as const;
 
 /** Lane.InCallback while a provider's deferred work item runs. */

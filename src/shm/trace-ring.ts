@@ -25,6 +25,7 @@ export class TraceWriter {
   private readonly headWord: number;
   private readonly tailWord: number;
   private readonly irqlWord: number;
+  private readonly waitingWord: number;
   private tail = 0;
   private textTail = 0;
   private readonly textTailWord: number;
@@ -36,6 +37,7 @@ export class TraceWriter {
     this.headWord = laneWord(l, lane, Lane.TraceHead);
     this.tailWord = laneWord(l, lane, Lane.TraceTail);
     this.irqlWord = laneWord(l, lane, Lane.Irql);
+    this.waitingWord = laneWord(l, lane, Lane.TraceWaiting);
     this.tail = shm.load(this.tailWord);
     // A lane is used by several tasks in turn (setup, a CPU, teardown): each
     // writer goes on after the text the previous one wrote.
@@ -99,14 +101,27 @@ export class TraceWriter {
     return [start, bytes.length];
   }
 
+  /**
+   * Waits while the ring is full. Once it had to wait, the lane goes on only
+   * when half the ring is free again: the consumer then takes long runs and
+   * the lane wakes once per half ring, not once per record.
+   */
   private waitForRoom(): void {
     const i32 = this.shm.i32;
+    if (this.tail - Atomics.load(i32, this.headWord) < this.capacity) return;
+    const resumeAt = this.capacity - Math.max(1, this.capacity >> 1);
     for (;;) {
-      const head = Atomics.load(i32, this.headWord);
-      if (this.tail - head < this.capacity) return;
       this.shm.throwIfAborted();
+      // SYNC: the Waiting store comes before the Head load below, and the
+      // consumer stores Head before it loads Waiting (all Atomics, so one
+      // total order): either this load sees the new Head, or the consumer
+      // sees Waiting = 1 and notifies. The wait is bounded anyway.
+      Atomics.store(i32, this.waitingWord, 1);
+      const head = Atomics.load(i32, this.headWord);
+      if (this.tail - head <= resumeAt) break;
       Atomics.wait(i32, this.headWord, head, FULL_WAIT_SLICE_MS);
     }
+    Atomics.store(i32, this.waitingWord, 0);
   }
 }
 
@@ -129,12 +144,26 @@ export class TraceReader {
     return traceRecordWord(l, lane, index % l.config.traceRecords);
   }
 
-  /** Hands the slots of records before `head` back to the producer. */
-  release(lane: number, head: number): void {
-    const w = laneWord(this.shm.layout, lane, Lane.TraceHead);
-    if (Atomics.load(this.shm.i32, w) === head) return;
-    Atomics.store(this.shm.i32, w, head);
-    Atomics.notify(this.shm.i32, w);
+  /**
+   * Hands the slots of records before `head` back to the producer, and wakes
+   * it only if it said it waits for room (see TraceWriter.waitForRoom);
+   * returns true if it did.
+   */
+  release(lane: number, head: number): boolean {
+    const l = this.shm.layout;
+    const i32 = this.shm.i32;
+    const w = laneWord(l, lane, Lane.TraceHead);
+    // Head is written only here: a plain read of it is this thread's own last store.
+    if (i32[w] === head) return false;
+    Atomics.store(i32, w, head);
+    // One notify per wait: the flag is cleared here, and the producer sets it
+    // again before it waits again (until it wakes, later polls see 0).
+    const waiting = laneWord(l, lane, Lane.TraceWaiting);
+    if (Atomics.load(i32, waiting) !== 0 && Atomics.compareExchange(i32, waiting, 1, 0) === 1) {
+      Atomics.notify(i32, w);
+      return true;
+    }
+    return false;
   }
 
   /** Reads a message written by TraceWriter.text. */

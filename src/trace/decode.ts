@@ -27,29 +27,86 @@ export interface DecodeContext {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-function keyHex(rec: Int32Array): string {
-  const n = rec[TraceWord.KeyLen] as number;
-  const words = TraceWord.Key;
+/** Hex text of 4-byte keys already seen, by key word (bounded; keys repeat a lot). */
+const KEY4_CACHE = new Map<number, string>();
+const KEY4_CACHE_MAX = 1 << 16;
+
+function keyHex(i32: Int32Array, w: number, n: number): string {
+  const words = w + TraceWord.Key;
+  if (n === 4) {
+    const k = i32[words] as number;
+    const cached = KEY4_CACHE.get(k);
+    if (cached !== undefined) return cached;
+    const s = HEX[k & 0xff]! + HEX[(k >>> 8) & 0xff]! + HEX[(k >>> 16) & 0xff]! + HEX[k >>> 24]!;
+    if (KEY4_CACHE.size < KEY4_CACHE_MAX) KEY4_CACHE.set(k, s);
+    return s;
+  }
   let s = '';
-  for (let i = 0; i < n; i++) s += HEX[((rec[words + (i >> 2)] as number) >>> (8 * (i & 3))) & 0xff];
+  for (let i = 0; i < n; i++) s += HEX[((i32[words + (i >> 2)] as number) >>> (8 * (i & 3))) & 0xff];
   return s;
 }
 
+/** Tag names by tag word (a handful per run). */
+const TAG_NAMES = new Map<number, string>();
+
+function tagText(t: number): string {
+  let s = TAG_NAMES.get(t);
+  if (s === undefined) {
+    s = tagName(t);
+    if (TAG_NAMES.size < 1024) TAG_NAMES.set(t, s);
+  }
+  return s;
+}
+
+/**
+ * Flag name lists by flag bits, one fresh array per event (a reader may keep
+ * or change the array it got), copied from a cached list.
+ */
+const FLAG_NAMES: string[][] = [];
+
+function flagList(flags: number): string[] {
+  if (flags < 0 || flags > 255) return flagNames(flags);
+  const names = (FLAG_NAMES[flags] ??= flagNames(flags));
+  return names.length === 0 ? [] : names.slice();
+}
+
+/** Decodes a record held in a Int32Array of its own (word 0 = Seq). */
 export function decodeRecord(rec: Int32Array, lane: number, ctx: DecodeContext): TraceEvent {
-  const ev = rec[TraceWord.Event] as number;
-  const code = rec[TraceWord.Code] as number;
+  return decodeAt(rec, 0, lane, ctx);
+}
+
+/** Decodes the record that starts at word `w` of `i32` (a lane ring, read in place). */
+export function decodeAt(i32: Int32Array, w: number, lane: number, ctx: DecodeContext): TraceEvent {
+  const ev = i32[w + TraceWord.Event] as number;
+  const code = i32[w + TraceWord.Code] as number;
   const base: TraceEvent = {
-    seq: rec[TraceWord.Seq] as number,
-    t: (rec[TraceWord.TimeHi] as number) * 4294967296 + ((rec[TraceWord.TimeLo] as number) >>> 0),
+    seq: i32[w + TraceWord.Seq] as number,
+    t: (i32[w + TraceWord.TimeHi] as number) * 4294967296 + ((i32[w + TraceWord.TimeLo] as number) >>> 0),
     cpu: lane === ctx.cpus ? -1 : lane,
-    irql: irqlName(rec[TraceWord.Irql] as number),
-    event: ev === Ev.Callback ? (CALLBACK_NAMES[code] ?? `callback_${code}`) : (EVENT_NAMES[ev] ?? `event_${ev}`),
+    irql: irqlName(i32[w + TraceWord.Irql] as number),
+    event: eventName(ev, code),
   };
-  const map = rec[TraceWord.Map] as number;
-  if (map >= 0) base['map'] = ctx.mapNames[map] ?? `map${map}`;
-  if ((rec[TraceWord.KeyLen] as number) > 0) base['key'] = keyHex(rec);
-  details(ev, code, rec, lane, ctx, base);
+  decodeFields(i32, w, lane, ctx, base);
   return base;
+}
+
+/** The event name of a record's Event and Code words. */
+export function eventName(ev: number, code: number): string {
+  return ev === Ev.Callback ? (CALLBACK_NAMES[code] ?? `callback_${code}`) : (EVENT_NAMES[ev] ?? `event_${ev}`);
+}
+
+/**
+ * Everything after the five head fields (seq, t, cpu, irql, event), written
+ * into `out` in the trace's order: the map and key, then the event's own
+ * fields. Also fills a reused view whose fields all exist beforehand
+ * (src/trace/event-view.ts), so this is the one definition of every field.
+ */
+export function decodeFields(i32: Int32Array, w: number, lane: number, ctx: DecodeContext, out: TraceEvent): void {
+  const map = i32[w + TraceWord.Map] as number;
+  if (map >= 0) out['map'] = ctx.mapNames[map] ?? `map${map}`;
+  const keyLen = i32[w + TraceWord.KeyLen] as number;
+  if (keyLen > 0) out['key'] = keyHex(i32, w, keyLen);
+  details(i32[w + TraceWord.Event] as number, i32[w + TraceWord.Code] as number, i32, w, lane, ctx, out);
 }
 
 /**
@@ -57,23 +114,23 @@ export function decodeRecord(rec: Int32Array, lane: number, ctx: DecodeContext):
  * and the JSON Lines text depend on it). Written in place: this runs for
  * every event of a checked run, on the main thread.
  */
-function details(ev: number, code: number, rec: Int32Array, lane: number, ctx: DecodeContext, out: TraceEvent): void {
-  const a = rec[TraceWord.A] as number;
-  const b = rec[TraceWord.B] as number;
-  const c = rec[TraceWord.C] as number;
-  const d = rec[TraceWord.D] as number;
+function details(ev: number, code: number, i32: Int32Array, w: number, lane: number, ctx: DecodeContext, out: TraceEvent): void {
+  const a = i32[w + TraceWord.A] as number;
+  const b = i32[w + TraceWord.B] as number;
+  const c = i32[w + TraceWord.C] as number;
+  const d = i32[w + TraceWord.D] as number;
   switch (ev) {
-    case Ev.OpBegin: return opFields(code, rec, false, out);
+    case Ev.OpBegin: return opFields(code, i32, w, false, out);
     case Ev.OpEnd:
-      opFields(code, rec, true, out);
-      out['result'] = resultName(rec[TraceWord.Result] as number);
+      opFields(code, i32, w, true, out);
+      out['result'] = resultName(i32[w + TraceWord.Result] as number);
       return opEndFields(code, c, d, out);
-    case Ev.Callback: return callbackFields(code, rec, out);
+    case Ev.Callback: return callbackFields(code, i32, w, out);
     case Ev.EpochEnter:
     case Ev.EpochExit: out['epoch'] = a; out['state'] = code; out['depth'] = b; return;
     case Ev.EpochAdvance: out['epoch'] = a; out['released'] = b; return;
-    case Ev.Retire: out['block'] = a; out['epoch'] = b; out['tag'] = tagName(c); return;
-    case Ev.Free: out['block'] = a; out['stamp'] = b; out['released'] = c; out['tag'] = tagName(d); return;
+    case Ev.Retire: out['block'] = a; out['epoch'] = b; out['tag'] = tagText(c); return;
+    case Ev.Free: out['block'] = a; out['stamp'] = b; out['released'] = c; out['tag'] = tagText(d); return;
     case Ev.BucketLock: out['bucket'] = code; return;
     case Ev.BucketUnlock: return unlockFields(code, a, b, c, out);
     case Ev.Read: return readFields(code, a, b, c, d, out);
@@ -119,24 +176,24 @@ function opEndFields(code: number, c: number, d: number, out: TraceEvent): void 
   }
 }
 
-function opFields(code: number, rec: Int32Array, end: boolean, out: TraceEvent): void {
+function opFields(code: number, i32: Int32Array, w: number, end: boolean, out: TraceEvent): void {
   out['op'] = OP_NAMES[code] ?? `op${code}`;
   if (!end) {
-    out['mode'] = MODE_NAMES[rec[TraceWord.A] as number] ?? 'user';
-    if (code === 2) out['option'] = OPTION_NAMES[rec[TraceWord.Flags] as number] ?? 'ANY';
-    if (code === 7 || code === 8) out['count'] = rec[TraceWord.B];
+    out['mode'] = MODE_NAMES[i32[w + TraceWord.A] as number] ?? 'user';
+    if (code === 2) out['option'] = OPTION_NAMES[i32[w + TraceWord.Flags] as number] ?? 'ANY';
+    if (code === 7 || code === 8) out['count'] = i32[w + TraceWord.B];
   }
 }
 
-function callbackFields(code: number, rec: Int32Array, out: TraceEvent): void {
-  const state = rec[TraceWord.A] as number;
-  out['flags'] = flagNames(rec[TraceWord.Flags] as number);
+function callbackFields(code: number, i32: Int32Array, w: number, out: TraceEvent): void {
+  const state = i32[w + TraceWord.A] as number;
+  out['flags'] = flagList(i32[w + TraceWord.Flags] as number);
   out['inEpoch'] = (state & CbState.InEpoch) !== 0;
   out['bucketLockHeld'] = (state & CbState.BucketLockHeld) !== 0;
   // Void callbacks (postprocess_map_delete, postprocess_map_delete_element) return nothing.
-  const result = rec[TraceWord.Result] as number;
+  const result = i32[w + TraceWord.Result] as number;
   if (result === -1) out['result'] = 'threw';
   else if (code !== 1 && code !== 5) out['result'] = resultName(result);
-  if (rec[TraceWord.B] !== 0) out['value'] = rec[TraceWord.B];
-  out['dur'] = rec[TraceWord.Duration];
+  if (i32[w + TraceWord.B] !== 0) out['value'] = i32[w + TraceWord.B];
+  out['dur'] = i32[w + TraceWord.Duration];
 }

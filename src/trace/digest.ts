@@ -6,19 +6,31 @@ import { createHash, Hash } from 'node:crypto';
 import type { TraceEvent } from './decode.js';
 import type { TraceSink } from './jsonl.js';
 
+/** Text hashed in one update once this long (the digest is that of the whole text, however it is cut). */
+const UPDATE_CHARS = 1 << 16;
+
 export class DigestSink implements TraceSink {
   private readonly hash: Hash = createHash('sha256');
   events = 0;
   private result: string | null = null;
+  private pending = '';
 
   write(event: TraceEvent): void {
-    this.hash.update(JSON.stringify(event));
-    this.hash.update('\n');
+    this.pending += JSON.stringify(event) + '\n';
+    if (this.pending.length >= UPDATE_CHARS) this.flush();
     this.events++;
   }
 
   close(): void {
-    if (this.result === null) this.result = this.hash.digest('hex');
+    if (this.result !== null) return;
+    this.flush();
+    this.result = this.hash.digest('hex');
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.hash.update(this.pending);
+    this.pending = '';
   }
 
   /** The digest (closes the sink). */

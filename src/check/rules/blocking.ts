@@ -20,6 +20,8 @@ export class BlockingRule implements CheckRule {
   readonly ids = [HELPER_CRUD] as const;
   /** The events onEvent looks at: the checker hands it no others. */
   readonly events: readonly string[] = ['op_begin', 'op_end', ...CALLBACK_EVENT_NAMES];
+  /** Of op_begin and op_end, only these operations'. */
+  readonly ops: readonly string[] = [...CRUD_OPS];
   private readonly state = new PerCheck(() => new CpuSlots<Blocked>());
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

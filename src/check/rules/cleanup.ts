@@ -24,6 +24,8 @@ export class CleanupRule implements CheckRule {
   readonly ids = [FLAGS] as const;
   /** The events onEvent looks at: the checker hands it no others. */
   readonly events: readonly string[] = ['op_begin', 'op_end', ...CALLBACK_EVENT_NAMES];
+  /** Of op_begin and op_end, only these operations'. */
+  readonly ops: readonly string[] = ['map_cleanup'];
   private readonly state = new PerCheck(() => new CpuSlots<Cleanup>());
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

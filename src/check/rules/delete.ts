@@ -36,6 +36,8 @@ export class DeleteRule implements CheckRule {
   readonly ids = [PRE_UNDER_LOCK, POST_AFTER_UNLOCK, EXACTLY_ONE_REGISTERED, MUST_NOT_FAIL] as const;
   /** The events onEvent looks at: the checker hands it no others. */
   readonly events: readonly string[] = ['op_begin', 'bucket_unlock', PRE_DELETE, POST_DELETE, 'op_end'];
+  /** Of op_begin and op_end, only these operations'. */
+  readonly ops: readonly string[] = ['delete', 'find_and_delete', 'create'];
   private readonly state = new PerCheck(() => new CpuSlots<DeleteOp>());
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

@@ -45,6 +45,8 @@ export class ExactlyOnceRule implements CheckRule {
   readonly ids = [EXACTLY_ONCE] as const;
   /** The events onEvent looks at: the checker hands it no others. */
   readonly events: readonly string[] = ['op_begin', 'bucket_unlock', 'preprocess_map_delete_element', 'postprocess_map_delete_element', 'retire', 'op_end'];
+  /** Of op_begin and op_end, only these operations'. */
+  readonly ops: readonly string[] = [...TRACKED_OPS];
   private readonly state = new PerCheck<State>(() => ({ leaving: new Map(), ops: new CpuSlots() }));
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

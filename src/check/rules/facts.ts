@@ -12,6 +12,8 @@ export class MapFacts implements CheckRule {
   readonly ids: readonly string[] = [];
   /** The events onEvent looks at: the checker hands it no others. */
   readonly events: readonly string[] = ['op_end'];
+  /** Of op_begin and op_end, only these operations'. */
+  readonly ops: readonly string[] = ['create'];
 
   onEvent(e: TraceEvent, cx: CheckContext): void {
     if (e.event !== 'op_end' || e['op'] !== 'create') return;

@@ -23,6 +23,8 @@ export class FindRule implements CheckRule {
   readonly ids = [AFTER_HIT, HELPER_FLAG] as const;
   /** The events onEvent looks at: the checker hands it no others. */
   readonly events: readonly string[] = ['op_begin', 'postprocess_map_find_element', 'op_end'];
+  /** Of op_begin and op_end, only these operations'. */
+  readonly ops: readonly string[] = [...LOOKUPS];
   private readonly state = new PerCheck(() => new CpuSlots<Lookup>());
 
   onEvent(e: TraceEvent, cx: CheckContext): void {

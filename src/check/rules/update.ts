@@ -13,7 +13,7 @@
 import type { TraceEvent } from '../../trace/decode.js';
 import type { CheckContext, CheckRule } from '../context.js';
 import {
-  CpuSlots, PerCheck, SUCCESS, UPDATE, describeCallback, describeOp, hasDeleteCallback, hasFlag, mapOf, str, valueOf,
+  CpuSlots, PerCheck, SUCCESS, UPDATE, callbackNote, describeCallback, describeOp, hasDeleteCallback, hasFlag, mapOf, str, valueOf,
 } from './util.js';
 
 const PREPROCESS_FIRST = 'update.preprocess-first';
@@ -50,6 +50,8 @@ export class UpdateRule implements CheckRule {
   readonly ids = [PREPROCESS_FIRST, NO_UPDATE_FLAG, REPLACE_ONCE, UNDO_ONCE] as const;
   /** The events onEvent looks at: the checker hands it no others. */
   readonly events: readonly string[] = ['op_begin', 'preprocess_map_update_element', 'bucket_lock', 'bucket_unlock', 'preprocess_map_delete_element', 'postprocess_map_delete_element', 'op_end'];
+  /** Of op_begin and op_end, only these operations'. */
+  readonly ops: readonly string[] = ['update'];
   private readonly state = new PerCheck(() => new CpuSlots<UpdateOp>());
 
   onEvent(e: TraceEvent, cx: CheckContext): void {
@@ -108,7 +110,7 @@ export class UpdateRule implements CheckRule {
     const op = cx.cpu(e.cpu).op;
     if (u === undefined || op === null || op.op !== 'update') return;
     u.deletes++;
-    if (u.first === null) u.first = e;
+    if (u.first === null) u.first = callbackNote(e); // a copy: e is a view the checker fills again later
     if (!hasFlag(e, UPDATE) || e['bucketLockHeld'] === true) return;
     if (u.unlocked) u.afterUnlock++;
     else if (u.lockSeq === 0) u.beforeLock++;

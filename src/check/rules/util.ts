@@ -68,10 +68,19 @@ export function describeCallback(e: TraceEvent): string {
   return `${e.event} ${flagText(e)} (${where.join(', ')})`;
 }
 
+/**
+ * What describeCallback reads of a callback event, copied: for a rule that
+ * names the event in a message later (while a run goes, `e` is a view the
+ * checker fills again).
+ */
+export function callbackNote(e: TraceEvent): TraceEvent {
+  return { seq: e.seq, t: e.t, cpu: e.cpu, irql: e.irql, event: e.event, map: e['map'], key: e['key'], value: e['value'], flags: e['flags'] };
+}
+
 /** "update (map m, key 01000000, user)", for messages. */
 export function describeOp(op: OpInFlight): string {
   const parts = [op.map !== undefined ? `map ${op.map}` : '', op.key !== undefined ? `key ${op.key}` : '', op.mode];
-  return `${op.op} (${parts.filter((p) => p !== '').join(', ')}, begun at #${op.begin.seq})`;
+  return `${op.op} (${parts.filter((p) => p !== '').join(', ')}, begun at #${op.beginSeq})`;
 }
 
 /**
