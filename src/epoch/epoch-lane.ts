@@ -51,8 +51,11 @@ export class EpochLane {
    * waits for the next exit, so no write waits for the manager unless
    * PENDING_CAP blocks wait. Nothing is freed later for it: every
    * stamp given inside the epoch is >= the epoch the lane announced, so the
-   * manager could not free them before the exit anyway. Controlled mode and
-   * retires outside an epoch go to the shared list at once, as always.
+   * manager could not free them before the exit anyway. Controlled mode,
+   * runs that record events and retires outside an epoch go to the shared
+   * list at once, as always: a chain the exit could not hand over waits for
+   * the lane's next exit, which may be late enough to break
+   * memory.reclaim-bound, so only unrecorded (throughput) runs hold back.
    */
   private pendingHead = 0;
   private pendingTail = 0;
@@ -197,7 +200,7 @@ export class EpochLane {
     // The local-epoch-stamp mutant is eBPF for Windows issue 4920: a CPU's own lagging epoch.
     const stamp = this.mutant === Mutant.LocalEpochStamp ? this.i32[this.w.localEpoch] as number : this.shm.loadPublishedEpoch();
     this.stampRetired(ptr, stamp);
-    if (!this.shm.controlled && (this.i32[this.w.activeCount] as number) > 0) this.holdRetired(ptr);
+    if (!this.shm.controlled && !this.trace.on && (this.i32[this.w.activeCount] as number) > 0) this.holdRetired(ptr);
     else this.enqueueRetired(ptr);
     if (this.trace.on) this.trace.emit(Ev.Retire, 0, map, 0, 0, ptr, stamp, 0, 0, this.i32[blockWord(ptr, BlockField.Tag)] as number);
   }

@@ -88,7 +88,7 @@ describe('cli/lesson', function () {
       [['lesson', 'list', '--answer'], 'epochlab: --answer: not valid with lesson list (it goes with lesson NAME)'],
       [['lesson'], 'epochlab: lesson needs a NAME, or list for the lessons (epochlab lesson list)'],
       [['lesson', 'why-epochs', 'extra'], 'epochlab: unexpected argument "extra"'],
-      [['lesson', 'why-epochs', '--seed', '3'], 'epochlab: --seed: only valid with "run"'],
+      [['lesson', 'why-epochs', '--seed', '3'], 'epochlab: --seed: only valid with "run", "bench"'],
     ];
     for (const [args, line] of cases) {
       const r = epochlab(args);
