@@ -20,7 +20,11 @@ export interface ReclamationReport {
   micros: Latency;
   /** Blocks whose stamp was older than the manager's ring of publish times (their microseconds are a lower bound). */
   microsClamped: number;
-  /** Garbage (blocks retired and not yet freed) after the ticks of the CPU phase: the most, and the median. */
+  /**
+   * Garbage (blocks retired and not yet freed) after each tick: the most
+   * before the CPU phase ended (setup included), and the median over the
+   * ticks of the CPU phase (its last elapsedMs milliseconds).
+   */
   peakGarbage: number;
   steadyGarbage: number;
   /** Only when the plan asks (RunPlan.reclamationSeries): per sampled tick, garbage, hold-back and time. */
@@ -54,14 +58,24 @@ function medianOf(xs: ArrayLike<number>): number {
   return sorted[(sorted.length - 1) >> 1] as number;
 }
 
-export function reclamationReport(r: ReclaimResult | undefined, withSeries: boolean): ReclamationReport | null {
+/** The median garbage over the samples of the last `cpuPhaseMs` milliseconds (all of them when that is 0). */
+function steadyOf(r: ReclaimResult, cpuPhaseMs: number): number {
+  const n = r.ms.length;
+  if (n === 0 || cpuPhaseMs <= 0) return medianOf(r.garbage);
+  const from = (r.ms[n - 1] as number) - cpuPhaseMs;
+  let i = n - 1;
+  while (i > 0 && (r.ms[i - 1] as number) >= from) i--;
+  return medianOf(r.garbage.subarray(i));
+}
+
+export function reclamationReport(r: ReclaimResult | undefined, withSeries: boolean, cpuPhaseMs = 0): ReclamationReport | null {
   if (!r) return null;
   return {
     freed: r.freed, teardownFreed: r.teardownFreed,
     ticks: { p50: ticksOf(r, 50), p99: ticksOf(r, 99), max: r.maxTicks },
     micros: { p50: microsOf(r, 50), p99: microsOf(r, 99), max: r.maxMicros },
     microsClamped: r.microsClamped,
-    peakGarbage: r.peakGarbage, steadyGarbage: medianOf(r.garbage),
+    peakGarbage: r.peakGarbage, steadyGarbage: steadyOf(r, cpuPhaseMs),
     series: withSeries ? { stride: r.stride, garbage: Array.from(r.garbage), holdBack: Array.from(r.holdBack), ms: Array.from(r.ms, (t) => Math.round(t * 1000) / 1000) } : null,
   };
 }

@@ -140,7 +140,7 @@ export function buildReport(input: ReportInput): RunReport<never> {
     blocksRetired: c[Counter.Retired] as number,
     blocksFreed: c[Counter.Freed] as number,
     peakGarbage: Math.max(...input.results.map((r) => r.peakGarbage), 0),
-    reclamation: reclamationReport(input.results.find((r) => r.kind === 'manager')?.reclamation, plan.reclamationSeries === true),
+    reclamation: reclamationReport(input.results.find((r) => r.kind === 'manager')?.reclamation, plan.reclamationSeries === true, input.elapsedMs),
     allocFailures: c[Counter.AllocFailed] as number,
     faults: {
       spuriousLockFailures: c[Counter.SpuriousLockFailures] as number,
