@@ -94,12 +94,13 @@ function longestHold(s: ReclamationSeries, first: number, limit: number): { star
 /** The stall window in the series: where the hold-back climbed past the limit, back to where it began climbing. */
 export function stallWindow(s: ReclamationSeries, first: number): NonNullable<ReclaimFigures['stall']> {
   const g = s.garbage.slice(first);
-  const limit = Math.max(STALL_HOLD_BACK, 4 * median(s.holdBack.slice(first)));
+  const usual = median(s.holdBack.slice(first));
+  const limit = Math.max(STALL_HOLD_BACK, 4 * usual);
   const { end } = longestHold(s, first, limit);
   const final = g[g.length - 1] ?? 0;
   if (end < 0) return { happened: false, atOp: 0, ticks: 0, ms: 0, before: median(g), peak: Math.max(0, ...g), after: median(g), final };
-  // At `end` the release had been held for holdBack[end] ticks: the stall began about that many ticks earlier.
-  const from = Math.max(first, end - Math.ceil((s.holdBack[end] as number) / s.stride));
+  // At `end` the release had been held for holdBack[end] ticks, `usual` of them as always: the stall began the rest earlier.
+  const from = Math.max(first, end - Math.ceil(((s.holdBack[end] as number) - usual) / s.stride));
   const during = s.garbage.slice(from, end + 1);
   // "After": from one window length past its end (the backlog had time to drain), or whatever follows the end if the run is shorter.
   const afterFrom = Math.min(end + 1 + (end - from), Math.max(end + 1, s.garbage.length - 1));
