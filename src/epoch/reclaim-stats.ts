@@ -30,7 +30,7 @@ export const TICK_EXACT = 64;
 /** Microsecond histogram: exact below 8 us, then 8 buckets per power of two (at most 12.5 % wide). */
 export const MICRO_BUCKETS = 8 + 28 * 8;
 /** Publish times kept for this many recent epochs (a power of two). */
-const RING = 1 << 14;
+const RING = 1 << 12;
 /** Per-tick series: at most this many samples; when full, every other one is dropped and the stride doubles. */
 export const SERIES_CAP = 1 << 16;
 
