@@ -111,6 +111,9 @@ export class ReclaimStats {
   private microsClamped = 0;
   private peak = 0;
   private steady = true;
+  /** The current run of frees of one stamp (see freedBlock). */
+  private runStamp = 0;
+  private runCount = 0;
   /** The current tick: its published epoch and when its frees began. */
   private epoch: number;
   private now: number;
@@ -125,6 +128,7 @@ export class ReclaimStats {
 
   /** A tick advanced the published epoch to `epoch` just now. */
   published(epoch: number): void {
+    this.flushRun();
     this.epoch = epoch;
     this.now = performance.now();
     this.publishedAt[epoch & (RING - 1)] = this.now;
@@ -135,28 +139,46 @@ export class ReclaimStats {
     if (this.steady) this.now = performance.now();
   }
 
-  /** A block stamped `stamp` was freed in the current tick. */
+  /**
+   * A block stamped `stamp` was freed in the current tick. Per block only a
+   * compare and a count: a lane's free list is in stamp order, so blocks come
+   * in runs of one stamp, which share their latency; a run is put into the
+   * histograms when the stamp changes or the tick ends.
+   */
   freedBlock(stamp: number): void {
+    if (stamp !== this.runStamp) {
+      this.flushRun();
+      this.runStamp = stamp;
+    }
+    this.runCount++;
+  }
+
+  /** Puts the current run of one stamp into the figures. */
+  private flushRun(): void {
+    const n = this.runCount;
+    if (n === 0) return;
+    this.runCount = 0;
     if (!this.steady) {
-      this.teardownFreed++;
+      this.teardownFreed += n;
       return;
     }
-    this.freed++;
-    const ticks = this.epoch - stamp;
-    this.tickHist[ticks < TICK_EXACT ? ticks : TICK_EXACT]++;
+    this.freed += n;
+    const ticks = this.epoch - this.runStamp;
+    this.tickHist[ticks < TICK_EXACT ? ticks : TICK_EXACT] += n;
     if (ticks > this.maxTicks) this.maxTicks = ticks;
-    let from = stamp;
+    let from = this.runStamp;
     if (ticks >= RING) {
       from = this.epoch - RING + 1;
-      this.microsClamped++;
+      this.microsClamped += n;
     }
     const us = Math.min(0x7fffffff, Math.max(0, Math.floor((this.now - (this.publishedAt[from & (RING - 1)] as number)) * 1000)));
-    this.microHist[microBucket(us)]++;
+    this.microHist[microBucket(us)] += n;
     if (us > this.maxMicros) this.maxMicros = us;
   }
 
   /** After a tick: garbage and hold-back (published minus released). */
   tickEnded(garbage: number, holdBack: number): void {
+    this.flushRun();
     if (!this.steady) return;
     if (garbage > this.peak) this.peak = garbage;
     if (++this.sinceSample < this.stride) return;
@@ -185,11 +207,13 @@ export class ReclaimStats {
 
   /** The CPU phase ended: later frees are teardown's. */
   endSteady(): void {
+    this.flushRun();
     this.steady = false;
   }
 
   /** The figures (copies sized to what was recorded). */
   result(): ReclaimResult {
+    this.flushRun();
     return {
       freed: this.freed, teardownFreed: this.teardownFreed,
       tickHistogram: this.tickHist.slice(), maxTicks: this.maxTicks,
