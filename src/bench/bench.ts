@@ -46,7 +46,7 @@ export interface BenchResult {
   machine: Machine;
   options: Omit<BenchOptions, 'onStep'> & { capacity: number; streamLength: number };
   rows: Row[];
-  reclaim: { steady: ReclaimFigures; stalled: ReclaimFigures; stallMs: number; cpus: number; capacity: number; durationMs: number } | null;
+  reclaim: { steady: ReclaimFigures; stalled: ReclaimFigures; stallMs: number; cpus: number; capacity: number; durationMs: number; stalledDurationMs: number } | null;
   micro: { enterExitNs: Figure; twoStoresNs: Figure } | null;
   elapsedMs: number;
 }
@@ -105,8 +105,10 @@ async function reclaimOnce(o: BenchOptions): Promise<NonNullable<BenchResult['re
   o.onStep?.(`reclamation, CPU 0 stalled ${stallMs} ms`);
   // A quarter of the steady run's ops per CPU (the stalled run may be slower: the stall then begins later).
   const stallAtOp = Math.max(1, Math.round((steady.opsPerCpuPerSec * durationMs) / 4000));
-  const stalled = await runReclaim({ ...base, stallMs, stallAtOp });
-  return { steady: steady.figures, stalled: stalled.figures, stallMs, cpus, capacity, durationMs };
+  // Twice as long: after the stall (and the long tick that frees its backlog) the load goes on long enough to see garbage settle.
+  const stalledDurationMs = 2 * durationMs;
+  const stalled = await runReclaim({ ...base, durationMs: stalledDurationMs, stallMs, stallAtOp });
+  return { steady: steady.figures, stalled: stalled.figures, stallMs, cpus, capacity, durationMs, stalledDurationMs };
 }
 
 export async function runBench(o: BenchOptions): Promise<BenchResult> {

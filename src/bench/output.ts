@@ -83,11 +83,11 @@ function reclaimLines(r: NonNullable<BenchResult['reclaim']>): string[] {
   return [
     `reclamation: Exchange, ${r.cpus} CPUs, helper batches, ${fmt(r.capacity)} keys, ${r.durationMs} ms, untraced, no checker, the epoch manager's own figures (1 run each):`,
     `  steady:  ${lat(r.steady)}; garbage steady ${fmt(r.steady.steadyGarbage)}, peak ${fmt(r.steady.peakGarbage)}`,
-    `  stalled: ${lat(r.stalled)}; CPU 0 held its epoch ${r.stallMs} ms`,
+    `  stalled: ${lat(r.stalled)}; ${r.stalledDurationMs} ms, CPU 0 held its epoch ${r.stallMs} ms`,
     ...(s && !s.happened ? [`           the stall did not take effect: CPU 0 never reached operation ${fmt(s.atOp)} (try a longer --duration)`] : []),
     ...(s && s.happened && s.ticks === 0 ? ['           no stall window in the per-tick hold-back (the release was never held back long)'] : []),
     ...(s && s.happened && s.ticks > 0 ? [`           garbage (median per tick) ${fmt(s.before)} before the stall, peak ${fmt(s.peak)} during it (${fmt(s.ticks)} ticks, ${fmt(s.ms)} ms), `
-      + `${fmt(s.after)} after it, ${fmt(s.final)} at the end`] : []),
+      + `${fmt(s.after)} after it, ${fmt(s.final)} at the end; the tick that freed the backlog took ${fmt(s.backlogTickMs)} ms`] : []),
     '  (ticks: epoch advances from retire to free, at least 1; us: from the publication of the stamp epoch, an upper bound by less than one tick)',
   ];
 }

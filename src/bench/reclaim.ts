@@ -41,9 +41,16 @@ export interface ReclaimFigures {
    * Stalled runs only: whether the stall took effect (CPU 0 reached the
    * planned operation); garbage (median per tick) before, at the peak of, and
    * after the stall window (from one window length past its end); garbage
-   * after the last tick of the CPU phase; the window's length in ticks and ms.
+   * after the last tick of the CPU phase; the window's length in ticks and ms;
+   * "after" begins one window length (in time) past the window, and not
+   * before the tick that freed the backlog (its sample holds what piled up
+   * while it ran).
    */
-  stall: { happened: boolean; atOp: number; ticks: number; ms: number; before: number; peak: number; after: number; final: number } | null;
+  stall: {
+    happened: boolean; atOp: number; ticks: number; ms: number; before: number; peak: number; after: number; final: number;
+    /** How long the tick that ended the window took (it frees the stall's backlog at once). */
+    backlogTickMs: number;
+  } | null;
   /** Garbage against time (ms since the CPU phase began) for a plot: at most PLOT_POINTS points, each the most of its stretch. */
   plot: { ms: number[]; garbage: number[] };
 }
@@ -98,22 +105,36 @@ export function stallWindow(s: ReclamationSeries, first: number): NonNullable<Re
   const limit = Math.max(STALL_HOLD_BACK, 4 * usual);
   const { end } = longestHold(s, first, limit);
   const final = g[g.length - 1] ?? 0;
-  if (end < 0) return { happened: false, atOp: 0, ticks: 0, ms: 0, before: median(g), peak: Math.max(0, ...g), after: median(g), final };
+  if (end < 0) return { happened: false, atOp: 0, ticks: 0, ms: 0, before: median(g), peak: Math.max(0, ...g), after: median(g), final, backlogTickMs: 0 };
   // At `end` the release had been held for holdBack[end] ticks, `usual` of them as always: the stall began the rest earlier.
   const from = Math.max(first, end - Math.ceil(((s.holdBack[end] as number) - usual) / s.stride));
   const during = s.garbage.slice(from, end + 1);
-  // "After": from one window length past its end (the backlog had time to drain), or whatever follows the end if the run is shorter.
-  const afterFrom = Math.min(end + 1 + (end - from), Math.max(end + 1, s.garbage.length - 1));
+  const ms = (i: number): number => s.ms[i] as number;
+  const n = s.garbage.length;
+  let afterFrom = Math.min(n, end + 2); // end + 1: the backlog's tick
+  while (afterFrom < n && ms(afterFrom) < ms(end) + (ms(end) - ms(from))) afterFrom++;
   return {
-    happened: true, atOp: 0, ticks: (end - from + 1) * s.stride, ms: (s.ms[end] as number) - (s.ms[from] as number),
+    happened: true, atOp: 0, ticks: (end - from + 1) * s.stride, ms: ms(end) - ms(from),
     before: median(s.garbage.slice(first, from)), peak: Math.max(0, ...during),
-    after: afterFrom < s.garbage.length ? median(s.garbage.slice(afterFrom)) : final, final,
+    after: afterFrom < n ? median(s.garbage.slice(afterFrom)) : final, final,
+    backlogTickMs: end + 1 < n ? ms(end + 1) - ms(end) : 0,
   };
 }
 
+/**
+ * The series without its idle tail: the CPUs are done some milliseconds
+ * before the main thread hears of it and tells the manager (ManagerCommand.Drain);
+ * those last ticks (no garbage, nothing held back) are not the workload's.
+ */
+function trimmed(s: ReclamationSeries): ReclamationSeries {
+  let n = s.garbage.length;
+  while (n > 1 && s.garbage[n - 1] === 0 && (s.holdBack[n - 1] as number) <= 1) n--;
+  return { stride: s.stride, garbage: s.garbage.slice(0, n), holdBack: s.holdBack.slice(0, n), ms: s.ms.slice(0, n) };
+}
+
 function figuresOf(r: ReclamationReport, cpuPhaseMs: number, stalled: boolean): ReclaimFigures {
-  const s = r.series!;
-  const first = cpuPhaseStart(s, cpuPhaseMs);
+  const first = cpuPhaseStart(r.series!, cpuPhaseMs);
+  const s = trimmed(r.series!);
   const g = s.garbage.slice(first);
   return {
     freed: r.freed, ticks: r.ticks, micros: r.micros,

@@ -73,7 +73,7 @@ describe('bench: the command with tiny settings', function () {
     const reclaim = json['reclaim'] as Record<string, Record<string, unknown>>;
     expect(reclaim['steady']).to.include.keys(['freed', 'ticks', 'micros', 'peakGarbage', 'steadyGarbage', 'cpuTicks', 'plot']);
     expect(reclaim['steady']!['stall']).to.equal(null);
-    expect(reclaim['stalled']!['stall']).to.include.keys(['happened', 'ticks', 'ms', 'before', 'peak', 'after', 'final']);
+    expect(reclaim['stalled']!['stall']).to.include.keys(['happened', 'ticks', 'ms', 'before', 'peak', 'after', 'final', 'backlogTickMs']);
     for (const run of ['steady', 'stalled']) {
       const f = reclaim[run] as { ticks: Record<string, number>; micros: Record<string, number>; peakGarbage: number; steadyGarbage: number;
         plot: { ms: number[]; garbage: number[] } };

@@ -29,6 +29,7 @@ describe('bench: the stall window from the per-tick series', () => {
     expect(w.final).to.equal(10);
     expect(w.ticks).to.equal(30);
     expect(w.ms).to.equal(29);
+    expect(w.backlogTickMs).to.equal(1);
   });
 
   it('finds none in a steady series', () => {
