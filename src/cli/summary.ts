@@ -47,6 +47,11 @@ export function formatSummary(r: CheckedReport & Partial<Pick<RunResult, 'digest
   lines.push(`  epochs advanced:    ${fmt(r.epochsAdvanced)}`);
   lines.push(`  blocks:             ${fmt(r.blocksAllocated)} allocated, ${fmt(r.blocksRetired)} retired, ${fmt(r.blocksFreed)} freed, ${fmt(r.leakedBlocks)} leaked`);
   lines.push(`  peak garbage:       ${fmt(r.peakGarbage)} retired blocks waiting for their epoch`);
+  const rc = r.reclamation;
+  if (rc && rc.freed > 0) {
+    lines.push(`  retire to free:     p50 ${rc.ticks.p50}, p99 ${rc.ticks.p99}, max ${rc.ticks.max} ticks; p50 ${fmt(rc.micros.p50)}, p99 ${fmt(rc.micros.p99)} us `
+      + `(at most; ${fmt(rc.freed)} blocks freed before the CPUs finished)`);
+  }
   for (const f of r.programLoadFailures) lines.push(`  program load failed: ${f}`);
   const f = r.faults;
   if (f.spuriousLockFailures + f.droppedTicks + f.delayedTicks + f.stalls > 0) {

@@ -23,6 +23,7 @@ import { Ev } from '../trace/events.js';
 import { Violations } from '../trace/violations.js';
 import { Rule } from '../contract/rules.js';
 import { Mutant } from '../contract/mutants.js';
+import { ReclaimStats } from './reclaim-stats.js';
 
 export interface ManagerOptions {
   /** A lane whose announced epoch lags the published one by more than this many advances is named in a stall warning. */
@@ -51,6 +52,10 @@ export class EpochManager {
   private readonly counters: { freed: number; bytesFreed: number; peak: number; stalls: number; delayed: number };
   peakGarbage = 0;
   private ticks = 0;
+  /** Reclamation figures, always on (src/epoch/reclaim-stats.ts). */
+  readonly reclaim: ReclaimStats;
+  /** Every lane's Counter.Retired word (the system lane's too: cleanups retire). */
+  private readonly retiredWords: Int32Array;
 
   constructor(
     private readonly shm: Shm,
@@ -71,6 +76,9 @@ export class EpochManager {
       stalls: counterWord(l, lane, Counter.StallWarnings),
       delayed: counterWord(l, lane, Counter.DelayedTicks),
     };
+    this.retiredWords = Int32Array.from({ length: l.lanes }, (_, i) => counterWord(l, i, Counter.Retired));
+    // A plain read: only this thread writes the published epoch (and reading it through Shm would add a scheduling point).
+    this.reclaim = new ReclaimStats(shm.i32[Ctl.PublishedEpoch] as number);
   }
 
   /** One advance-compute-free cycle. Returns the number of blocks freed. */
@@ -83,6 +91,7 @@ export class EpochManager {
       return 0;
     }
     const published = this.shm.advancePublishedEpoch();
+    this.reclaim.published(published);
     let oldest = published;
     for (let lane = 0; lane < this.lanes; lane++) {
       if (lane === 0 && this.options.mutant === Mutant.SkipCpu) continue;
@@ -95,9 +104,27 @@ export class EpochManager {
     this.shm.add(Ctl.EpochAdvances, 1);
     this.trace.emit(Ev.EpochAdvance, 0, -1, 0, 0, published, released, 0, 0);
     let freed = 0;
+    this.reclaim.beginFrees();
     for (let lane = 0; lane < this.lanes; lane++) freed += this.drainLane(lane, released);
     this.notePeakGarbage();
+    this.reclaim.tickEnded(this.retiredNotFreed(), published - released);
     return freed;
+  }
+
+  /**
+   * Garbage as the counters tell it: blocks retired on every lane (held back
+   * in a lane's private chain included) minus blocks freed. SYNC: the
+   * retired counters are plain words written by their lanes; an increment
+   * made before a lane released its FreeLock is visible here after this
+   * tick's drain took that lock, so every block freed so far was counted as
+   * retired first. Later increments may be seen late (an undercount of what
+   * was retired since this tick's drain).
+   */
+  private retiredNotFreed(): number {
+    const i32 = this.shm.i32;
+    let retired = 0;
+    for (let lane = 0; lane < this.lanes; lane++) retired += i32[this.retiredWords[lane] as number] as number;
+    return Math.max(0, retired - (i32[this.counters.freed] as number));
   }
 
   /**
@@ -192,6 +219,7 @@ export class EpochManager {
     const stamp = i32[blockWord(ptr, BlockField.FreedEpoch)] as number;
     const tag = i32[blockWord(ptr, BlockField.Tag)] as number;
     this.trace.emit(Ev.Free, 0, -1, 0, 0, ptr, stamp, 0, 0, released, tag);
+    this.reclaim.freedBlock(stamp);
     i32[this.counters.freed]++;
     i32[this.counters.bytesFreed] += i32[blockWord(ptr, BlockField.Size)] as number;
     if (this.handsOver) this.arena.releaseFrom(ptr, lane);

@@ -126,6 +126,8 @@ export interface RunPlan {
   faults: FaultPlan;
   /** Record events into the trace rings (off for pure throughput runs). */
   trace: boolean;
+  /** Put the manager's per-tick garbage series into the report (RunReport.reclamation.series; off: null, the JSON stays small). */
+  reclamationSeries?: boolean;
 }
 
 /** How a scenario is run, as opposed to what it runs: set by the command line, kept in failure files. */

@@ -16,6 +16,7 @@ import type { Monitor } from '../trace/monitor.js';
 import type { WatchdogReport } from './watchdog.js';
 import type { MemorySamples } from './memory-sampler.js';
 import type { ScheduleSummary } from './controlled-phases.js';
+import { reclamationReport, type ReclamationReport } from './reclamation.js';
 
 export interface ReportedViolation {
   rule: string;
@@ -49,6 +50,8 @@ export interface RunReport<Check = unknown> {
   blocksRetired: number;
   blocksFreed: number;
   peakGarbage: number;
+  /** The epoch manager's reclamation figures, traced or not (null if the manager's task was lost). */
+  reclamation: ReclamationReport | null;
   allocFailures: number;
   /** Injected faults that took effect. */
   faults: { spuriousLockFailures: number; droppedTicks: number; delayedTicks: number; stalls: number };
@@ -137,6 +140,7 @@ export function buildReport(input: ReportInput): RunReport<never> {
     blocksRetired: c[Counter.Retired] as number,
     blocksFreed: c[Counter.Freed] as number,
     peakGarbage: Math.max(...input.results.map((r) => r.peakGarbage), 0),
+    reclamation: reclamationReport(input.results.find((r) => r.kind === 'manager')?.reclamation, plan.reclamationSeries === true, input.elapsedMs),
     allocFailures: c[Counter.AllocFailed] as number,
     faults: {
       spuriousLockFailures: c[Counter.SpuriousLockFailures] as number,

@@ -105,6 +105,8 @@ async function execute(plan: RunPlan, init: TaskInit, shm: Shm, pool: TaskPool, 
     Array.from({ length: plan.cpus }, (_, cpu) => run({ ...init, kind: 'cpu', cpu })),
   )) : null;
   const elapsedMs = performance.now() - started;
+  // Tells the manager that the CPU phase is over (no notify: it reads the word at its next tick).
+  shm.store(Ctl.ManagerCommand, ManagerCommand.Drain);
   phases?.start(1);
   const teardown = cpus ? await watchdog.race(run({ ...init, kind: 'teardown' })) : null;
   shm.store(Ctl.ManagerCommand, ManagerCommand.Exit);

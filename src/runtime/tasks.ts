@@ -16,6 +16,7 @@ import { WorkloadRunner, prefill } from './workload.js';
 import { loadProviderFactory } from '../providers/index.js';
 import type { ProviderFactory } from '../providers/provider.js';
 import { EpochManager } from '../epoch/manager.js';
+import type { ReclaimResult } from '../epoch/reclaim-stats.js';
 import { Ev, Mode, OpCode } from '../trace/events.js';
 import { Irql } from '../contract/irql.js';
 import { RunAborted } from '../shm/shm.js';
@@ -50,6 +51,8 @@ export interface TaskResult {
   aborted: boolean;
   peakGarbage: number;
   leftoverGarbage: number;
+  /** The manager task only: its reclamation figures (see src/epoch/reclaim-stats.ts). */
+  reclamation?: ReclaimResult;
 }
 
 const factoryCache = new Map<string, Promise<ProviderFactory>>();
@@ -283,6 +286,7 @@ function runManager(cpu: Cpu): Partial<TaskResult> {
   for (;;) {
     const cmd = shm.load(Ctl.ManagerCommand);
     if (cmd === ManagerCommand.Exit || shm.runState() === RunState.Aborted) break;
+    if (cmd === ManagerCommand.Drain) manager.reclaim.endSteady(); // the CPU phase is over: teardown's frees are not the workload's
     manager.tick();
     shm.i32[Ctl.ManagerHeartbeat]++;
     // Controlled mode: the next tick is the scheduler's decision, not the clock's.
@@ -290,9 +294,10 @@ function runManager(cpu: Cpu): Partial<TaskResult> {
     else shm.waitWord(Ctl.ManagerCommand, cmd, cpu.plan.epochTickMs);
   }
   manager.stopHandOver();
+  manager.reclaim.endSteady();
   drain(cpu, manager);
   shm.i32[counterWord(shm.layout, lane.lane, Counter.PeakGarbage)] = manager.peakGarbage;
-  return { peakGarbage: manager.peakGarbage, leftoverGarbage: manager.garbage() };
+  return { peakGarbage: manager.peakGarbage, leftoverGarbage: manager.garbage(), reclamation: manager.reclaim.result() };
 }
 
 /** Final drain: ticks until no lane holds garbage (cleanups retire more), bounded. */

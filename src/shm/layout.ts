@@ -104,6 +104,11 @@ export const CONTROL_WORDS = SCHED_CHANGE_BASE + LINE_WORDS;
 export const RunState = { Running: 0, Stopping: 1, Aborted: 2 } as const;
 /** A lane's part in controlled mode. */
 export const SchedState = { Absent: 0, Runnable: 1, Done: 2 } as const;
+/**
+ * The main thread's word to the manager: None while the CPUs run; Drain once
+ * the CPU phase is over (teardown runs; the manager ticks on, but counts its
+ * frees apart from the workload's); Exit: final drain, then end.
+ */
 export const ManagerCommand = { None: 0, Drain: 1, Exit: 2 } as const;
 
 /**

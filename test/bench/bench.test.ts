@@ -71,13 +71,23 @@ describe('bench: the command with tiny settings', function () {
     expect(json['machine']).to.include.keys(['cpuModel', 'cores', 'node', 'loadStart', 'loadEnd']);
     expect((json['rows'] as unknown[]).length).to.equal(csv.trimEnd().split('\n').length - 1);
     const reclaim = json['reclaim'] as Record<string, Record<string, unknown>>;
-    expect(reclaim['steady']).to.include.keys(['ticks', 'micros', 'peakGarbage', 'steadyGarbage']);
-    expect(reclaim['stalled']!['stall']).to.include.keys(['before', 'peak', 'after']);
+    expect(reclaim['steady']).to.include.keys(['freed', 'ticks', 'micros', 'peakGarbage', 'steadyGarbage', 'cpuTicks', 'plot']);
+    expect(reclaim['steady']!['stall']).to.equal(null);
+    expect(reclaim['stalled']!['stall']).to.include.keys(['happened', 'ticks', 'ms', 'before', 'peak', 'after', 'final', 'backlogTickMs']);
+    for (const run of ['steady', 'stalled']) {
+      const f = reclaim[run] as { ticks: Record<string, number>; micros: Record<string, number>; peakGarbage: number; steadyGarbage: number;
+        plot: { ms: number[]; garbage: number[] } };
+      for (const lat of [f.ticks, f.micros]) expect(lat['p50']! <= lat['p99']! && lat['p99']! <= lat['max']!, `${run}: ${JSON.stringify(lat)}`).to.equal(true);
+      expect(f.peakGarbage).to.be.at.least(f.steadyGarbage);
+      expect(f.plot.ms.length).to.equal(f.plot.garbage.length);
+      expect(f.plot.ms.length).to.be.at.most(300);
+    }
   });
 
-  it('writes one self-contained HTML page with throughput and latency plots per mix', () => {
+  it('writes one self-contained HTML page with throughput and latency plots per mix, and the reclamation runs\' garbage', () => {
     for (const mix of ['ReadHeavy', 'Exchange']) expect((html.match(new RegExp(`<svg [^>]*data-mix="${mix}"`, 'g')) ?? []).length).to.equal(2);
-    expect((html.match(/<svg /g) ?? []).length).to.equal(4);
+    expect((html.match(/<svg [^>]*data-mix="reclaim"/g) ?? []).length).to.equal(1); // garbage per tick, steady and stalled
+    expect((html.match(/<svg /g) ?? []).length).to.equal(5);
     expect(html).to.not.match(/https?:/);
     expect(html).to.not.match(/<script\b/i);
     expect(html).to.not.match(/<link\b/i);
