@@ -5,13 +5,13 @@
  * queues follow (a block appears after its retire, leaves after its free);
  * "next violation" lands on the checker's violation of a failing replay with
  * its report and excerpt; a lesson's "break it" switches traces; and a
- * screenshot of a two-CPU run goes to docs/images/timeline.png.
+ * screenshot of a two-CPU run is taken (into docs/images/timeline.png with EPOCHLAB_SCREENSHOTS=1).
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { describeBrowser, launchBrowser } from '../support/browser.js';
@@ -25,7 +25,8 @@ import type { LessonDocument, TraceDocument } from '../../src/view/document.js';
 import type { TraceEvent } from '../../src/trace/decode.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const SCREENSHOT = join(process.cwd(), 'docs', 'images', 'timeline.png');
+/** The README's image is written only when asked (EPOCHLAB_SCREENSHOTS=1); otherwise the screenshot stays in the test's own directory. */
+const UPDATE_IMAGES = process.env['EPOCHLAB_SCREENSHOTS'] === '1';
 
 function epochlab(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EPOCHLAB_')));
@@ -193,9 +194,10 @@ describeBrowser('view/page: the timeline in a browser', function () {
     const s = await stateOf(page);
     expect(Object.values(s.queues).flat().length).to.be.greaterThan(1);
     expect(events.slice(0, at).some((e) => e.event === 'bucket_unlock' && e['core'] === 'replace')).to.equal(true);
-    mkdirSync(join(process.cwd(), 'docs', 'images'), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: false });
-    const png = readFileSync(SCREENSHOT);
+    const shot = UPDATE_IMAGES ? join(process.cwd(), 'docs', 'images', 'timeline.png') : join(tmp, 'timeline.png');
+    mkdirSync(dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: false });
+    const png = readFileSync(shot);
     expect(png.subarray(1, 4).toString('latin1')).to.equal('PNG');
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).to.deep.equal([1400, 900]);
     await page.close();
