@@ -40,6 +40,8 @@ export { mutants, type MutantsOptions, type MutantsReport, type MutantResult } f
 export { contractDiff, type ContractDiff, type ContractDiffOptions, type DiffRow, type ScenarioRun } from './api/contract-diff.js';
 export { scenarios, rules, type ScenarioInfo } from './api/catalog.js';
 export { lessons, lesson, type LessonInfo, type LessonResult, type LessonOptions } from './api/lesson.js';
+export { bench, type BenchOptions, type BenchReport } from './api/bench.js';
+export type { BenchResult } from './bench/bench.js';
 export type { ScenarioInput } from './api/scenario-arg.js';
 export type {
   ScenarioFile as Scenario, ScenarioMapInput, ScenarioThreadInput, ScenarioOpInput, ScenarioBatchedOp,

@@ -7,6 +7,7 @@
  *
  * Every field is optional; the defaults are the command line's.
  */
+import type { PartName } from '../bench/parts.js';
 import type { ProfileName } from '../runtime/profile.js';
 import type { StrategyName } from '../sched/strategy.js';
 import type { MutantName } from '../contract/mutants.js';
@@ -106,3 +107,24 @@ export interface ViewOptions {
   /** The page to write (default: the trace file's name with .html for .jsonl). */
   out?: string;
 }
+
+/** The values of BenchOptions (bench.ts adds the progress callback). */
+export interface BenchOptionValues {
+  /** The CPU (and floor thread) counts of the mixes (default: 1..the core count). */
+  cpus?: number[];
+  /** How long each measurement runs: milliseconds, or a string with its unit (default 750 ms; at least 50 ms). */
+  duration?: number | string;
+  /** Repetitions of every measurement (default 3). */
+  reps?: number;
+  /** What to run (default: everything). */
+  only?: PartName[];
+  /** Keys of the mixes' map, a power of two from 1024 to 1048576 (default 65536). */
+  capacity?: number;
+  /** The seed of the op streams (default 1). */
+  seed?: number;
+  /** Also write the CSV (conc-map-bench's columns and a ratio) here. */
+  csv?: string;
+  /** Also write the plots (one self-contained HTML file) here. */
+  html?: string;
+}
+

@@ -13,7 +13,8 @@ import { STRATEGY_NAMES } from '../sched/strategy.js';
 import { MUTANT_NAMES } from '../contract/mutants.js';
 import { RULES } from '../contract/rules.js';
 import { parseDuration } from './duration.js';
-import type { MutantsOptionValues, ReplayOptions, RunOptionValues, StressOptionValues, ViewOptions } from './option-types.js';
+import type { BenchOptionValues, MutantsOptionValues, ReplayOptions, RunOptionValues, StressOptionValues, ViewOptions } from './option-types.js';
+import { PART_NAMES } from '../bench/parts.js';
 
 export { parseDuration } from './duration.js';
 
@@ -89,6 +90,16 @@ export const replayOptionsSchema = z.strictObject({
 });
 export const mutantsOptionsSchema = z.strictObject({ runs: positive.optional() });
 export const viewOptionsSchema = z.strictObject({ out: z.string().min(1).optional() });
+export const benchOptionsSchema = z.strictObject({
+  cpus: z.array(z.int().min(1).max(64)).min(1).optional(),
+  duration: duration.refine((ms) => ms >= 50, { message: 'expected at least 50ms' }).default(750),
+  reps: positive.default(3),
+  only: z.array(z.enum(PART_NAMES)).min(1).optional(),
+  capacity: z.int().min(1024).max(2 ** 20).refine((n) => (n & (n - 1)) === 0, { message: 'expected a power of two' }).default(65_536),
+  seed: nonNegative.default(1),
+  csv: z.string().min(1).optional(),
+  html: z.string().min(1).optional(),
+});
 
 /** Validates `input` against `schema`; a problem is one BadInput naming `what` and the option. */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
@@ -104,4 +115,5 @@ export type OptionTypesAgree =
   | Holds<Same<StressOptionValues, z.input<typeof stressOptionsSchema>>>
   | Holds<Same<ReplayOptions, z.input<typeof replayOptionsSchema>>>
   | Holds<Same<MutantsOptionValues, z.input<typeof mutantsOptionsSchema>>>
-  | Holds<Same<ViewOptions, z.input<typeof viewOptionsSchema>>>;
+  | Holds<Same<ViewOptions, z.input<typeof viewOptionsSchema>>>
+  | Holds<Same<BenchOptionValues, z.input<typeof benchOptionsSchema>>>;

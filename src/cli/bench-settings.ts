@@ -3,11 +3,10 @@ import { availableParallelism } from 'node:os';
 import type { Command } from './command.js';
 import type { Sources } from './env.js';
 import { bad, durationMs, nonEmpty, nonNegativeInt, positiveInt } from './values.js';
+import { ALL_PARTS, PART_NAMES, isPartName, selectParts, type PartName } from '../bench/parts.js';
 
 type Bench = Extract<Command, { kind: 'bench' }>;
 
-const MIX_NAMES = { readheavy: 'ReadHeavy', exchange: 'Exchange', rapidgrow: 'RapidGrow' } as const;
-const SECTION_NAMES = ['mixes', 'reclaim', 'checker', 'micro'] as const;
 const MAX_CPUS = 64;
 
 function cpuList(name: string, text: string): number[] {
@@ -19,13 +18,9 @@ function cpuList(name: string, text: string): number[] {
 
 function onlyOf(name: string, text: string): Pick<Bench, 'mixes' | 'sections'> {
   const items = text.split(',').map((s) => s.trim().toLowerCase());
-  const known = [...Object.keys(MIX_NAMES), ...SECTION_NAMES];
-  const wrong = items.find((s) => !known.includes(s));
-  if (wrong !== undefined) bad(name, `expected some of ${known.join(', ')}, got ${JSON.stringify(wrong)}`);
-  const named = items.filter((s): s is keyof typeof MIX_NAMES => s in MIX_NAMES).map((s) => MIX_NAMES[s]);
-  const mixes = items.includes('mixes') ? Object.values(MIX_NAMES) : named;
-  const sections = SECTION_NAMES.filter((s) => items.includes(s) || (s === 'mixes' && mixes.length > 0));
-  return { mixes: [...mixes], sections: [...sections] };
+  const wrong = items.find((s) => !isPartName(s));
+  if (wrong !== undefined) bad(name, `expected some of ${PART_NAMES.join(', ')}, got ${JSON.stringify(wrong)}`);
+  return selectParts(items as PartName[]);
 }
 
 function capacityOf(name: string, text: string): number {
@@ -39,7 +34,7 @@ export function benchOf(src: Sources): Bench {
   const cmd: Bench = {
     kind: 'bench', cpus: src.value('cpus', cpuList, all), durationMs: src.value('duration', durationMs, 750),
     reps: src.value('reps', positiveInt, 3), log2Capacity: src.value('capacity', capacityOf, 16), seed: src.value('seed', nonNegativeInt, 1),
-    ...src.value('only', onlyOf, { mixes: [...Object.values(MIX_NAMES)], sections: [...SECTION_NAMES] }),
+    ...src.value('only', onlyOf, selectParts(ALL_PARTS)),
     json: src.switch('json'),
   };
   if (cmd.durationMs < 50) bad('--duration', `must be at least 50ms, got ${cmd.durationMs}ms`);
