@@ -1,25 +1,20 @@
 /**
- * `epochlab bench`: src/bench/ does the measuring; this prints the table
- * (or the JSON) and writes the CSV and the HTML page. Progress goes to
- * stderr on a terminal.
+ * `epochlab bench`: src/bench/ measures, the API's measureAndWrite renders
+ * and writes the CSV and the HTML page; this prints the table (or the
+ * JSON). Progress goes to stderr on a terminal.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from './command.js';
-import { runBench } from '../bench/bench.js';
-import { toCsv, toTable } from '../bench/output.js';
-import { toHtml } from '../bench/plot.js';
+import { measureAndWrite } from '../api/bench.js';
 import { ProgressLine } from './progress.js';
 
 export async function benchCommand(cmd: Extract<Command, { kind: 'bench' }>): Promise<number> {
   const progress = new ProgressLine();
-  const result = await runBench({
+  const report = await measureAndWrite({
     cpus: cmd.cpus, durationMs: cmd.durationMs, reps: cmd.reps, mixes: cmd.mixes, sections: cmd.sections,
     log2Capacity: cmd.log2Capacity, seed: cmd.seed, ...(progress.live ? { onStep: (t: string) => progress.update(`bench ${t}`, false) } : {}),
-  });
+  }, cmd);
   progress.done();
-  if (cmd.csv !== undefined) writeFileSync(cmd.csv, toCsv(result));
-  if (cmd.html !== undefined) writeFileSync(cmd.html, toHtml(result));
   const written = [...(cmd.csv ? [`csv: ${cmd.csv}`] : []), ...(cmd.html ? [`html: ${cmd.html}`] : [])];
-  console.log(cmd.json ? JSON.stringify(result, null, 2) : [toTable(result), ...written].join('\n'));
+  console.log(cmd.json ? JSON.stringify(report.result, null, 2) : [report.table, ...written].join('\n'));
   return 0;
 }

@@ -11,21 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCli } from '../../src/cli/args.js';
-import { BadInput } from '../../src/contract/bad-input.js';
+import { badLine } from '../support/bad-line.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const HEADER = 'name,total_ops,threads,spent,throughput,latency,ratio';
 const SUBJECTS = ['epochlab-user', 'epochlab-helper', 'floor-same-shape', 'floor-one-load'];
-
-function badLine(argv: string[]): string {
-  try {
-    parseCli(argv);
-  } catch (err) {
-    expect(err).to.be.instanceOf(BadInput);
-    return (err as Error).message;
-  }
-  return expect.fail(`expected a BadInput for ${argv.join(' ')}`);
-}
 
 describe('bench: the command with tiny settings', function () {
   this.timeout(120_000);

@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseCli } from '../../src/cli/args.js';
 import { COMMAND_DOCS, docOf } from '../../src/cli/docs.js';
 import { ENV_VARS, variablesOf } from '../../src/cli/env.js';
-import { BadInput } from '../../src/contract/bad-input.js';
 import { VERSION } from '../../src/api/version.js';
+import { badLine } from '../support/bad-line.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -20,17 +20,6 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 function epochlab(args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EPOCHLAB_')));
   return spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...clean, ...env } });
-}
-
-/** The one-line message of the BadInput `parseCli` throws. */
-function badLine(argv: string[], env: Record<string, string> = {}): string {
-  try {
-    parseCli(argv, env);
-  } catch (err) {
-    expect(err).to.be.instanceOf(BadInput);
-    return (err as Error).message;
-  }
-  return expect.fail(`expected a BadInput for ${argv.join(' ')}`);
 }
 
 describe('cli/conventions: help and version', function () {
