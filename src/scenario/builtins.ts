@@ -169,7 +169,78 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
       },
     },
   },
+  // ---- the real test provider's "preprocess" setup (update + deprecated preprocess delete) ----
+  'preprocess-veto': {
+    description: 'reference scenario 19: the preprocess provider (update + deprecated preprocess delete, PRE_FREE in both profiles) vetoes deleting key 2 under the bucket lock: ENOTSUP, the entry stays',
+    scenario: oneCpu('preprocess-veto', { m: { ...u32map('preprocess', 16), options: { vetoKeys: [2] } } }, [
+      ...[1, 2, 3].map((key) => ({ op: 'update', map: 'm', key, value: key * 100 })),
+      ...[1, 2, 3].map((key) => ({ op: 'delete', map: 'm', key })),
+      { op: 'find', map: 'm', key: 2 },
+      { op: 'find_and_delete', map: 'm', key: 2 },
+      { op: 'find', map: 'm', key: 2 },
+    ]),
+  },
+  'preprocess-update-and-query': {
+    description: 'as custom_maps_concurrent_update_and_query_preprocess: 4 CPUs replace keys 1 and 2 of a preprocess map (plain values), 2 CPUs look them up; every find succeeds with a value in range',
+    scenario: preprocessUpdateAndQuery(),
+  },
+  'preprocess-insert-delete': {
+    description: 'as custom_maps_concurrent_insert_delete_and_query_preprocess: 4 CPUs insert, delete and look up 8 shared keys of a preprocess map (plain values) that vetoes deleting key 3',
+    scenario: preprocessInsertDelete(),
+  },
 };
+
+/** Values CPU `t` writes to key `key` (1 or 2) of preprocess-update-and-query: 1000*key + 1000*t .. + 9. */
+function writerValues(key: number, t: number): number[] {
+  return Array.from({ length: 10 }, (_, i) => 1000 * key + 1000 * t + i);
+}
+
+/**
+ * The real test inserts keys 1 (100) and 2 (200) before its threads start;
+ * here each reader inserts them itself before it looks them up (there are
+ * no deletes), so every one of its finds must succeed. The real test uses an
+ * object map; this one stores plain values (objectMap false), because an
+ * object map whose deprecated delete frees its object before unlink exposes
+ * reference 6.14 to any concurrent delete, which stress's swarm adds (see
+ * test/integration/preprocess-provider.test.ts).
+ */
+function preprocessUpdateAndQuery(): Record<string, unknown> {
+  const writer = (cpu: number, key: number, t: number): Record<string, unknown> => ({
+    cpu, irql: 'PASSIVE', repeat: 200, controlledRepeat: 2,
+    ops: writerValues(key, t).map((value) => ({ op: 'update', map: 'm', key, value })),
+  });
+  const reader = (cpu: number): Record<string, unknown> => ({
+    cpu, irql: 'PASSIVE', repeat: 100, controlledRepeat: 2, ops: [
+      { op: 'update', map: 'm', key: 1, value: 100 },
+      { op: 'update', map: 'm', key: 2, value: 200 },
+      ...Array.from({ length: 10 }, () => [1, 2].map((key) => ({ op: 'find', map: 'm', key }))).flat(),
+    ],
+  });
+  return {
+    name: 'preprocess-update-and-query', cpus: 6,
+    maps: { m: { ...u32map('preprocess', 10), options: { objectMap: false, validValues: [[100, 100], [200, 200], [1000, 3999]] } } },
+    threads: [writer(0, 1, 0), writer(1, 1, 1), writer(2, 2, 0), writer(3, 2, 1), reader(4), reader(5)],
+  };
+}
+
+/** Insert, look up and delete 8 shared keys from four CPUs; deletes of key 3 are vetoed (it stays to the cleanup). */
+function preprocessInsertDelete(): Record<string, unknown> {
+  const keys = [0, 1, 2, 3, 4, 5, 6, 7];
+  const thread = (cpu: number, ops: Array<Record<string, unknown>>): Record<string, unknown> =>
+    ({ cpu, irql: 'PASSIVE', repeat: 150, controlledRepeat: 2, ops });
+  return {
+    name: 'preprocess-insert-delete', cpus: 4,
+    maps: { m: { ...u32map('preprocess', 64), options: { objectMap: false, vetoKeys: [3] } } },
+    threads: [
+      thread(0, keys.flatMap((key) => [
+        { op: 'update', map: 'm', key, value: key + 1 }, { op: 'find', map: 'm', key }, { op: 'delete', map: 'm', key },
+      ])),
+      thread(1, keys.map((key) => ({ op: 'update', map: 'm', key, value: 0x10000 + key }))),
+      thread(2, [...keys].reverse().map((key) => ({ op: 'delete', map: 'm', key }))),
+      thread(3, keys.flatMap((key) => [{ op: 'find', map: 'm', key }, { op: 'find_and_delete', map: 'm', key }])),
+    ],
+  };
+}
 
 /** Names and one-line descriptions, for `epochlab scenarios`. */
 export function listScenarios(): Array<{ name: string; description: string }> {
