@@ -85,7 +85,10 @@ export class CustomMaps implements DeleteNotifier {
   update(m: MapRt, keyPtr: number, valuePtr: number, option: number, helper: boolean): number {
     const info = m.info as MapInfo;
     if (this.blocked(info, helper)) return EbpfResult.OperationNotSupported;
-    if (option < 0 || option > 2) return EbpfResult.InvalidArgument;
+    // A bad option: user mode (the library) and the documented helper path
+    // reject it first; the as-built helper path fails in the core, after preprocess.
+    const badOption = option < 0 || option > 2;
+    if (badOption && (!helper || this.profile.badOptionFirst)) return EbpfResult.InvalidArgument;
     const flags = helper ? MapOperationFlag.Helper : 0;
     let src = valuePtr;
     let srcLen = info.valueSize;
@@ -104,7 +107,7 @@ export class CustomMaps implements DeleteNotifier {
       if (r !== EbpfResult.Success) return r;
       if (unwritten > 0) this.outValueUnwritten(m, keyPtr, unwritten, srcLen);
     }
-    const result = this.table.update(info, keyPtr, src, srcLen, option);
+    const result = badOption ? EbpfResult.InvalidArgument : this.table.update(info, keyPtr, src, srcLen, option);
     if (result === EbpfResult.Success) {
       this.afterReplace(m, keyPtr, flags);
     } else if (this.hasDeleteCallback(m) && (pre || this.profile.undoWithoutPreprocess) && this.lane.mutant !== Mutant.MissingUndo) {

@@ -23,6 +23,14 @@ export interface Profile {
   readonly cleanupInEpoch: boolean;
   /** postprocess_map_delete runs inside an epoch (reference 1.3). */
   readonly mapDeleteInEpoch: boolean;
+  /**
+   * A helper update whose option is none of ANY, NOEXIST, EXIST fails with
+   * INVALID_ARGUMENT before any callback (reference 0 "Map option", 1.6).
+   * documented: yes (the seed is silent on the order; rejecting bad input
+   * first is what the user-mode library does). User mode rejects it first in
+   * both profiles: the library checks before the IOCTL.
+   */
+  readonly badOptionFirst: boolean;
 }
 
 export const DOCUMENTED: Profile = {
@@ -33,6 +41,7 @@ export const DOCUMENTED: Profile = {
   cleanupAtDispatch: false,
   cleanupInEpoch: true,
   mapDeleteInEpoch: true,
+  badOptionFirst: true,
 };
 
 /**
@@ -58,6 +67,10 @@ export const EBPF_FOR_WINDOWS: Profile = {
   cleanupInEpoch: false,
   // 1.3, 6.2: postprocess_map_delete runs on the PASSIVE worker, outside any epoch.
   mapDeleteInEpoch: false,
+  // 0 (map option), 1.6, 6.3: the BPF helper path does not check the option;
+  // preprocess update runs, the custom-map glue then fails INVALID_ARGUMENT
+  // (_update_hash_map_entry_operation_context) and the undo fires.
+  badOptionFirst: false,
 };
 
 export const PROFILES: Readonly<Record<string, Profile>> = {

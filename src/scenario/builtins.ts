@@ -188,6 +188,22 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
     description: 'as custom_maps_concurrent_insert_delete_and_query_preprocess: 4 CPUs insert, delete and look up 8 shared keys of a preprocess map (plain values) that vetoes deleting key 3',
     scenario: preprocessInsertDelete(),
   },
+  'diff-bad-option-after-preprocess': {
+    description: 'a program updates a passthrough map with options 7 and 4 (none of ANY, NOEXIST, EXIST); documented they fail first, as built preprocess update runs, the core fails INVALID_ARGUMENT, then the undo fires (reference 0, 1.6)',
+    scenario: {
+      name: 'diff-bad-option-after-preprocess', cpus: 1, maps: { m: u32map('passthrough', 16) },
+      threads: [{
+        cpu: 0, irql: 'DISPATCH', ops: [{
+          op: 'batch', ops: [
+            { op: 'update', map: 'm', key: 1, value: 10 },
+            { op: 'update', map: 'm', key: 1, value: 11, option: 7 },
+            { op: 'update', map: 'm', key: 2, value: 20, option: 4 },
+            { op: 'find', map: 'm', key: 1 },
+          ],
+        }],
+      }],
+    },
+  },
 };
 
 /** Values CPU `t` writes to key `key` (1 or 2) of preprocess-update-and-query: 1000*key + 1000*t .. + 9. */

@@ -14,8 +14,8 @@ export type ScenarioBytes = unknown;
 
 export type ScenarioUpdateOp = {
   op: 'update'; map: string; key: ScenarioBytes; value: ScenarioBytes;
-  /** Default 'ANY'. */
-  option?: 'ANY' | 'NOEXIST' | 'EXIST';
+  /** Default 'ANY'. A number is the raw option: one other than 0, 1, 2 is a bad option (INVALID_ARGUMENT). */
+  option?: 'ANY' | 'NOEXIST' | 'EXIST' | number;
 };
 /** With `add`, a helper find increments the stored value in place. */
 export type ScenarioFindOp = { op: 'find'; map: string; key: ScenarioBytes; add?: number };

@@ -170,7 +170,7 @@ function compileKeyedOp(op: KeyedOp, field: string, maps: MapPlan[]): OpPlan {
   switch (op.op) {
     case 'update': {
       const value = encodeAt(op.value, m.valueSize, 'value', `${field}.value`);
-      return { op: 'update', map: m.index, key, value, option: UPDATE_OPTIONS[op.option] };
+      return { op: 'update', map: m.index, key, value, option: typeof op.option === 'number' ? op.option : UPDATE_OPTIONS[op.option] };
     }
     case 'find': return { op: 'find', map: m.index, key, add: op.add };
     case 'delete': return { op: 'delete', map: m.index, key };

@@ -17,7 +17,8 @@ const mapName = z.string();
 
 const updateOp = z.strictObject({
   op: z.literal('update'), map: mapName, key: bytes, value: bytes,
-  option: z.enum(['ANY', 'NOEXIST', 'EXIST']).default('ANY'),
+  // A number is a raw option: anything but 0..2 is a bad option (rejected as the profile says).
+  option: z.union([z.enum(['ANY', 'NOEXIST', 'EXIST']), int(0, 2 ** 31 - 1)]).default('ANY'),
 });
 const findOp = z.strictObject({ op: z.literal('find'), map: mapName, key: bytes, add: z.int().default(0) });
 const deleteOp = z.strictObject({ op: z.literal('delete'), map: mapName, key: bytes });

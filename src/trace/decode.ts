@@ -5,7 +5,7 @@
  */
 import { MapFlag, TraceWord } from '../shm/layout.js';
 import { CALLBACK_NAMES, CORE_OUTCOME_NAMES, CbState, EVENT_NAMES, OpCode, Ev, MODE_NAMES, OP_NAMES } from './events.js';
-import { OPTION_NAMES, flagNames } from '../contract/map-operation.js';
+import { flagNames, optionName } from '../contract/map-operation.js';
 import { irqlName } from '../contract/irql.js';
 import { resultName } from '../contract/ebpf-result.js';
 import { RULES } from '../contract/rules.js';
@@ -180,7 +180,7 @@ function opFields(code: number, i32: Int32Array, w: number, end: boolean, out: T
   out['op'] = OP_NAMES[code] ?? `op${code}`;
   if (!end) {
     out['mode'] = MODE_NAMES[i32[w + TraceWord.A] as number] ?? 'user';
-    if (code === 2) out['option'] = OPTION_NAMES[i32[w + TraceWord.Flags] as number] ?? 'ANY';
+    if (code === 2) out['option'] = optionName(i32[w + TraceWord.Flags] as number);
     if (code === 7 || code === 8) out['count'] = i32[w + TraceWord.B];
   }
 }

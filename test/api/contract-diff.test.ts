@@ -28,6 +28,7 @@ const EXPECTED: ReadonlyArray<{ scenario: string; anyOf: string[] }> = [
   { scenario: 'diff-undo-without-preprocess', anyOf: ['update.undo-once'] },
   { scenario: 'diff-neither-delete-callback', anyOf: ['delete.exactly-one-registered'] },
   { scenario: 'legacy-veto', anyOf: ['delete.pre-under-lock'] },
+  { scenario: 'diff-bad-option-after-preprocess', anyOf: ['update.bad-option-first'] },
 ];
 
 describe('check/contract-diff', function () {
