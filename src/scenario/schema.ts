@@ -18,7 +18,9 @@ const mapName = z.string();
 const updateOp = z.strictObject({
   op: z.literal('update'), map: mapName, key: bytes, value: bytes,
   // A number is a raw option: anything but 0..2 is a bad option (rejected as the profile says).
-  option: z.union([z.enum(['ANY', 'NOEXIST', 'EXIST']), int(0, 2 ** 31 - 1)]).default('ANY'),
+  option: z.union([z.enum(['ANY', 'NOEXIST', 'EXIST']), int(0, 2 ** 31 - 1)], {
+    error: (issue) => `expected "ANY", "NOEXIST", "EXIST" or an integer from 0 to ${2 ** 31 - 1}, got ${describeValue(issue.input)}`,
+  }).default('ANY'),
 });
 const findOp = z.strictObject({ op: z.literal('find'), map: mapName, key: bytes, add: z.int().default(0) });
 const deleteOp = z.strictObject({ op: z.literal('delete'), map: mapName, key: bytes });

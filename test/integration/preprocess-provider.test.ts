@@ -146,3 +146,30 @@ describe('preprocess provider: the concurrency built-ins, controlled', function 
     });
   }
 });
+
+describe('preprocess provider and update option: bad input names the field', () => {
+  const message = async (scenario: Json): Promise<string> => {
+    try {
+      await compileScenario(scenario, 'test.json', process.cwd(), {});
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return '';
+  };
+
+  it('rejects malformed preprocess options, naming the map\'s options', async () => {
+    expect(await message(oneThread(u32Map('preprocess', { validValues: [[5, 1]] }), [])))
+      .to.equal('test.json: maps.m.options: preprocess provider: validValues must be a non-empty array of [min, max] pairs of u32 values, min <= max');
+    expect(await message(oneThread(u32Map('preprocess', { objectMap: 'yes' }), [])))
+      .to.equal('test.json: maps.m.options: preprocess provider: objectMap must be true or false');
+    expect(await message(oneThread(u32Map('preprocess', { vetoKeys: ['hex:1'] }), [])))
+      .to.equal('test.json: maps.m.options: preprocess provider: vetoKeys entry "hex:1" is not "hex:" and an even number of hex digits');
+  });
+
+  it('rejects an update option that is neither a name nor an integer in range', async () => {
+    expect(await message(oneThread(u32Map('passthrough'), [update(1, 1, 'FOO')])))
+      .to.equal('test.json: threads[0].ops[0].option: expected "ANY", "NOEXIST", "EXIST" or an integer from 0 to 2147483647, got "FOO"');
+    expect(await message(oneThread(u32Map('passthrough'), [update(1, 1, -1)])))
+      .to.equal('test.json: threads[0].ops[0].option: must be at least 0, got -1');
+  });
+});
