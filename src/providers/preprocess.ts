@@ -30,6 +30,10 @@
  * - `noUpdateCallback` (boolean, default false): no preprocess update. As
  *   built the map is then in FREE mode and the veto is ignored (scenario 20);
  *   an object map without it is not created (INVALID_ARGUMENT).
+ * - `deleteSpinUs` (number, default 0): after an explicit delete released an
+ *   object (object map), busy-wait this many microseconds before returning,
+ *   still under the bucket lock (PRE_FREE): it widens the window of
+ *   reference 6.14, in which the retired object is still reachable.
  * - `validValues` (array of [min, max] u32 pairs): the values this map
  *   holds, as inclusive ranges. Preprocess update refuses any other value
  *   (INVALID_ARGUMENT: no core update, no undo), and every value a find
@@ -44,7 +48,7 @@ import {
   preprocessMapUpdateElement as updateObject, releaseReference,
 } from './object.js';
 import { PREPROCESS_MAP_CONTEXT_TAG } from './tags.js';
-import { VetoTable, parseVetoKeys, vetoResult } from './veto-keys.js';
+import { MUST_NOT_FAIL, VetoTable, parseVetoKeys, vetoResult } from './veto-keys.js';
 import type { CreateOut, MapProvider, ProviderContext, ProviderDispatchTable } from './provider.js';
 
 const NAME = 'preprocess';
@@ -84,6 +88,7 @@ interface Shape {
   readonly update: boolean;
   readonly ranges: Uint32Array | null;
   readonly veto: VetoTable;
+  readonly spinUs: number;
 }
 
 /** Builds preprocess_map_create: an object map's context, or a plain map's (values stored as given). */
@@ -154,9 +159,20 @@ function makePreprocessDelete(shape: Shape): NonNullable<ProviderDispatchTable['
   return function preprocessMapDeleteElement(ctx, mapContext, keySize, key, valueSize, value, flags): EbpfResultCode {
     const r = vetoResult(ctx, shape.veto, keySize, key, flags);
     if (r !== EbpfResult.Success) return r;
-    if (shape.objectMap) releaseReference(ctx, mapContext, valueSize, value);
+    const freed = shape.objectMap && releaseReference(ctx, mapContext, valueSize, value);
+    if (freed && shape.spinUs > 0 && (flags & MUST_NOT_FAIL) === 0) ctx.services.stallExecution(shape.spinUs);
     return EbpfResult.Success;
   };
+}
+
+/** Reads `deleteSpinUs`; throws on a malformed option. */
+function parseSpin(options: Record<string, unknown>): number {
+  const v = options['deleteSpinUs'];
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1_000_000) {
+    throw new TypeError(`${NAME} provider: deleteSpinUs must be a number of microseconds from 0 to 1000000`);
+  }
+  return v;
 }
 
 function parseShape(options: Record<string, unknown>): Shape {
@@ -167,6 +183,7 @@ function parseShape(options: Record<string, unknown>): Shape {
     update: crud && !parseFlag(options, 'noUpdateCallback', false),
     ranges: parseValidValues(options),
     veto: new VetoTable(parseVetoKeys(options, NAME)),
+    spinUs: parseSpin(options),
   };
 }
 

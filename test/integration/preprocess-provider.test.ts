@@ -147,6 +147,36 @@ describe('preprocess provider: the concurrency built-ins, controlled', function 
   }
 });
 
+describe('preprocess provider: an object map that frees in the deprecated delete (reference 6.14)', function () {
+  this.timeout(120_000);
+
+  /** CPU 0 inserts and deletes 4 keys (a 200 us spin after each free, under the lock); CPU 1 only finds them. */
+  const hazard = (objectMap: boolean): Json => ({
+    name: 'preprocess-retire-before-unlink', cpus: 2, seed: 4,
+    maps: { m: u32Map('preprocess', { objectMap, deleteSpinUs: 200 }) },
+    threads: [{ cpu: 0, irql: 'PASSIVE', repeat: 4, ops: [0, 1, 2, 3].flatMap((key) => [update(key, key + 1), del(key)]) }],
+    workload: { findPct: 100, updatePct: 0, deletePct: 0, keyRange: 4, opsPerCpu: 400, batchSize: 1, controlledOpsPerCpu: 400, irql: 'PASSIVE' },
+  });
+  const controlled = async (scenario: Json, profile: Profile): Promise<Record<string, number>> => {
+    const plan = await compileScenario(scenario, 'test', process.cwd(), {});
+    Object.assign(plan, { mode: 'controlled', strategy: 'random', switchEvery: 20, profile });
+    return (await runOnce(plan, 'test')).rules;
+  };
+
+  for (const profile of PROFILES) {
+    it(`scenarios 19 and 38: PRE_FREE runs the deprecated delete before unlink, so its epoch_free leaves a reachable object: a reader reads it freed (${profile})`, async () => {
+      // Documented too: PRE_FREE is the deprecated callback's documented mode, so the hazard is the provider's (the real test provider's).
+      const rules = await controlled(hazard(true), profile);
+      expect(rules['memory.use-after-free'], JSON.stringify(rules)).to.equal(1);
+      expect(rules['age.window']).to.be.greaterThan(0);
+    });
+  }
+
+  it('scenarios 19 and 38: the same races on a plain-value preprocess map (the runtime retires after unlink) break no rule', async () => {
+    expect(await controlled(hazard(false), 'documented')).to.deep.equal({});
+  });
+});
+
 describe('preprocess provider and update option: bad input names the field', () => {
   const message = async (scenario: Json): Promise<string> => {
     try {
