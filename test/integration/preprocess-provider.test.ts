@@ -15,6 +15,7 @@ import { expect } from 'chai';
 import { compileScenario } from '../../src/scenario/scenario.js';
 import { builtinScenario } from '../../src/scenario/builtins.js';
 import { runOnce } from '../../src/hunt/hunt.js';
+import { createProvider as createPreprocess } from '../../src/providers/preprocess.js';
 import { callbackSequence, opResults } from '../support/run.js';
 import { PROFILES, runUnder as run, type ProfileName as Profile } from '../support/profile-run.js';
 import type { RunReport } from '../../src/runtime/report.js';
@@ -201,5 +202,26 @@ describe('preprocess provider and update option: bad input names the field', () 
       .to.equal('test.json: threads[0].ops[0].option: expected "ANY", "NOEXIST", "EXIST" or an integer from 0 to 2147483647, got "FOO"');
     expect(await message(oneThread(u32Map('passthrough'), [update(1, 1, -1)])))
       .to.equal('test.json: threads[0].ops[0].option: must be at least 0, got -1');
+  });
+});
+
+describe('preprocess provider: what it registers', () => {
+  const registered = (options: Json): { names: string[]; uov: boolean } => {
+    const p = createPreprocess(options);
+    return { names: Object.keys(p.dispatch).sort(), uov: p.properties.updatesOriginalValue };
+  };
+  const REQUIRED = ['postprocessMapDelete', 'preprocessMapAssociateProgramType', 'preprocessMapCreate'];
+
+  it('by default: an object map with find, update and the deprecated delete, and no postprocess delete (helpers.h use_postprocess_delete=false)', () => {
+    expect(registered({})).to.deep.equal({
+      names: [...REQUIRED, 'postprocessMapFindElement', 'preprocessMapDeleteElement', 'preprocessMapUpdateElement'].sort(), uov: true,
+    });
+  });
+
+  it('objectMap false, registerCrudApis false and noUpdateCallback change exactly what they name', () => {
+    expect(registered({ objectMap: false }).uov).to.equal(false);
+    expect(registered({ registerCrudApis: false }).names).to.deep.equal(REQUIRED);
+    expect(registered({ noUpdateCallback: true }).names).to.deep.equal(
+      [...REQUIRED, 'postprocessMapFindElement', 'preprocessMapDeleteElement'].sort());
   });
 });
