@@ -30,6 +30,9 @@ export class CustomMaps implements DeleteNotifier {
   /** For helper finds: the live stored value (pointer, generation). */
   foundValue = 0;
   foundGeneration = 0;
+  /** faults.tempBufferFailAt for this CPU: which updates of a map that updates the original value find no temporary buffer. */
+  readonly tempBufferFailAt = new Set<number>();
+  private tempBuffers = 0;
 
   constructor(
     private readonly lane: LaneContext,
@@ -90,6 +93,8 @@ export class CustomMaps implements DeleteNotifier {
     let src = valuePtr;
     let srcLen = info.valueSize;
     if (info.updatesOriginalValue) {
+      // The temporary out-value buffer (reference 1.6 step 3, scenario 15): its allocation fails before any callback.
+      if (this.tempBufferFailAt.size > 0 && this.tempBufferFailAt.has(++this.tempBuffers)) return EbpfResult.NoMemory;
       src = this.lane.scratch(Scratch.Temp);
       srcLen = info.actualValueSize;
       this.lane.mem.fill(src, 0, srcLen);

@@ -23,6 +23,13 @@ export interface Profile {
   readonly cleanupInEpoch: boolean;
   /** postprocess_map_delete runs inside an epoch (reference 1.3). */
   readonly mapDeleteInEpoch: boolean;
+  /**
+   * bpf_map_pop_elem reaches the custom map's find without the HELPER flag,
+   * so a map that updates the original value does not block it and the NULL
+   * key fails it instead (reference 1.10, scenario 34). documented: pop is a
+   * helper call like peek, blocked with EBPF_OPERATION_NOT_SUPPORTED.
+   */
+  readonly popDropsHelperFlag: boolean;
 }
 
 export const DOCUMENTED: Profile = {
@@ -33,6 +40,7 @@ export const DOCUMENTED: Profile = {
   cleanupAtDispatch: false,
   cleanupInEpoch: true,
   mapDeleteInEpoch: true,
+  popDropsHelperFlag: false,
 };
 
 /**
@@ -58,6 +66,9 @@ export const EBPF_FOR_WINDOWS: Profile = {
   cleanupInEpoch: false,
   // 1.3, 6.2: postprocess_map_delete runs on the PASSIVE worker, outside any epoch.
   mapDeleteInEpoch: false,
+  // 1.10, scenario 34: ebpf_map_pop_entry calls the custom find with only
+  // FIND_DELETE, dropping HELPER: the block is bypassed, the NULL key gives -6.
+  popDropsHelperFlag: true,
 };
 
 export const PROFILES: Readonly<Record<string, Profile>> = {
