@@ -38,7 +38,7 @@ function readText(e: TraceEvent): string {
 
 const TEXTS: Record<string, (e: TraceEvent) => string> = {
   op_begin: opText,
-  op_end: (e) => `${String(e['op'])} -> ${bare(e['result'])}`,
+  op_end: (e) => `${String(e['op'])}${e['op'] === 'next_key' && e['key'] !== undefined ? ` k=${String(e['key'])}` : ''} -> ${bare(e['result'])}`,
   epoch_enter: (e) => `epoch_enter ${String(e['epoch'])}`,
   epoch_exit: (e) => `epoch_exit ${String(e['epoch'])}`,
   epoch_advance: (e) => `advance ${String(e['epoch'])} (released ${String(e['released'])})`,
