@@ -28,6 +28,7 @@ const EXPECTED: ReadonlyArray<{ scenario: string; anyOf: string[] }> = [
   { scenario: 'diff-undo-without-preprocess', anyOf: ['update.undo-once'] },
   { scenario: 'diff-neither-delete-callback', anyOf: ['delete.exactly-one-registered'] },
   { scenario: 'legacy-veto', anyOf: ['delete.pre-under-lock'] },
+  { scenario: 'diff-pop-drops-helper', anyOf: ['ops.helper-stack-blocked'] },
 ];
 
 describe('check/contract-diff', function () {
