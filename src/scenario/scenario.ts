@@ -15,6 +15,7 @@ import { checkProviderModule } from '../runtime/provider-load.js';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
 import { MAX_NESTING, parseJson, tooDeep } from './json-keys.js';
+import { compileMoreOp, type OpCompiler } from './compile-ops.js';
 
 export { parseJson };
 import {
@@ -161,52 +162,11 @@ function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[
       return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileOp(o, `${field}.ops[${k}]`, irql, maps, true)) };
     case 'delete_map': return { op: 'delete_map', map: findMap(maps, op.map, `${field}.map`).index };
     case 'update': case 'find': case 'delete': case 'find_and_delete': return compileKeyedOp(op, field, maps);
-    default: return compileMoreOp(op, field, inBatch || irql === 'DISPATCH', maps);
+    default: return compileMoreOp(op, field, inBatch || irql === 'DISPATCH', maps, COMPILER);
   }
 }
 
 type KeyedOp = Extract<ScenarioOp, { op: 'update' | 'find' | 'delete' | 'find_and_delete' }>;
-type MoreOp = Exclude<ScenarioOp, KeyedOp | { op: 'stall' | 'batch' | 'delete_map' }>;
-
-/** The operations beyond CRUD (see plan.ts); `irql` is the thread's, for the program-only helper. */
-function compileMoreOp(op: MoreOp, field: string, program: boolean, maps: MapPlan[]): OpPlan {
-  if (op.op === 'find_element') return compileFindElement(op, field, program, maps);
-  const m = findMap(maps, op.map, `${field}.map`);
-  switch (op.op) {
-    case 'next_key':
-      return { op: 'next_key', map: m.index, key: op.key === undefined ? null : encodeAt(op.key, m.keySize, 'key', `${field}.key`) };
-    case 'iterate': return { op: 'iterate', map: m.index, limit: op.limit };
-    case 'push': return { op: 'push', map: m.index, value: encodeAt(op.value, m.valueSize, 'value', `${field}.value`) };
-    case 'pop': return { op: 'pop', map: m.index };
-    case 'peek': return { op: 'peek', map: m.index };
-    case 'update_batch':
-      return {
-        op: 'update_batch', map: m.index, option: UPDATE_OPTIONS[op.option],
-        entries: op.entries.map((e, k) => ({
-          key: encodeAt(e.key, m.keySize, 'key', `${field}.entries[${k}].key`),
-          value: encodeAt(e.value, m.valueSize, 'value', `${field}.entries[${k}].value`),
-        })),
-      };
-    case 'delete_batch':
-      return { op: 'delete_batch', map: m.index, keys: op.keys.map((k, j) => encodeAt(k, m.keySize, 'key', `${field}.keys[${j}]`)) };
-    default: {
-      const key = op.op === 'update_with_handle' ? encodeAt(op.key, m.keySize, 'key', `${field}.key`) : null;
-      return { op: 'unsupported', what: op.op, map: m.index, key };
-    }
-  }
-}
-
-/** find_element: a program helper, on a scenario map or (arrayMap) on an array map, whose keys are u32 indexes. */
-function compileFindElement(op: Extract<ScenarioOp, { op: 'find_element' }>, field: string, program: boolean, maps: MapPlan[]): OpPlan {
-  if (!program) {
-    fail(`${field}.op`, 'find_element is an extension helper a program calls: use it on a DISPATCH thread or inside a batch');
-  }
-  if ((op.map === undefined) === (op.arrayMap === undefined)) fail(field, 'find_element needs exactly one of map and arrayMap');
-  if (op.map === undefined) return { op: 'find_element', map: -1, key: encodeAt(op.key, 4, 'key', `${field}.key`), add: op.add };
-  const m = findMap(maps, op.map, `${field}.map`);
-  return { op: 'find_element', map: m.index, key: encodeAt(op.key, m.keySize, 'key', `${field}.key`), add: op.add };
-}
-
 function compileKeyedOp(op: KeyedOp, field: string, maps: MapPlan[]): OpPlan {
   const m = findMap(maps, op.map, `${field}.map`);
   const key = encodeAt(op.key, m.keySize, 'key', `${field}.key`);
@@ -224,6 +184,9 @@ function compileKeyedOp(op: KeyedOp, field: string, maps: MapPlan[]): OpPlan {
 function findMap(maps: MapPlan[], name: string, field: string): MapPlan {
   return maps.find((m) => m.name === name) ?? fail(field, `no map named ${JSON.stringify(name)}`);
 }
+
+/** What compile-ops.ts uses to compile the operations beyond CRUD. */
+const COMPILER: OpCompiler = { fail, findMap, encodeAt, updateOption: (o) => UPDATE_OPTIONS[o] };
 
 function compileWorkload(w: ScenarioWorkload, maps: MapPlan[]): WorkloadPlan {
   const insertPct = w.insertPct ?? 0;
