@@ -14,7 +14,7 @@
  * Helper calls on a map whose provider updates the original value are
  * blocked with EBPF_OPERATION_NOT_SUPPORTED before any callback.
  */
-import { EbpfResult } from '../contract/ebpf-result.js';
+import { EbpfResult, type EbpfResultCode } from '../contract/ebpf-result.js';
 import { LaneContext } from './lane-context.js';
 import { Callbacks, MapRt } from './callbacks.js';
 import { Profile } from './profile.js';
@@ -152,13 +152,19 @@ export class CustomMaps implements DeleteNotifier {
     return this.callbacks.delete(this.maps[map] as MapRt, keyPtr, valuePtr, flags);
   }
 
-  /** find_element_function: raw lookup, no callbacks, no blocking. */
-  rawFind(map: number, keyPtr: number, out: { ptr: number }): 0 | 6 | 7 {
+  /**
+   * find_element_function: raw lookup, no callbacks, no blocking. A map with
+   * no custom context (a non-custom map) and a missing key fail with the
+   * profile's codes (findElementCodes).
+   */
+  rawFind(map: number, keyPtr: number, out: { ptr: number }): EbpfResultCode {
+    const header = this.profile.findElementCodes === 'header';
     const m = this.maps[map];
-    if (m === undefined || m.info === null || m.mapContext === 0) return EbpfResult.InvalidArgument;
+    if (m === undefined || m.info === null || m.mapContext === 0) return header ? EbpfResult.InvalidObject : EbpfResult.InvalidArgument;
     const value = this.table.find(m.info, keyPtr);
     out.ptr = value;
-    return value === 0 ? EbpfResult.ObjectNotFound : EbpfResult.Success;
+    if (value !== 0) return EbpfResult.Success;
+    return header ? EbpfResult.KeyNotFound : EbpfResult.ObjectNotFound;
   }
 
   hasDeleteCallback(m: MapRt): boolean {

@@ -30,6 +30,12 @@ export interface Profile {
    * helper call like peek, blocked with EBPF_OPERATION_NOT_SUPPORTED.
    */
   readonly popDropsHelperFlag: boolean;
+  /**
+   * The codes find_element_function returns for a map with no custom context
+   * and for a missing key (reference 1.9, 6.6). documented: the header's
+   * @retval list (ebpf_extension.h): EBPF_INVALID_OBJECT, EBPF_KEY_NOT_FOUND.
+   */
+  readonly findElementCodes: 'header' | 'implementation';
 }
 
 export const DOCUMENTED: Profile = {
@@ -41,6 +47,7 @@ export const DOCUMENTED: Profile = {
   cleanupInEpoch: true,
   mapDeleteInEpoch: true,
   popDropsHelperFlag: false,
+  findElementCodes: 'header',
 };
 
 /**
@@ -69,6 +76,9 @@ export const EBPF_FOR_WINDOWS: Profile = {
   // 1.10, scenario 34: ebpf_map_pop_entry calls the custom find with only
   // FIND_DELETE, dropping HELPER: the block is bypassed, the NULL key gives -6.
   popDropsHelperFlag: true,
+  // 1.9, 6.6: _ebpf_custom_map_find_element returns EBPF_INVALID_ARGUMENT
+  // for a NULL custom context and EBPF_OBJECT_NOT_FOUND for a missing key.
+  findElementCodes: 'implementation',
 };
 
 export const PROFILES: Readonly<Record<string, Profile>> = {

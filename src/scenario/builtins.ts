@@ -192,6 +192,15 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
       ],
     },
   },
+  'diff-find-element-codes': {
+    description: 'a program calls an extension helper that uses find_element_function on a stored key, a missing key and an array map: documented (the header) SUCCESS, KEY_NOT_FOUND, INVALID_OBJECT; as built SUCCESS, OBJECT_NOT_FOUND, INVALID_ARGUMENT (reference 1.9, 6.6, scenario 35)',
+    scenario: oneCpu('diff-find-element-codes', { m: u32map('passthrough', 16) }, [
+      { op: 'update', map: 'm', key: 1, value: 1234 },
+      { op: 'batch', ops: [
+        { op: 'find_element', map: 'm', key: 1 }, { op: 'find_element', map: 'm', key: 2 }, { op: 'find_element', arrayMap: true, key: 0 },
+      ] },
+    ]),
+  },
   'batch-operations': {
     description: 'update_batch and delete_batch on a passthrough map run one update or delete per key and stop at the first error; the lookup batches, update-with-handle, write_data and set_wait_handle are not supported (reference 27, 28)',
     scenario: oneCpu('batch-operations', { m: u32map('passthrough', 16) }, [

@@ -57,4 +57,16 @@ describe('check rules: operations beyond CRUD', () => {
     for (const op of ['push', 'pop', 'peek']) plain.begin(1, op, { mode: 'helper' }).end(1, op, INVALID);
     expect(byRule(plain.cleanup([100]).events)).to.deep.equal({});
   });
+
+  it('scenario 35: ops.find-element-codes fires on a code outside the header\'s list, and stays quiet on the listed ones', () => {
+    const t = new TraceBuilder().create().insert('01', 100);
+    for (const result of ['EBPF_SUCCESS', 'EBPF_KEY_NOT_FOUND', 'EBPF_INVALID_OBJECT']) {
+      t.begin(1, 'find_element', { key: '01', mode: 'helper' }).end(1, 'find_element', result);
+    }
+    expect(byRule(t.cleanup([100]).events)).to.deep.equal({});
+    const built = new TraceBuilder().create().insert('01', 100);
+    built.begin(1, 'find_element', { key: '02', mode: 'helper' }).end(1, 'find_element', 'EBPF_OBJECT_NOT_FOUND');
+    built.begin(1, 'find_element', { key: '00', mode: 'helper', map: undefined }).end(1, 'find_element', INVALID, { map: undefined });
+    expect(byRule(built.cleanup([100]).events)).to.deep.equal({ 'ops.find-element-codes': 2 });
+  });
 });
