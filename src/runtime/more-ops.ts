@@ -147,11 +147,12 @@ export class MoreOps {
   private iterate(map: number, limit: number): number {
     const h = this.host;
     const m = h.maps[map] as MapRt;
-    let r = this.user({ op: 'next_key', map, key: null });
     const prev = new Uint8Array(m.keySize);
+    const after: MoreOp = { op: 'next_key', map, key: prev }; // one op object for the walk: each call copies the key it got
+    let r = this.user({ op: 'next_key', map, key: null });
     for (let calls = 1; r === EbpfResult.Success && calls < limit && h.lane.shm.runState() === RunState.Running; calls++) {
-      prev.set(h.lane.shm.u8.subarray(h.outPtr, h.outPtr + m.keySize));
-      r = this.user({ op: 'next_key', map, key: prev });
+      for (let i = 0; i < prev.length; i++) prev[i] = h.lane.shm.u8[h.outPtr + i] as number;
+      r = this.user(after);
     }
     return r === EbpfResult.NoMoreKeys ? EbpfResult.Success : r;
   }
