@@ -50,6 +50,8 @@ export interface OpHost {
 }
 
 export type MoreOp = Exclude<OpPlan, { op: 'update' | 'find' | 'delete' | 'find_and_delete' | 'delete_map' | 'batch' | 'stall' }>;
+/** The user-mode calls among them that are one IOCTL each. */
+type IoctlOp = Exclude<MoreOp, { op: 'iterate' | 'find_element' }>;
 /** The helper calls a program may make among them. */
 export type ProgramOp = Extract<MoreOp, { op: 'push' | 'pop' | 'peek' | 'find_element' }>;
 
@@ -62,8 +64,7 @@ export const isProgramOp = (op: MoreOp): op is ProgramOp =>
   op.op === 'push' || op.op === 'pop' || op.op === 'peek' || op.op === 'find_element';
 
 export class MoreOps {
-  /** The IOCTL in flight; what `body` runs. */
-  private current: MoreOp | null = null;
+  /** The IOCTL in flight: 1 when its next_key restarted from the first key; the keys its batch processed. */
   private restarted = 0;
   private processed = 0;
   private readonly found = { ptr: 0 };
@@ -93,7 +94,7 @@ export class MoreOps {
     return r;
   }
 
-  private ioctl(op: Exclude<MoreOp, { op: 'iterate' | 'find_element' }>): number {
+  private ioctl(op: IoctlOp): number {
     const h = this.host;
     const lane = h.lane;
     const m = h.maps[op.map] as MapRt;
@@ -108,9 +109,7 @@ export class MoreOps {
     if (m.info !== null && h.lifecycle.handleOpen(m) && h.lifecycle.acquire(m)) {
       const state = lane.epoch.allocateState();
       lane.epoch.enter(state);
-      this.current = op;
-      r = this.body(m, prev !== null);
-      this.current = null;
+      r = this.body(op, m, prev !== null);
       lane.epoch.exit(state);
       lane.epoch.releaseState(state);
       h.lifecycle.release(m);
@@ -122,8 +121,7 @@ export class MoreOps {
   }
 
   /** The IOCTL's work, inside its epoch. */
-  private body(m: MapRt, hasPrev: boolean): number {
-    const op = this.current as MoreOp;
+  private body(op: IoctlOp, m: MapRt, hasPrev: boolean): number {
     switch (op.op) {
       case 'next_key': return this.nextKeyOf(m.info as MapInfo, hasPrev);
       case 'push': case 'pop': case 'peek': return this.stackOp(op.op, m, false);
