@@ -183,12 +183,12 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
       name: 'next-key-while-deleting', cpus: 2, maps: { m: u32map('passthrough', 16) },
       threads: [
         {
-          cpu: 0, irql: 'PASSIVE', repeat: 100, controlledRepeat: 4, ops: [
+          cpu: 0, irql: 'PASSIVE', repeat: 100, controlledRepeat: 2, ops: [
             ...[0, 1, 2, 3, 4, 5, 6, 7].map((key) => ({ op: 'update', map: 'm', key, value: key + 100 })),
             ...[0, 1, 2, 3, 4, 5, 6, 7].map((key) => ({ op: 'delete', map: 'm', key })),
           ],
         },
-        { cpu: 1, irql: 'PASSIVE', repeat: 100, controlledRepeat: 8, ops: [{ op: 'iterate', map: 'm', limit: 64 }] },
+        { cpu: 1, irql: 'PASSIVE', repeat: 100, controlledRepeat: 4, ops: [{ op: 'iterate', map: 'm', limit: 64 }] },
       ],
     },
   },

@@ -196,8 +196,13 @@ describe('integration: operations beyond CRUD', function () {
 
       it(`scenario 40 (${profile}): concurrent inserts and deletes while another CPU walks the map run clean, and the map ends empty`, async () => {
         let restarts = 0;
+        // The built-in, with longer controlled runs: more walks meet more deletes.
+        const scenario = builtinScenario('next-key-while-deleting')!;
+        const threads = scenario['threads'] as Array<Record<string, unknown>>;
+        threads[0]!['controlledRepeat'] = 4;
+        threads[1]!['controlledRepeat'] = 8;
         for (const seed of [1, 2]) {
-          const plan = await compileScenario(builtinScenario('next-key-while-deleting')!, 'test', process.cwd(), { seed });
+          const plan = await compileScenario(scenario, 'test', process.cwd(), { seed });
           plan.profile = profile;
           plan.mode = 'controlled';
           const sink = new Collect();
