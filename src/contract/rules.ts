@@ -58,6 +58,9 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'memory.reclaim-bound', sentence: 'A retired block is freed within a bound of epoch advances once no CPU holds an epoch at or before its stamp.', source: 'reference 2.5 (reclaim on the next commit)' },
   { id: 'age.window', sentence: 'A reader never sees a value retired before its own epoch began (age oracle, as rcutorture\'s pipeline).', source: 'reference 2.5 safety invariant; 6.14' },
   { id: 'update.bad-option-first', sentence: 'An update whose option is none of ANY, NOEXIST and EXIST fails with EBPF_INVALID_ARGUMENT before any provider callback.', source: 'seed: silent on the order; reference 0 (map option: the user-mode library rejects it before the IOCTL), 1.6' },
+  { id: 'ops.no-callback', sentence: 'get_next_key, push, pop, peek, find_element_function, the lookup batches, update-with-handle, write_data and set_wait_handle run no provider callback.', source: 'reference 1.9, 1.10, 3; scenarios 27, 28, 34, 35, 40' },
+  { id: 'ops.helper-stack-blocked', sentence: 'With updates_original_value, a helper push, pop or peek is blocked: it returns EBPF_OPERATION_NOT_SUPPORTED.', source: 'reference 1.10 (blocking matrix [DOC]); scenario 34' },
+  { id: 'ops.find-element-codes', sentence: 'find_element_function returns EBPF_SUCCESS, EBPF_KEY_NOT_FOUND (no such key) or EBPF_INVALID_OBJECT (not a custom map).', source: 'ebpf_extension.h @retval of ebpf_map_find_element_t; reference 1.9, 6.6; scenario 35' },
 ];
 
 export const RuleId: Record<string, number> = Object.fromEntries(RULES.map((r, i) => [r.id, i]));

@@ -22,6 +22,7 @@ import { Rule } from '../contract/rules.js';
 import { Mutant, mutantId } from '../contract/mutants.js';
 import { instantiate } from './provider-shape.js';
 import { ProviderExit, describeCrash, recordCrash, stackOf } from './crash.js';
+import { MoreOps, isProgramOp, type MoreOp } from './more-ops.js';
 
 const OP_CODES: Record<string, number> = {
   update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,
@@ -41,7 +42,9 @@ export class Cpu {
   readonly keyPtr: number;
   readonly valuePtr: number;
   readonly outPtr: number;
-  private readonly pctx: LaneProviderContext;
+  readonly pctx: LaneProviderContext;
+  /** next_key, push/pop/peek, find_element, the batch IOCTLs and the unsupported operations. */
+  private readonly more: MoreOps;
   /** faults.stall for this CPU: operation number (1-based) -> stall length. */
   private readonly stallAt = new Map<number, number>();
   private opNumber = 0;
@@ -65,6 +68,8 @@ export class Cpu {
     this.keyPtr = this.lane.scratch(Scratch.Key);
     this.valuePtr = this.lane.scratch(Scratch.ValueIn);
     this.outPtr = this.lane.scratch(Scratch.ValueOut);
+    for (const f of plan.faults.tempBufferFailAt) if (f.cpu === laneIndex) this.custom.tempBufferFailAt.add(f.at);
+    this.more = new MoreOps(this);
   }
 
   /** True while the run wants more work from this CPU. */
@@ -138,7 +143,7 @@ export class Cpu {
     }
   }
 
-  private finishOp(op: number, m: MapRt, result: number): void {
+  finishOp(op: number, m: MapRt, result: number): void {
     this.lane.count(Counter.Ops);
     // Results are ebpf_result_t codes, 0..35 (a provider's are validated in callbacks.ts).
     if ((result >>> 0) < RESULT_CODES) this.lane.count(Counter.ResultBase + result);
@@ -190,7 +195,7 @@ export class Cpu {
   }
 
   /** Runs providers' queued work items: PASSIVE, outside any epoch, after the operation. */
-  private runDeferred(): void {
+  runDeferred(): void {
     const irql = this.lane.irql;
     this.lane.setIrql(Irql.Passive);
     this.pctx.flags = 0; // a driver's own work item: no map operation, caller's process context
@@ -218,7 +223,8 @@ export class Cpu {
       case 'stall': return this.stall(op.ms);
       case 'delete_map': return this.deleteMap(this.maps[op.map] as MapRt);
       case 'batch': return this.batch(op.ops, op.count);
-      default: break;
+      case 'update': case 'find': case 'delete': case 'find_and_delete': break;
+      default: return this.runMoreOp(op, dispatch);
     }
     if (!dispatch) {
       this.loadOperands(op);
@@ -226,6 +232,15 @@ export class Cpu {
     }
     const state = this.batchBegin();
     const r = this.helperOp(op);
+    this.batchEnd(state);
+    return r;
+  }
+
+  /** An operation beyond CRUD: a program's helper call on a DISPATCH thread, else a user-mode call. */
+  private runMoreOp(op: MoreOp, dispatch: boolean): number {
+    if (!dispatch || !isProgramOp(op)) return this.more.user(op);
+    const state = this.batchBegin();
+    const r = this.more.helper(op);
     this.batchEnd(state);
     return r;
   }
@@ -253,7 +268,8 @@ export class Cpu {
       for (const op of ops) {
         if (op.op === 'stall') { this.stall(op.ms); continue; }
         if (op.op === 'batch' || op.op === 'delete_map') continue; // rejected by validation
-        this.helperOp(op);
+        if (op.op === 'update' || op.op === 'find' || op.op === 'delete' || op.op === 'find_and_delete') this.helperOp(op);
+        else if (isProgramOp(op)) this.more.helper(op);
       }
     }
     this.batchEnd(state);

@@ -29,7 +29,21 @@ export type OpPlan =
   | { op: 'find_and_delete'; map: number; key: Uint8Array }
   | { op: 'delete_map'; map: number }
   | { op: 'batch'; count: number; ops: OpPlan[] }
-  | { op: 'stall'; ms: number };
+  | { op: 'stall'; ms: number }
+  /** User-mode get_next_key; `key` null asks for the first key. */
+  | { op: 'next_key'; map: number; key: Uint8Array | null }
+  | { op: 'iterate'; map: number; limit: number }
+  | { op: 'push'; map: number; value: Uint8Array }
+  | { op: 'pop'; map: number }
+  | { op: 'peek'; map: number }
+  /** An extension helper calling find_element_function; map -1 is a BPF_MAP_TYPE_ARRAY map (no custom context). */
+  | { op: 'find_element'; map: number; key: Uint8Array; add: number }
+  | { op: 'update_batch'; map: number; entries: Array<{ key: Uint8Array; value: Uint8Array }>; option: number }
+  | { op: 'delete_batch'; map: number; keys: Uint8Array[] }
+  /** An operation custom maps do not support (reference scenarios 27, 28); `key` for update_with_handle only. */
+  | { op: 'unsupported'; what: UnsupportedOp; map: number; key: Uint8Array | null };
+
+export type UnsupportedOp = 'lookup_batch' | 'lookup_and_delete_batch' | 'update_with_handle' | 'write_data' | 'set_wait_handle';
 
 export interface ThreadPlan {
   cpu: number;
@@ -92,6 +106,8 @@ export interface FaultPlan {
   delayTicks: Array<{ tick: number; steps: number }>;
   /** The n-th bucket-lock compare-exchange of the run (1-based) fails spuriously. */
   spuriousLockFailAt: number[];
+  /** On CPU `cpu`, the `at`-th update (1-based) of a map that updates the original value finds no memory for its temporary out-value buffer. */
+  tempBufferFailAt: Array<{ cpu: number; at: number }>;
 }
 
 export interface RunPlan {

@@ -31,6 +31,19 @@ export interface Profile {
    * both profiles: the library checks before the IOCTL.
    */
   readonly badOptionFirst: boolean;
+  /**
+   * bpf_map_pop_elem reaches the custom map's find without the HELPER flag,
+   * so a map that updates the original value does not block it and the NULL
+   * key fails it instead (reference 1.10, scenario 34). documented: pop is a
+   * helper call like peek, blocked with EBPF_OPERATION_NOT_SUPPORTED.
+   */
+  readonly popDropsHelperFlag: boolean;
+  /**
+   * The codes find_element_function returns for a map with no custom context
+   * and for a missing key (reference 1.9, 6.6). documented: the header's
+   * @retval list (ebpf_extension.h): EBPF_INVALID_OBJECT, EBPF_KEY_NOT_FOUND.
+   */
+  readonly findElementCodes: 'header' | 'implementation';
 }
 
 export const DOCUMENTED: Profile = {
@@ -42,6 +55,8 @@ export const DOCUMENTED: Profile = {
   cleanupInEpoch: true,
   mapDeleteInEpoch: true,
   badOptionFirst: true,
+  popDropsHelperFlag: false,
+  findElementCodes: 'header',
 };
 
 /**
@@ -71,6 +86,12 @@ export const EBPF_FOR_WINDOWS: Profile = {
   // preprocess update runs, the custom-map glue then fails INVALID_ARGUMENT
   // (_update_hash_map_entry_operation_context) and the undo fires.
   badOptionFirst: false,
+  // 1.10, scenario 34: ebpf_map_pop_entry calls the custom find with only
+  // FIND_DELETE, dropping HELPER: the block is bypassed, the NULL key gives -6.
+  popDropsHelperFlag: true,
+  // 1.9, 6.6: _ebpf_custom_map_find_element returns EBPF_INVALID_ARGUMENT
+  // for a NULL custom context and EBPF_OBJECT_NOT_FOUND for a missing key.
+  findElementCodes: 'implementation',
 };
 
 export const PROFILES: Readonly<Record<string, Profile>> = {

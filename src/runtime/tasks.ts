@@ -195,7 +195,7 @@ function setup(cpu: Cpu): Partial<TaskResult> {
 function mapsOf(ops: OpPlan[], into = new Set<number>()): Set<number> {
   for (const op of ops) {
     if (op.op === 'batch') mapsOf(op.ops, into);
-    else if (op.op !== 'stall') into.add(op.map);
+    else if (op.op !== 'stall' && op.map >= 0) into.add(op.map); // find_element on an array map names none (-1)
   }
   return into;
 }

@@ -204,6 +204,51 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
       }],
     },
   },
+  'diff-pop-drops-helper': {
+    description: 'a program pushes, pops and peeks on an object map (no key): documented, all three are blocked (OPERATION_NOT_SUPPORTED); as built pop loses the HELPER flag and fails on the NULL key (INVALID_ARGUMENT) (reference 1.10, scenario 34)',
+    scenario: oneCpu('diff-pop-drops-helper', { o: u32map('object', 16) }, [
+      { op: 'update', map: 'o', key: 1, value: 1234 },
+      { op: 'batch', ops: [{ op: 'push', map: 'o', value: 7 }, { op: 'pop', map: 'o' }, { op: 'peek', map: 'o' }] },
+      { op: 'find', map: 'o', key: 1 },
+    ]),
+  },
+  'next-key-while-deleting': {
+    description: 'CPU 0 inserts then deletes 8 keys of a passthrough map, over and over, while CPU 1 walks it with get_next_key; a vanished previous key restarts the walk from the first key (reference 38, 40)',
+    scenario: {
+      name: 'next-key-while-deleting', cpus: 2, maps: { m: u32map('passthrough', 16) },
+      threads: [
+        {
+          cpu: 0, irql: 'PASSIVE', repeat: 100, controlledRepeat: 2, ops: [
+            ...[0, 1, 2, 3, 4, 5, 6, 7].map((key) => ({ op: 'update', map: 'm', key, value: key + 100 })),
+            ...[0, 1, 2, 3, 4, 5, 6, 7].map((key) => ({ op: 'delete', map: 'm', key })),
+          ],
+        },
+        { cpu: 1, irql: 'PASSIVE', repeat: 100, controlledRepeat: 4, ops: [{ op: 'iterate', map: 'm', limit: 64 }] },
+      ],
+    },
+  },
+  'diff-find-element-codes': {
+    description: 'a program calls an extension helper that uses find_element_function on a stored key, a missing key and an array map: documented (the header) SUCCESS, KEY_NOT_FOUND, INVALID_OBJECT; as built SUCCESS, OBJECT_NOT_FOUND, INVALID_ARGUMENT (reference 1.9, 6.6, scenario 35)',
+    scenario: oneCpu('diff-find-element-codes', { m: u32map('passthrough', 16) }, [
+      { op: 'update', map: 'm', key: 1, value: 1234 },
+      { op: 'batch', ops: [
+        { op: 'find_element', map: 'm', key: 1 }, { op: 'find_element', map: 'm', key: 2 }, { op: 'find_element', arrayMap: true, key: 0 },
+      ] },
+    ]),
+  },
+  'batch-operations': {
+    description: 'update_batch and delete_batch on a passthrough map run one update or delete per key and stop at the first error; the lookup batches, update-with-handle, write_data and set_wait_handle are not supported (reference 27, 28)',
+    scenario: oneCpu('batch-operations', { m: u32map('passthrough', 16) }, [
+      { op: 'update_batch', map: 'm', entries: [1, 2, 3].map((key) => ({ key, value: key * 10 })) },
+      { op: 'update_batch', map: 'm', option: 'NOEXIST', entries: [4, 2, 5].map((key) => ({ key, value: key * 10 })) },
+      { op: 'delete_batch', map: 'm', keys: [1, 9, 2] },
+      { op: 'lookup_batch', map: 'm' },
+      { op: 'lookup_and_delete_batch', map: 'm' },
+      { op: 'update_with_handle', map: 'm', key: 3 },
+      { op: 'write_data', map: 'm' },
+      { op: 'set_wait_handle', map: 'm' },
+    ]),
+  },
 };
 
 /** Values CPU `t` writes to key `key` (1 or 2) of preprocess-update-and-query: 1000*key + 1000*t .. + 9. */

@@ -15,6 +15,7 @@ import { checkProviderModule } from '../runtime/provider-load.js';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
 import { MAX_NESTING, parseJson, tooDeep } from './json-keys.js';
+import { compileMoreOp, type OpCompiler } from './compile-ops.js';
 
 export { parseJson };
 import {
@@ -91,6 +92,7 @@ function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
   const maps = compileMaps(s, dir);
   if (s.threads.length === 0 && !s.workload) fail('threads', 'a scenario needs threads or a workload');
   s.faults.stall.forEach((f, i) => { if (f.cpu >= s.cpus) fail(`faults.stall[${i}].cpu`, `cpu ${f.cpu} is out of range (cpus is ${s.cpus})`); });
+  s.faults.tempBufferFailAt.forEach((f, i) => { if (f.cpu >= s.cpus) fail(`faults.tempBufferFailAt[${i}].cpu`, `cpu ${f.cpu} is out of range (cpus is ${s.cpus})`); });
   // One delay per tick: the manager looks a tick's delay up by its number, so a repeat would be lost.
   s.faults.delayTicks.forEach((f, i) => {
     const first = s.faults.delayTicks.findIndex((g) => g.tick === f.tick);
@@ -108,6 +110,7 @@ function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
       allocFailAt: [...s.faults.allocFailAt], stall: s.faults.stall.map((f) => ({ ...f })),
       dropTicks: [...s.faults.dropTicks], delayTicks: s.faults.delayTicks.map((f) => ({ ...f })),
       spuriousLockFailAt: [...s.faults.spuriousLockFailAt],
+      tempBufferFailAt: s.faults.tempBufferFailAt.map((f) => ({ ...f })),
     },
     trace: true,
   };
@@ -152,18 +155,18 @@ function compileThreads(threads: ScenarioThread[], cpus: number, maps: MapPlan[]
   });
 }
 
-function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[]): OpPlan {
+function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[], inBatch = false): OpPlan {
   switch (op.op) {
     case 'stall': return { op: 'stall', ms: op.ms };
     case 'batch':
-      return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileOp(o, `${field}.ops[${k}]`, irql, maps)) };
+      return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileOp(o, `${field}.ops[${k}]`, irql, maps, true)) };
     case 'delete_map': return { op: 'delete_map', map: findMap(maps, op.map, `${field}.map`).index };
-    default: return compileKeyedOp(op, field, maps);
+    case 'update': case 'find': case 'delete': case 'find_and_delete': return compileKeyedOp(op, field, maps);
+    default: return compileMoreOp(op, field, inBatch || irql === 'DISPATCH', maps, COMPILER);
   }
 }
 
-type KeyedOp = Extract<ScenarioOp, { key: unknown }>;
-
+type KeyedOp = Extract<ScenarioOp, { op: 'update' | 'find' | 'delete' | 'find_and_delete' }>;
 function compileKeyedOp(op: KeyedOp, field: string, maps: MapPlan[]): OpPlan {
   const m = findMap(maps, op.map, `${field}.map`);
   const key = encodeAt(op.key, m.keySize, 'key', `${field}.key`);
@@ -181,6 +184,9 @@ function compileKeyedOp(op: KeyedOp, field: string, maps: MapPlan[]): OpPlan {
 function findMap(maps: MapPlan[], name: string, field: string): MapPlan {
   return maps.find((m) => m.name === name) ?? fail(field, `no map named ${JSON.stringify(name)}`);
 }
+
+/** What compile-ops.ts uses to compile the operations beyond CRUD. */
+const COMPILER: OpCompiler = { fail, findMap, encodeAt, updateOption: (o) => UPDATE_OPTIONS[o] };
 
 function compileWorkload(w: ScenarioWorkload, maps: MapPlan[]): WorkloadPlan {
   const insertPct = w.insertPct ?? 0;

@@ -27,14 +27,35 @@ const deleteOp = z.strictObject({ op: z.literal('delete'), map: mapName, key: by
 const findAndDeleteOp = z.strictObject({ op: z.literal('find_and_delete'), map: mapName, key: bytes });
 const deleteMapOp = z.strictObject({ op: z.literal('delete_map'), map: mapName });
 const stallOp = z.strictObject({ op: z.literal('stall'), ms: num(0, 3_600_000) });
+// Operations beyond CRUD (reference 1.9, 1.10, 1.13, 3; scenarios 27, 28, 34, 35, 40).
+const nextKeyOp = z.strictObject({ op: z.literal('next_key'), map: mapName, key: bytes.optional() });
+const iterateOp = z.strictObject({ op: z.literal('iterate'), map: mapName, limit: int(1, 1_000_000).default(1000) });
+const pushOp = z.strictObject({ op: z.literal('push'), map: mapName, value: bytes });
+const popOp = z.strictObject({ op: z.literal('pop'), map: mapName });
+const peekOp = z.strictObject({ op: z.literal('peek'), map: mapName });
+const findElementOp = z.strictObject({
+  op: z.literal('find_element'), map: mapName.optional(), arrayMap: z.literal(true).optional(), key: bytes, add: z.int().default(0),
+});
+const updateBatchOp = z.strictObject({
+  op: z.literal('update_batch'), map: mapName, entries: z.array(z.strictObject({ key: bytes, value: bytes })).min(1),
+  option: z.enum(['ANY', 'NOEXIST', 'EXIST']).default('ANY'),
+});
+const deleteBatchOp = z.strictObject({ op: z.literal('delete_batch'), map: mapName, keys: z.array(bytes).min(1) });
+const lookupBatchOp = z.strictObject({ op: z.literal('lookup_batch'), map: mapName });
+const lookupAndDeleteBatchOp = z.strictObject({ op: z.literal('lookup_and_delete_batch'), map: mapName });
+const updateWithHandleOp = z.strictObject({ op: z.literal('update_with_handle'), map: mapName, key: bytes });
+const writeDataOp = z.strictObject({ op: z.literal('write_data'), map: mapName });
+const setWaitHandleOp = z.strictObject({ op: z.literal('set_wait_handle'), map: mapName });
 
 /** What a batch (one program invocation at DISPATCH) may contain. */
-const batchedOp = z.discriminatedUnion('op', [updateOp, findOp, deleteOp, findAndDeleteOp, stallOp]);
+const batchedOp = z.discriminatedUnion('op', [updateOp, findOp, deleteOp, findAndDeleteOp, stallOp, pushOp, popOp, peekOp, findElementOp]);
 const batchOp = z.strictObject({
   op: z.literal('batch'), count: int(1, 1_000_000_000).default(1), ops: z.array(batchedOp),
 });
 const threadOp = z.discriminatedUnion('op', [
   updateOp, findOp, deleteOp, findAndDeleteOp, deleteMapOp, batchOp, stallOp,
+  nextKeyOp, iterateOp, pushOp, popOp, peekOp, findElementOp, updateBatchOp, deleteBatchOp, lookupBatchOp,
+  lookupAndDeleteBatchOp, updateWithHandleOp, writeDataOp, setWaitHandleOp,
 ]);
 
 /** Every op name, for telling "unknown op" from "not allowed here". */
@@ -90,7 +111,8 @@ export const scenarioSchema = z.strictObject({
     dropTicks: z.array(int(1, Number.MAX_SAFE_INTEGER)).default([]),
     delayTicks: z.array(z.strictObject({ tick: int(1, Number.MAX_SAFE_INTEGER), steps: int(1, 1_000_000) })).default([]),
     spuriousLockFailAt: z.array(int(1, Number.MAX_SAFE_INTEGER)).default([]),
-  }).default({ allocFailAt: [], stall: [], dropTicks: [], delayTicks: [], spuriousLockFailAt: [] }),
+    tempBufferFailAt: z.array(z.strictObject({ cpu: int(0, 63), at: int(1, Number.MAX_SAFE_INTEGER) })).default([]),
+  }).default({ allocFailAt: [], stall: [], dropTicks: [], delayTicks: [], spuriousLockFailAt: [], tempBufferFailAt: [] }),
   stallEpochs: int(1, 1e9).default(200),
   watchdogMs: int(1, 3_600_000).default(10_000),
   arenaMB: int(1, 1024).default(64),

@@ -173,6 +173,12 @@ function opEndFields(code: number, c: number, d: number, out: TraceEvent): void 
     out['preFreeMode'] = (d & MapFlag.PreFreeMode) !== 0;
   } else if (code === OpCode.MapCleanup) {
     out['entries'] = c;
+  } else if (code === OpCode.NextKey) {
+    if (c !== 0) out['restarted'] = true; // the previous key was gone: the IOCTL asked again from the first key
+  } else if (code === OpCode.UpdateBatch || code === OpCode.DeleteBatch) {
+    out['processed'] = c;
+  } else if (code === OpCode.FindElement && d !== 0) {
+    out['stored'] = c; // the first u32 of the raw stored value the helper got
   }
 }
 
@@ -180,8 +186,8 @@ function opFields(code: number, i32: Int32Array, w: number, end: boolean, out: T
   out['op'] = OP_NAMES[code] ?? `op${code}`;
   if (!end) {
     out['mode'] = MODE_NAMES[i32[w + TraceWord.A] as number] ?? 'user';
-    if (code === 2) out['option'] = optionName(i32[w + TraceWord.Flags] as number);
-    if (code === 7 || code === 8) out['count'] = i32[w + TraceWord.B];
+    if (code === 2 || code === OpCode.UpdateBatch) out['option'] = optionName(i32[w + TraceWord.Flags] as number);
+    if (code === 7 || code === 8 || code === OpCode.UpdateBatch || code === OpCode.DeleteBatch) out['count'] = i32[w + TraceWord.B];
   }
 }
 

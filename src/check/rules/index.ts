@@ -21,6 +21,7 @@ import { EpochRule } from './epoch.js';
 import { ReclaimBoundRule } from './memory.js';
 import { AgeWindowRule } from './age.js';
 import { BadOptionRule } from './option.js';
+import { OpsRule } from './ops.js';
 
 /** Fresh rule objects (ALL_RULES is one such set). */
 export function createRules(): CheckRule[] {
@@ -28,6 +29,7 @@ export function createRules(): CheckRule[] {
     new MapFacts(), new LifecycleRule(), new FindRule(), new UpdateRule(), new DeleteRule(), new CleanupRule(),
     new ExactlyOnceRule(), new BlockingRule(), new IrqlRule(), new EpochRule(), new ReclaimBoundRule(), new AgeWindowRule(),
     new BadOptionRule(),
+    new OpsRule(),
   ];
 }
 
