@@ -57,6 +57,7 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'epoch.paired', sentence: 'Every epoch_enter is matched by an epoch_exit on the same CPU before the operation ends.', source: 'seed: "re-entrant, but should always be called in pairs"' },
   { id: 'memory.reclaim-bound', sentence: 'A retired block is freed within a bound of epoch advances once no CPU holds an epoch at or before its stamp.', source: 'reference 2.5 (reclaim on the next commit)' },
   { id: 'age.window', sentence: 'A reader never sees a value retired before its own epoch began (age oracle, as rcutorture\'s pipeline).', source: 'reference 2.5 safety invariant; 6.14' },
+  { id: 'epoch.synchronize-in-epoch', sentence: 'ebpf_epoch_synchronize is never called inside an epoch (there it never returns).', source: 'reference 2.6 (inference), 4 scenario 50' },
 ];
 
 export const RuleId: Record<string, number> = Object.fromEntries(RULES.map((r, i) => [r.id, i]));

@@ -20,6 +20,8 @@ export interface MapPlan {
   options: Record<string, unknown>;
   /** Hash-table buckets: the next power of two >= maxEntries (64 when unbounded). */
   buckets: number;
+  /** The map type create asks for (the scenario's mapType; CUSTOM_MAP_TYPE by default). */
+  mapType: number;
 }
 
 export type OpPlan =
@@ -29,7 +31,9 @@ export type OpPlan =
   | { op: 'find_and_delete'; map: number; key: Uint8Array }
   | { op: 'delete_map'; map: number }
   | { op: 'batch'; count: number; ops: OpPlan[] }
-  | { op: 'stall'; ms: number };
+  | { op: 'stall'; ms: number }
+  | { op: 'synchronize'; inEpoch: boolean }
+  | { op: 'deregister_provider'; map: number };
 
 export interface ThreadPlan {
   cpu: number;
@@ -39,6 +43,8 @@ export interface ThreadPlan {
   repeat: number;
   /** ... and this many times in controlled mode, where short runs suit the strategies (default: repeat). */
   controlledRepeat: number;
+  /** The program type its program is loaded as (associate). */
+  programType: string;
 }
 
 /** A generated, seeded random op mix (scenario field `workload`). */
@@ -92,6 +98,8 @@ export interface FaultPlan {
   delayTicks: Array<{ tick: number; steps: number }>;
   /** The n-th bucket-lock compare-exchange of the run (1-based) fails spuriously. */
   spuriousLockFailAt: number[];
+  /** Indexes of maps whose name allocation fails after the custom map was made (reference 1.2 step 7). */
+  nameAllocFail: number[];
 }
 
 export interface RunPlan {

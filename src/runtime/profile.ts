@@ -23,6 +23,12 @@ export interface Profile {
   readonly cleanupInEpoch: boolean;
   /** postprocess_map_delete runs inside an epoch (reference 1.3). */
   readonly mapDeleteInEpoch: boolean;
+  /**
+   * The order of map cleanup (reference 1.8, 4 scenario 41). The seed states
+   * none; documented keeps epochlab's own: per bucket, every entry's
+   * callback, then the bucket is unlinked at once.
+   */
+  readonly cleanupOrder: 'per-bucket' | 'next-before-delete';
 }
 
 export const DOCUMENTED: Profile = {
@@ -33,6 +39,7 @@ export const DOCUMENTED: Profile = {
   cleanupAtDispatch: false,
   cleanupInEpoch: true,
   mapDeleteInEpoch: true,
+  cleanupOrder: 'per-bucket',
 };
 
 /**
@@ -58,6 +65,9 @@ export const EBPF_FOR_WINDOWS: Profile = {
   cleanupInEpoch: false,
   // 1.3, 6.2: postprocess_map_delete runs on the PASSIVE worker, outside any epoch.
   mapDeleteInEpoch: false,
+  // 1.8, 4 scenario 41: cleanup walks the keys in table order and deletes the
+  // previous entry after the next one's callback: cb(k2) before del(k1).
+  cleanupOrder: 'next-before-delete',
 };
 
 export const PROFILES: Readonly<Record<string, Profile>> = {

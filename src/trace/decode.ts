@@ -173,6 +173,9 @@ function opEndFields(code: number, c: number, d: number, out: TraceEvent): void 
     out['preFreeMode'] = (d & MapFlag.PreFreeMode) !== 0;
   } else if (code === OpCode.MapCleanup) {
     out['entries'] = c;
+  } else if (code === OpCode.Synchronize) {
+    out['epoch'] = c;
+    out['released'] = d;
   }
 }
 

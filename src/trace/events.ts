@@ -52,11 +52,14 @@ export const OpCode = {
   Stall: 8,
   Invoke: 9,
   MapCleanup: 10, ///< the deferred work item of a map delete
+  Synchronize: 11, ///< ebpf_epoch_synchronize (op_end: C = the epoch it waited past, D = the released epoch it saw)
+  DeregisterProvider: 12, ///< the provider of a map deregisters (NMR detach waits for the map's delete)
 } as const;
 
 export const OP_NAMES = [
   'create', 'find', 'update', 'delete', 'find_and_delete', 'associate_program_type',
   'delete_map', 'batch', 'stall', 'invoke', 'map_cleanup',
+  'synchronize', 'deregister_provider',
 ] as const;
 
 /** Provider callbacks, numbered; trace names are exactly the seed's. */

@@ -1,0 +1,78 @@
+/**
+ * Two calls of a PASSIVE thread that wait for the epoch or for a map's end:
+ *
+ * - `synchronize`: ebpf_epoch_synchronize (reference 2.6, 4 scenario 50).
+ *   Outside an epoch it returns once the released epoch reaches the
+ *   published epoch of the call: one full cycle of the epoch manager.
+ *   Inside an epoch the real call never returns (the caller's own epoch
+ *   keeps the released epoch below its stamp); epochlab does not wait, so
+ *   the run goes on, and the contract checker reports the call
+ *   (epoch.synchronize-in-epoch) from the trace: op_end's `epoch` and
+ *   `released` show the cycle that never completed.
+ * - `deregister_provider`: the provider of a map deregisters from NMR. Its
+ *   detach callback on every map bound to it waits for the rundown that the
+ *   map's create took, which postprocess_map_delete releases (reference 1.1,
+ *   4 scenario 43): the call returns once each of those maps is deleted (or
+ *   was never created). Map operations and programs go on meanwhile; a
+ *   program's reference keeps the map, and so the deregistration, waiting.
+ *   If nobody ever deletes the map the call never returns and the watchdog
+ *   ends the run (run.watchdog), as the real unload would hang.
+ *
+ * Every wait is a bounded sleep (1 ms, one scheduling point in controlled
+ * mode) that gives up when the run is aborted.
+ */
+import type { LaneContext } from './lane-context.js';
+import type { RunPlan } from './plan.js';
+import { EbpfResult } from '../contract/ebpf-result.js';
+import { Ctl, MapField, MapState, mapWord } from '../shm/layout.js';
+import { Ev, Mode, OpCode } from '../trace/events.js';
+
+/** ebpf_epoch_synchronize; `inEpoch`: called from inside an epoch the thread entered for it. */
+export function synchronize(lane: LaneContext, inEpoch: boolean): number {
+  lane.heartbeat(OpCode.Synchronize, -1);
+  const state = inEpoch ? lane.epoch.allocateState() : -1;
+  if (inEpoch) lane.epoch.enter(state); // the caller's epoch: synchronize is called inside it
+  lane.trace.emit(Ev.OpBegin, OpCode.Synchronize, -1, 0, 0, Mode.User, 0, 0, 0);
+  const stamp = lane.shm.load(Ctl.PublishedEpoch);
+  // Inside an epoch the wait could never end: epochlab returns at once (the checker reports the call).
+  const released = lane.epoch.inEpoch() ? lane.shm.loadReleasedEpoch() : waitForRelease(lane, stamp);
+  lane.trace.emit(Ev.OpEnd, OpCode.Synchronize, -1, 0, EbpfResult.Success, Mode.User, 0, 0, 0, stamp, released);
+  if (inEpoch) {
+    lane.epoch.exit(state);
+    lane.epoch.releaseState(state);
+  }
+  return EbpfResult.Success;
+}
+
+/** Waits until the released epoch reaches `stamp`; returns the released epoch seen. */
+function waitForRelease(lane: LaneContext, stamp: number): number {
+  for (;;) {
+    const released = lane.shm.loadReleasedEpoch();
+    if (released >= stamp) return released;
+    lane.shm.throwIfAborted();
+    lane.shm.sleep(1);
+  }
+}
+
+/** The provider of map `map` deregisters: returns once every map of that provider is deleted. */
+export function deregisterProvider(lane: LaneContext, plan: RunPlan, map: number): number {
+  lane.heartbeat(OpCode.DeregisterProvider, map);
+  lane.trace.emit(Ev.OpBegin, OpCode.DeregisterProvider, map, 0, 0, Mode.User, 0, 0, 0);
+  const provider = plan.maps[map]?.provider;
+  for (const m of plan.maps) {
+    if (m.provider === provider) waitForMapEnd(lane, m.index);
+  }
+  lane.trace.emit(Ev.OpEnd, OpCode.DeregisterProvider, map, 0, EbpfResult.Success, Mode.User, 0, 0, 0);
+  return EbpfResult.Success;
+}
+
+/** Waits while map `index` exists (created and not yet past postprocess_map_delete). */
+function waitForMapEnd(lane: LaneContext, index: number): void {
+  const word = mapWord(lane.shm.layout, index, MapField.State);
+  for (;;) {
+    const state = lane.shm.load(word);
+    if (state === MapState.Deleted || state === MapState.Failed || state === MapState.Unused) return;
+    lane.shm.throwIfAborted();
+    lane.shm.sleep(1);
+  }
+}
