@@ -3,7 +3,8 @@
  *
  * - `synchronize`: ebpf_epoch_synchronize (reference 2.6, 4 scenario 50).
  *   Outside an epoch it returns once the released epoch reaches the
- *   published epoch of the call: one full cycle of the epoch manager.
+ *   published epoch of the call and that cycle's frees are done: one full
+ *   cycle of the epoch manager (what was retired before it is freed).
  *   Inside an epoch the real call never returns (the caller's own epoch
  *   keeps the released epoch below its stamp); epochlab does not wait, so
  *   the run goes on, and the contract checker reports the call
@@ -44,14 +45,28 @@ export function synchronize(lane: LaneContext, inEpoch: boolean): number {
   return EbpfResult.Success;
 }
 
-/** Waits until the released epoch reaches `stamp`; returns the released epoch seen. */
+/**
+ * Waits until the released epoch reaches `stamp`, then until that cycle's
+ * frees are done: two more EpochAdvances counts (the manager counts a tick
+ * after it publishes the released epoch and before it frees; the tick after
+ * the next one starts only once those frees are done). The real call waits
+ * for its own object on the free list, behind what was retired before it
+ * (reference 2.6). Returns the released epoch seen.
+ */
 function waitForRelease(lane: LaneContext, stamp: number): number {
-  for (;;) {
-    const released = lane.shm.loadReleasedEpoch();
-    if (released >= stamp) return released;
-    lane.shm.throwIfAborted();
-    lane.shm.sleep(1);
+  const shm = lane.shm;
+  let released = shm.loadReleasedEpoch();
+  while (released < stamp) {
+    shm.throwIfAborted();
+    shm.sleep(1);
+    released = shm.loadReleasedEpoch();
   }
+  const until = shm.load(Ctl.EpochAdvances) + 2;
+  while (shm.load(Ctl.EpochAdvances) < until) {
+    shm.throwIfAborted();
+    shm.sleep(1);
+  }
+  return released;
 }
 
 /** The provider of map `map` deregisters: returns once every map of that provider is deleted. */

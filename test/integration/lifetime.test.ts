@@ -258,7 +258,10 @@ describe('integration: ebpf_epoch_synchronize (scenario 50)', function () {
 
   for (const p of PROFILES) {
     it(`scenario 50: outside an epoch, synchronize returns after one full cycle: the released epoch reached the epoch of the call (${p})`, async () => {
-      const r = await run({ cpus: 1, maps: { m: u32Map() }, threads: [passive(0, [update(1, 1), { op: 'synchronize' }, find(1)])] }, p);
+      const r = await run({
+        cpus: 1, maps: { m: u32Map() },
+        threads: [passive(0, [update(1, 1), update(2, 2), { op: 'delete', map: 'm', key: 2 }, { op: 'synchronize' }, find(1)])],
+      }, p);
       const begin = opEvent(r, 'op_begin', 'synchronize');
       const end = opEvent(r, 'op_end', 'synchronize');
       expect(end['result']).to.equal('EBPF_SUCCESS');
@@ -266,8 +269,14 @@ describe('integration: ebpf_epoch_synchronize (scenario 50)', function () {
       const advances = r.events.filter((e) => e.event === 'epoch_advance' && e.seq > begin.seq && e.seq < end.seq);
       expect(advances.length, 'an epoch cycle completed during the call').to.be.at.least(1);
       expect(Number(advances.at(-1)!['released'])).to.be.at.least(Number(end['epoch']));
-      expect(opResults(r.events.filter((e) => e.cpu === 0))).to.deep.equal(['create SUCCESS', 'update SUCCESS', 'synchronize SUCCESS', 'find SUCCESS', 'delete_map SUCCESS']);
-      expectDepartures(r, p, ['irql.user-passive', 'epoch.callback-inside', 'epoch.outside']);
+      // What the delete retired before the call (the value of key 2) is freed before it returns.
+      const removed = event(r, (e) => e.event === 'bucket_unlock' && e['core'] === 'remove');
+      const freed = event(r, (e) => e.event === 'free' && e['block'] === removed['value']);
+      expect(freed.seq).to.be.below(end.seq);
+      expect(opResults(r.events.filter((e) => e.cpu === 0))).to.deep.equal([
+        'create SUCCESS', 'update SUCCESS', 'update SUCCESS', 'delete SUCCESS', 'synchronize SUCCESS', 'find SUCCESS', 'delete_map SUCCESS',
+      ]);
+      expectDepartures(r, p, ['delete.post-after-unlock', 'irql.user-passive', 'epoch.callback-inside', 'epoch.outside']);
     });
 
     it(`scenario 50: inside an epoch, synchronize would never return: epochlab reports epoch.synchronize-in-epoch and goes on (${p})`, async () => {
