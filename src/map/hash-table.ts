@@ -154,13 +154,9 @@ export class HashTable {
    * for each entry, then unpublishes the bucket and retires it and its values.
    */
   drainBucket(info: MapInfo, bucket: number, visit: (keyPtr: number, valuePtr: number) => void): number {
-    const head = this.ctx.shm.loadBucketHead(info.headWord(bucket));
+    const head = this.visitBucket(info, bucket, visit);
     if (head === 0) return 0;
     const count = this.i32[head >> 2] as number;
-    for (let i = 0; i < count; i++) {
-      const e = this.entryWord(info, head, i);
-      visit((e + BucketEntry.Key) << 2, this.i32[e + BucketEntry.Value] as number);
-    }
     this.ctx.shm.publishBucketHead(info.headWord(bucket), 0);
     for (let i = 0; i < count; i++) {
       const e = this.entryWord(info, head, i);
@@ -173,32 +169,17 @@ export class HashTable {
   }
 
   /**
-   * Map cleanup as eBPF for Windows runs it (reference 1.8): the entries in
-   * table order, each entry's `visit` before the delete of the entry before
-   * it: cb(k1), cb(k2), del(k1), cb(k3), del(k2), ... del(kn). Each delete is
-   * an ordinary remove (bucket lock, no notifier); the removed value is
-   * retired. Walks each bucket as it was when first read (a removed bucket
-   * is retired, and only the epoch manager, which runs this, frees).
+   * Calls `visit(keyPtr, valuePtr)` for each entry of the bucket as it is
+   * now, pointers into that bucket block; returns the block (0: empty).
    */
-  cleanupInOrder(info: MapInfo, visit: (keyPtr: number, valuePtr: number) => void): number {
-    let previous = -1;
-    let n = 0;
-    for (let b = 0; b <= info.bucketMask; b++) {
-      const head = this.ctx.shm.loadBucketHead(info.headWord(b));
-      const count = head === 0 ? 0 : this.i32[head >> 2] as number;
-      for (let i = 0; i < count; i++, n++) {
-        const e = this.entryWord(info, head, i);
-        visit((e + BucketEntry.Key) << 2, this.i32[e + BucketEntry.Value] as number);
-        if (previous >= 0) this.removeForCleanup(info, previous);
-        previous = (e + BucketEntry.Key) << 2;
-      }
+  visitBucket(info: MapInfo, bucket: number, visit: (keyPtr: number, valuePtr: number) => void): number {
+    const head = this.ctx.shm.loadBucketHead(info.headWord(bucket));
+    const count = head === 0 ? 0 : this.i32[head >> 2] as number;
+    for (let i = 0; i < count; i++) {
+      const e = this.entryWord(info, head, i);
+      visit((e + BucketEntry.Key) << 2, this.i32[e + BucketEntry.Value] as number);
     }
-    if (previous >= 0) this.removeForCleanup(info, previous);
-    return n;
-  }
-
-  private removeForCleanup(info: MapInfo, keyPtr: number): void {
-    if (this.remove(info, keyPtr, null, 0) === EbpfResult.Success) this.ctx.epoch.retire(this.removed, false, info.index);
+    return head;
   }
 
   private insert(info: MapInfo, bucket: number, old: number, keyPtr: number, value: number): number {

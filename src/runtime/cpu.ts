@@ -30,6 +30,7 @@ const OP_CODES: Record<string, number> = {
 
 /** Scenario ops that name a map and a key. */
 type KeyedOp = Extract<OpPlan, { op: 'update' | 'find' | 'delete' | 'find_and_delete' }>;
+const isKeyed = (op: OpPlan): op is KeyedOp => 'key' in op;
 
 /** The program type a DISPATCH thread's program is loaded as. */
 export const PROGRAM_TYPE = 'sample';
@@ -255,7 +256,7 @@ export class Cpu {
       lane.beat(); // progress for the watchdog, even for a batch of stalls or of nothing
       for (const op of ops) {
         if (op.op === 'stall') { this.stall(op.ms); continue; }
-        if (op.op === 'batch' || op.op === 'delete_map' || op.op === 'synchronize' || op.op === 'deregister_provider') continue; // rejected by validation
+        if (!isKeyed(op)) continue; // a batch holds only keyed ops and stalls (validation rejects the rest)
         this.helperOp(op);
       }
     }

@@ -222,7 +222,7 @@ export class MapLifecycle {
         ? MapOperationFlag.MapCleanup | MapOperationFlag.Update : MapOperationFlag.MapCleanup);
     };
     let entries = 0;
-    if (profile.cleanupOrder === 'next-before-delete') entries = this.maps.table.cleanupInOrder(info, visit);
+    if (profile.cleanupOrder === 'next-before-delete') entries = this.cleanInOrder(info, visit);
     else for (let b = 0; b <= info.bucketMask; b++) entries += this.maps.table.drainBucket(info, b, visit);
     if (profile.cleanupInEpoch) this.lane.epoch.exit(state);
     if (profile.cleanupAtDispatch) {
@@ -230,5 +230,33 @@ export class MapLifecycle {
       this.lane.setIrql(Irql.Passive);
     }
     return entries;
+  }
+
+  /**
+   * Cleanup as eBPF for Windows runs it (reference 1.8, 4 scenario 41): the
+   * keys in table order, each entry's callback before the delete of the
+   * entry before it: cb(k1), cb(k2), del(k1), cb(k3), del(k2), ... del(kn).
+   * A delete is an ordinary remove (its bucket lock, no notifier); the
+   * removed value is retired. A bucket is walked as it was when first read:
+   * a block a delete replaced is retired, and only the epoch manager, which
+   * runs this cleanup, frees.
+   */
+  private cleanInOrder(info: MapInfo, visit: (keyPtr: number, valuePtr: number) => void): number {
+    let previous = -1;
+    let entries = 0;
+    const step = (keyPtr: number, valuePtr: number): void => {
+      visit(keyPtr, valuePtr);
+      if (previous >= 0) this.removeForCleanup(info, previous);
+      previous = keyPtr;
+      entries++;
+    };
+    for (let b = 0; b <= info.bucketMask; b++) this.maps.table.visitBucket(info, b, step);
+    if (previous >= 0) this.removeForCleanup(info, previous);
+    return entries;
+  }
+
+  private removeForCleanup(info: MapInfo, keyPtr: number): void {
+    const table = this.maps.table;
+    if (table.remove(info, keyPtr, null, 0) === EbpfResult.Success) this.lane.epoch.retire(table.removed, false, info.index);
   }
 }

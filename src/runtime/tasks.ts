@@ -195,7 +195,7 @@ function setup(cpu: Cpu): Partial<TaskResult> {
 function mapsOf(ops: OpPlan[], into = new Set<number>()): Set<number> {
   for (const op of ops) {
     if (op.op === 'batch') mapsOf(op.ops, into);
-    else if (op.op !== 'stall' && op.op !== 'synchronize' && op.op !== 'deregister_provider') into.add(op.map);
+    else if ('key' in op || op.op === 'delete_map') into.add(op.map); // not stall, synchronize, deregister_provider
   }
   return into;
 }
