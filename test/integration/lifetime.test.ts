@@ -197,6 +197,23 @@ describe('integration: provider deregistration (scenario 43)', function () {
     expect(callbackSequence(r.events.filter((e) => e.cpu === -1))).to.deep.equal([cleanup('documented'), MAP_DELETE]);
   });
 
+  it('scenario 43: the deregistration waits for every map of the provider, and not for a map of another provider', async () => {
+    const r = await run({
+      cpus: 2, maps: { m: u32Map(), k: u32Map(), o: { ...u32Map(), provider: 'object' } },
+      threads: [
+        passive(0, [{ op: 'deregister_provider', map: 'm' }]),
+        passive(1, [{ op: 'stall', ms: 20 }, { op: 'delete_map', map: 'm' }, { op: 'stall', ms: 60 }, { op: 'delete_map', map: 'k' }]),
+      ],
+    }, 'documented', true);
+    expectDepartures(r, 'documented', []);
+    const end = opEvent(r, 'op_end', 'deregister_provider', 0);
+    const mapDeleteOf = (map: string) => event(r, (e) => e.event === 'postprocess_map_delete' && e['map'] === map);
+    expect(mapDeleteOf('m').seq).to.be.below(end.seq);
+    expect(mapDeleteOf('k').seq, 'map k has the same provider').to.be.below(end.seq);
+    // Map o (the object provider) is deleted only by teardown, after the CPUs' ops: the deregistration did not wait for it.
+    expect(mapDeleteOf('o').seq).to.be.above(end.seq);
+  });
+
   it('scenario 43: a deregistration whose map nobody deletes never returns: the watchdog ends the run and names it', async () => {
     const r = await run({
       cpus: 1, watchdogMs: 300, maps: { m: u32Map() }, threads: [passive(0, [update(1, 1), { op: 'deregister_provider', map: 'm' }])],
