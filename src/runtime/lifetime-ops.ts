@@ -19,14 +19,19 @@
  *   If nobody ever deletes the map the call never returns and the watchdog
  *   ends the run (run.watchdog), as the real unload would hang.
  *
- * Every wait is a bounded sleep (1 ms, one scheduling point in controlled
- * mode) that gives up when the run is aborted.
+ * Every wait is a bounded sleep (1 ms) that gives up when the run is
+ * aborted; in controlled mode it is a yield that, like a spin on a held
+ * lock, drops the lane below every other under PCT: the lane waits for the
+ * others, and two yielding lanes (this one and the epoch manager) must not
+ * take turns while a third never runs.
  */
 import type { LaneContext } from './lane-context.js';
 import type { RunPlan } from './plan.js';
 import { EbpfResult } from '../contract/ebpf-result.js';
 import { Ctl, MapField, MapState, mapWord } from '../shm/layout.js';
 import { Ev, Mode, OpCode } from '../trace/events.js';
+import { Step } from '../shm/gate.js';
+import type { Shm } from '../shm/shm.js';
 
 /** ebpf_epoch_synchronize; `inEpoch`: called from inside an epoch the thread entered for it. */
 export function synchronize(lane: LaneContext, inEpoch: boolean): number {
@@ -57,16 +62,19 @@ function waitForRelease(lane: LaneContext, stamp: number): number {
   const shm = lane.shm;
   let released = shm.loadReleasedEpoch();
   while (released < stamp) {
-    shm.throwIfAborted();
-    shm.sleep(1);
+    waitStep(shm);
     released = shm.loadReleasedEpoch();
   }
   const until = shm.load(Ctl.EpochAdvances) + 2;
-  while (shm.load(Ctl.EpochAdvances) < until) {
-    shm.throwIfAborted();
-    shm.sleep(1);
-  }
+  while (shm.load(Ctl.EpochAdvances) < until) waitStep(shm);
   return released;
+}
+
+/** One step of a wait: see the file's comment. */
+function waitStep(shm: Shm): void {
+  shm.throwIfAborted();
+  if (shm.controlled) shm.gate.point(Step.LockSpin);
+  else shm.sleep(1);
 }
 
 /** The provider of map `map` deregisters: returns once every map of that provider is deleted. */
@@ -87,7 +95,6 @@ function waitForMapEnd(lane: LaneContext, index: number): void {
   for (;;) {
     const state = lane.shm.load(word);
     if (state === MapState.Deleted || state === MapState.Failed || state === MapState.Unused) return;
-    lane.shm.throwIfAborted();
-    lane.shm.sleep(1);
+    waitStep(lane.shm);
   }
 }

@@ -171,21 +171,27 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
   },
   // ---- provider and map lifetime (reference 1.1-1.4, 2.6; scenarios 1, 2, 36, 43, 44, 50) ----
   'lifetime-deregister': {
-    description: 'CPU 0 deregisters the passthrough provider while CPU 1 keeps using its map, then deletes it: the deregistration returns only after postprocess_map_delete (reference 4 scenario 43)',
+    description: 'CPU 0 closes its map, then deregisters the passthrough provider while a program on CPU 1 still uses the map: the deregistration returns only after the program ends and postprocess_map_delete ran (reference 4 scenario 43)',
     scenario: {
       name: 'lifetime-deregister', cpus: 2,
       maps: { m: u32map('passthrough', 16) },
       threads: [
-        { cpu: 0, irql: 'PASSIVE', ops: [{ op: 'deregister_provider', map: 'm' }] },
+        // delete_map comes before deregister_provider: a prefix of this list never waits for a map nobody deletes.
         {
-          cpu: 1, irql: 'PASSIVE', ops: [
-            { op: 'stall', ms: 20 },
+          cpu: 0, irql: 'PASSIVE', ops: [
             { op: 'update', map: 'm', key: 1, value: 10 },
             { op: 'find', map: 'm', key: 1 },
-            { op: 'update', map: 'm', key: 2, value: 20 },
-            { op: 'delete', map: 'm', key: 1 },
             { op: 'delete_map', map: 'm' },
+            { op: 'deregister_provider', map: 'm' },
           ],
+        },
+        {
+          cpu: 1, irql: 'DISPATCH', ops: [{
+            op: 'batch', count: 20, ops: [
+              { op: 'update', map: 'm', key: 2, value: 20 },
+              { op: 'find', map: 'm', key: 2 },
+            ],
+          }],
         },
       ],
     },
