@@ -61,6 +61,7 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'ops.no-callback', sentence: 'get_next_key, push, pop, peek, find_element_function, the lookup batches, update-with-handle, write_data and set_wait_handle run no provider callback.', source: 'reference 1.9, 1.10, 3; scenarios 27, 28, 34, 35, 40' },
   { id: 'ops.helper-stack-blocked', sentence: 'With updates_original_value, a helper push, pop or peek is blocked: it returns EBPF_OPERATION_NOT_SUPPORTED.', source: 'reference 1.10 (blocking matrix [DOC]); scenario 34' },
   { id: 'ops.find-element-codes', sentence: 'find_element_function returns EBPF_SUCCESS, EBPF_KEY_NOT_FOUND (no such key) or EBPF_INVALID_OBJECT (not a custom map).', source: 'ebpf_extension.h @retval of ebpf_map_find_element_t; reference 1.9, 6.6; scenario 35' },
+  { id: 'epoch.synchronize-in-epoch', sentence: 'ebpf_epoch_synchronize is never called inside an epoch (there it never returns).', source: 'reference 2.6 (inference), 4 scenario 50' },
 ];
 
 export const RuleId: Record<string, number> = Object.fromEntries(RULES.map((r, i) => [r.id, i]));

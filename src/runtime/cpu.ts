@@ -23,6 +23,7 @@ import { Mutant, mutantId } from '../contract/mutants.js';
 import { instantiate } from './provider-shape.js';
 import { ProviderExit, describeCrash, recordCrash, stackOf } from './crash.js';
 import { MoreOps, isProgramOp, type MoreOp } from './more-ops.js';
+import { deregisterProvider, synchronize } from './lifetime-ops.js';
 
 const OP_CODES: Record<string, number> = {
   update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,
@@ -223,6 +224,8 @@ export class Cpu {
       case 'stall': return this.stall(op.ms);
       case 'delete_map': return this.deleteMap(this.maps[op.map] as MapRt);
       case 'batch': return this.batch(op.ops, op.count);
+      case 'synchronize': return synchronize(this.lane, op.inEpoch);
+      case 'deregister_provider': return deregisterProvider(this.lane, this.plan, op.map);
       case 'update': case 'find': case 'delete': case 'find_and_delete': break;
       default: return this.runMoreOp(op, dispatch);
     }
@@ -267,7 +270,7 @@ export class Cpu {
       lane.beat(); // progress for the watchdog, even for a batch of stalls or of nothing
       for (const op of ops) {
         if (op.op === 'stall') { this.stall(op.ms); continue; }
-        if (op.op === 'batch' || op.op === 'delete_map') continue; // rejected by validation
+        if (op.op === 'batch' || op.op === 'delete_map' || op.op === 'synchronize' || op.op === 'deregister_provider') continue; // rejected by validation
         if (op.op === 'update' || op.op === 'find' || op.op === 'delete' || op.op === 'find_and_delete') this.helperOp(op);
         else if (isProgramOp(op)) this.more.helper(op);
       }

@@ -44,6 +44,12 @@ export interface Profile {
    * @retval list (ebpf_extension.h): EBPF_INVALID_OBJECT, EBPF_KEY_NOT_FOUND.
    */
   readonly findElementCodes: 'header' | 'implementation';
+  /**
+   * The order of map cleanup (reference 1.8, 4 scenario 41). The seed states
+   * none; documented keeps epochlab's own: per bucket, every entry's
+   * callback, then the bucket is unlinked at once.
+   */
+  readonly cleanupOrder: 'per-bucket' | 'next-before-delete';
 }
 
 export const DOCUMENTED: Profile = {
@@ -57,6 +63,7 @@ export const DOCUMENTED: Profile = {
   badOptionFirst: true,
   popDropsHelperFlag: false,
   findElementCodes: 'header',
+  cleanupOrder: 'per-bucket',
 };
 
 /**
@@ -92,6 +99,9 @@ export const EBPF_FOR_WINDOWS: Profile = {
   // 1.9, 6.6: _ebpf_custom_map_find_element returns EBPF_INVALID_ARGUMENT
   // for a NULL custom context and EBPF_OBJECT_NOT_FOUND for a missing key.
   findElementCodes: 'implementation',
+  // 1.8, 4 scenario 41: cleanup walks the keys in table order and deletes the
+  // previous entry after the next one's callback: cb(k2) before del(k1).
+  cleanupOrder: 'next-before-delete',
 };
 
 export const PROFILES: Readonly<Record<string, Profile>> = {

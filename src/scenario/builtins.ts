@@ -249,6 +249,59 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
       { op: 'set_wait_handle', map: 'm' },
     ]),
   },
+  // ---- provider and map lifetime (reference 1.1-1.4, 2.6; scenarios 1, 2, 36, 43, 44, 50) ----
+  'lifetime-deregister': {
+    description: 'CPU 0 closes its map, then deregisters the passthrough provider while a program on CPU 1 still uses the map: the deregistration returns only after the program ends and postprocess_map_delete ran (reference 4 scenario 43)',
+    scenario: {
+      name: 'lifetime-deregister', cpus: 2,
+      maps: { m: u32map('passthrough', 16) },
+      threads: [
+        // delete_map comes before deregister_provider: a prefix of this list never waits for a map nobody deletes.
+        {
+          cpu: 0, irql: 'PASSIVE', ops: [
+            { op: 'update', map: 'm', key: 1, value: 10 },
+            { op: 'find', map: 'm', key: 1 },
+            { op: 'delete_map', map: 'm' },
+            { op: 'deregister_provider', map: 'm' },
+          ],
+        },
+        {
+          cpu: 1, irql: 'DISPATCH', ops: [{
+            op: 'batch', count: 20, ops: [
+              { op: 'update', map: 'm', key: 2, value: 20 },
+              { op: 'find', map: 'm', key: 2 },
+            ],
+          }],
+        },
+      ],
+    },
+  },
+  'lifetime-create-failures': {
+    description: 'creates that fail: no provider for type 16 (EXTENSION_FAILED_TO_LOAD), type 0xFFFC (INVALID_ARGUMENT), a failed name allocation after the provider made the map (NO_MEMORY), and a program type the provider refuses (reference 4 scenarios 1, 2, 44, 36)',
+    scenario: {
+      name: 'lifetime-create-failures', cpus: 2,
+      maps: {
+        unregistered: { ...u32map('passthrough', 16), mapType: 16 },
+        unknown: { ...u32map('passthrough', 16), mapType: 0xfffc },
+        unnamed: u32map('passthrough', 16),
+        objects: { ...u32map('object', 16), options: { rejectProgramTypes: ['cgroup_sock_addr'] } },
+      },
+      faults: { nameAllocFail: ['unnamed'] },
+      threads: [
+        { cpu: 0, irql: 'PASSIVE', ops: ['unregistered', 'unknown', 'unnamed', 'objects'].map((map) => ({ op: 'update', map, key: 1, value: 1 })) },
+        { cpu: 1, irql: 'DISPATCH', programType: 'cgroup_sock_addr', ops: [{ op: 'find', map: 'objects', key: 1 }] },
+      ],
+    },
+  },
+  'lifetime-synchronize': {
+    description: 'a PASSIVE thread deletes a key, then calls ebpf_epoch_synchronize outside any epoch: it returns after one full epoch cycle, once the deleted value was freed (reference 2.6, 4 scenario 50)',
+    scenario: oneCpu('lifetime-synchronize', { m: u32map('passthrough', 16) }, [
+      { op: 'update', map: 'm', key: 1, value: 10 },
+      { op: 'delete', map: 'm', key: 1 },
+      { op: 'synchronize' },
+      { op: 'find', map: 'm', key: 1 },
+    ]),
+  },
 };
 
 /** Values CPU `t` writes to key `key` (1 or 2) of preprocess-update-and-query: 1000*key + 1000*t .. + 9. */

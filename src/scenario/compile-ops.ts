@@ -16,7 +16,7 @@ export interface OpCompiler {
 }
 
 type KeyedOp = Extract<ScenarioOp, { op: 'update' | 'find' | 'delete' | 'find_and_delete' }>;
-type MoreOp = Exclude<ScenarioOp, KeyedOp | { op: 'stall' | 'batch' | 'delete_map' }>;
+type MoreOp = Exclude<ScenarioOp, KeyedOp | { op: 'stall' | 'batch' | 'delete_map' | 'synchronize' | 'deregister_provider' }>;
 
 /** The operations beyond CRUD (see plan.ts); `program`: the op runs inside a program (a DISPATCH thread or a batch). */
 export function compileMoreOp(op: MoreOp, field: string, program: boolean, maps: MapPlan[], c: OpCompiler): OpPlan {

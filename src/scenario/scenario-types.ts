@@ -57,9 +57,14 @@ export type ScenarioBatchedOp = ScenarioUpdateOp | ScenarioFindOp | ScenarioDele
   | ScenarioPushOp | ScenarioPopOp | ScenarioPeekOp | ScenarioFindElementOp;
 /** `count` (default 1) invocations of a program running `ops`, all in one epoch. */
 export type ScenarioBatchOp = { op: 'batch'; count?: number; ops: ScenarioBatchedOp[] };
+/** ebpf_epoch_synchronize (PASSIVE threads): waits one full epoch cycle; inEpoch (default false) calls it inside an epoch, where it never returns. */
+export type ScenarioSynchronizeOp = { op: 'synchronize'; inEpoch?: boolean };
+/** The provider of `map` deregisters: returns only after every map bound to it has been deleted (PASSIVE threads). */
+export type ScenarioDeregisterProviderOp = { op: 'deregister_provider'; map: string };
 export type ScenarioOpInput = ScenarioBatchedOp | ScenarioDeleteMapOp | ScenarioBatchOp
   | ScenarioNextKeyOp | ScenarioIterateOp | ScenarioUpdateBatchOp | ScenarioDeleteBatchOp | ScenarioLookupBatchOp
-  | ScenarioLookupAndDeleteBatchOp | ScenarioUpdateWithHandleOp | ScenarioWriteDataOp | ScenarioSetWaitHandleOp;
+  | ScenarioLookupAndDeleteBatchOp | ScenarioUpdateWithHandleOp | ScenarioWriteDataOp | ScenarioSetWaitHandleOp
+  | ScenarioSynchronizeOp | ScenarioDeregisterProviderOp;
 
 export type ScenarioMapInput = {
   /** A built-in provider name, or a path to a compiled provider module (.js). */
@@ -70,6 +75,14 @@ export type ScenarioMapInput = {
   maxEntries: number;
   /** Handed to createProvider(options). */
   options?: Record<string, unknown>;
+  /**
+   * The map type create asks for: 15 (default) is the type the provider
+   * registers; 16 is a custom type no provider registered
+   * (EXTENSION_FAILED_TO_LOAD); 17 (BPF_MAP_TYPE_MAX) or more is an unknown
+   * type (INVALID_ARGUMENT, before any provider lookup). Below 15: eBPF's
+   * built-in maps, which epochlab does not simulate (bad input).
+   */
+  mapType?: number;
 };
 
 export type ScenarioThreadInput = {
@@ -78,6 +91,8 @@ export type ScenarioThreadInput = {
   ops: ScenarioOpInput[];
   repeat?: number;
   controlledRepeat?: number;
+  /** The program type the thread's program is loaded as (default "sample"). */
+  programType?: string;
 };
 
 export type ScenarioWorkloadInput = {
@@ -108,6 +123,8 @@ export type ScenarioFaultsInput = {
   spuriousLockFailAt?: number[];
   /** On CPU `cpu`, the `at`-th update of a map that updates the original value cannot allocate its temporary out-value buffer. */
   tempBufferFailAt?: Array<{ cpu: number; at: number }>;
+  /** Maps whose name allocation fails after the provider made the custom map (create then fails with NO_MEMORY). */
+  nameAllocFail?: string[];
 };
 
 export type ScenarioFile = {

@@ -33,6 +33,8 @@ const fail = (field: string | null, problem: string): never => { throw new Field
 
 const UPDATE_OPTIONS = { ANY: 0, NOEXIST: 1, EXIST: 2 } as const;
 const MAP_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Map types below this are eBPF's built-in maps (reference 0: SAMPLE_HASH_MAP is 15). */
+const FIRST_CUSTOM_MAP_TYPE = 15;
 
 /** Loads a scenario from a .json path or a built-in name and compiles it. */
 export async function loadScenario(arg: string, overrides: ScenarioOverrides): Promise<RunPlan> {
@@ -111,6 +113,7 @@ function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
       dropTicks: [...s.faults.dropTicks], delayTicks: s.faults.delayTicks.map((f) => ({ ...f })),
       spuriousLockFailAt: [...s.faults.spuriousLockFailAt],
       tempBufferFailAt: s.faults.tempBufferFailAt.map((f) => ({ ...f })),
+      nameAllocFail: s.faults.nameAllocFail.map((name, i) => findMap(maps, name, `faults.nameAllocFail[${i}]`).index),
     },
     trace: true,
   };
@@ -126,10 +129,13 @@ function compileMaps(s: Scenario, dir: string): MapPlan[] {
   return names.map((name, index) => {
     if (!MAP_NAME.test(name)) fail(formatPath(['maps', name]), 'map names must start with a letter or _ and use only letters, digits, _ . -');
     const m = s.maps[name]!;
+    if (m.mapType < FIRST_CUSTOM_MAP_TYPE) {
+      fail(formatPath(['maps', name, 'mapType']), `types below ${FIRST_CUSTOM_MAP_TYPE} are eBPF's built-in maps, which epochlab does not simulate, got ${m.mapType}`);
+    }
     return {
       name, index, provider: providerSpec(m.provider, dir),
       keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries,
-      options: m.options, buckets: bucketCount(m.maxEntries),
+      options: m.options, buckets: bucketCount(m.maxEntries), mapType: m.mapType,
     };
   });
 }
@@ -151,7 +157,9 @@ function compileThreads(threads: ScenarioThread[], cpus: number, maps: MapPlan[]
     if (other !== undefined) fail(`${field}.cpu`, `cpu ${t.cpu} already runs threads[${other}]`);
     owner.set(t.cpu, i);
     const ops = t.ops.map((op, j) => compileOp(op, `${field}.ops[${j}]`, t.irql, maps));
-    return { cpu: t.cpu, irql: t.irql, ops, repeat: t.repeat, controlledRepeat: t.controlledRepeat ?? t.repeat };
+    return {
+      cpu: t.cpu, irql: t.irql, ops, repeat: t.repeat, controlledRepeat: t.controlledRepeat ?? t.repeat, programType: t.programType,
+    };
   });
 }
 
@@ -161,12 +169,24 @@ function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[
     case 'batch':
       return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileOp(o, `${field}.ops[${k}]`, irql, maps, true)) };
     case 'delete_map': return { op: 'delete_map', map: findMap(maps, op.map, `${field}.map`).index };
+    case 'synchronize':
+      passiveOnly(op.op, field, irql);
+      return { op: 'synchronize', inEpoch: op.inEpoch };
+    case 'deregister_provider':
+      passiveOnly(op.op, field, irql);
+      return { op: 'deregister_provider', map: findMap(maps, op.map, `${field}.map`).index };
     case 'update': case 'find': case 'delete': case 'find_and_delete': return compileKeyedOp(op, field, maps);
     default: return compileMoreOp(op, field, inBatch || irql === 'DISPATCH', maps, COMPILER);
   }
 }
 
+/** ebpf_epoch_synchronize and an NMR deregistration wait: only PASSIVE threads may call them (reference 2.6). */
+function passiveOnly(name: string, field: string, irql: IrqlName): void {
+  if (irql !== 'PASSIVE') fail(`${field}.op`, `${name} waits, so it runs only on PASSIVE threads (this thread is ${irql})`);
+}
+
 type KeyedOp = Extract<ScenarioOp, { op: 'update' | 'find' | 'delete' | 'find_and_delete' }>;
+
 function compileKeyedOp(op: KeyedOp, field: string, maps: MapPlan[]): OpPlan {
   const m = findMap(maps, op.map, `${field}.map`);
   const key = encodeAt(op.key, m.keySize, 'key', `${field}.key`);

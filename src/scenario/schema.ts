@@ -46,6 +46,10 @@ const lookupAndDeleteBatchOp = z.strictObject({ op: z.literal('lookup_and_delete
 const updateWithHandleOp = z.strictObject({ op: z.literal('update_with_handle'), map: mapName, key: bytes });
 const writeDataOp = z.strictObject({ op: z.literal('write_data'), map: mapName });
 const setWaitHandleOp = z.strictObject({ op: z.literal('set_wait_handle'), map: mapName });
+/** ebpf_epoch_synchronize from a PASSIVE thread; inEpoch: called from inside an epoch (reference 4 scenario 50). */
+const synchronizeOp = z.strictObject({ op: z.literal('synchronize'), inEpoch: z.boolean().default(false) });
+/** The provider of `map` deregisters (NMR): returns once every map bound to it was deleted (reference 1.1, 4 scenario 43). */
+const deregisterProviderOp = z.strictObject({ op: z.literal('deregister_provider'), map: mapName });
 
 /** What a batch (one program invocation at DISPATCH) may contain. */
 const batchedOp = z.discriminatedUnion('op', [updateOp, findOp, deleteOp, findAndDeleteOp, stallOp, pushOp, popOp, peekOp, findElementOp]);
@@ -55,7 +59,7 @@ const batchOp = z.strictObject({
 const threadOp = z.discriminatedUnion('op', [
   updateOp, findOp, deleteOp, findAndDeleteOp, deleteMapOp, batchOp, stallOp,
   nextKeyOp, iterateOp, pushOp, popOp, peekOp, findElementOp, updateBatchOp, deleteBatchOp, lookupBatchOp,
-  lookupAndDeleteBatchOp, updateWithHandleOp, writeDataOp, setWaitHandleOp,
+  lookupAndDeleteBatchOp, updateWithHandleOp, writeDataOp, setWaitHandleOp, synchronizeOp, deregisterProviderOp,
 ]);
 
 /** Every op name, for telling "unknown op" from "not allowed here". */
@@ -67,6 +71,8 @@ const mapSchema = z.strictObject({
   valueSize: int(1, 4096),
   maxEntries: int(0, 1_048_576),
   options: z.record(z.string(), z.unknown()).default({}),
+  /** The map type create asks for (default 15, the type every provider registers); reference 4 scenarios 1, 2. */
+  mapType: int(0, 0xffff_ffff).default(15),
 });
 
 const threadSchema = z.strictObject({
@@ -75,6 +81,8 @@ const threadSchema = z.strictObject({
   ops: z.array(threadOp),
   repeat: int(1, 1e9).default(1),
   controlledRepeat: int(1, 1e9).optional(),
+  /** The program type the thread's program is loaded as (associate; reference 1.4, 4 scenario 36). */
+  programType: z.string().min(1).max(64).default('sample'),
 });
 
 /** Controlled mode's operation budget per CPU for a generated workload (it has no clock). */
@@ -112,7 +120,8 @@ export const scenarioSchema = z.strictObject({
     delayTicks: z.array(z.strictObject({ tick: int(1, Number.MAX_SAFE_INTEGER), steps: int(1, 1_000_000) })).default([]),
     spuriousLockFailAt: z.array(int(1, Number.MAX_SAFE_INTEGER)).default([]),
     tempBufferFailAt: z.array(z.strictObject({ cpu: int(0, 63), at: int(1, Number.MAX_SAFE_INTEGER) })).default([]),
-  }).default({ allocFailAt: [], stall: [], dropTicks: [], delayTicks: [], spuriousLockFailAt: [], tempBufferFailAt: [] }),
+    nameAllocFail: z.array(mapName).default([]),
+  }).default({ allocFailAt: [], stall: [], dropTicks: [], delayTicks: [], spuriousLockFailAt: [], tempBufferFailAt: [], nameAllocFail: [] }),
   stallEpochs: int(1, 1e9).default(200),
   watchdogMs: int(1, 3_600_000).default(10_000),
   arenaMB: int(1, 1024).default(64),

@@ -179,6 +179,9 @@ function opEndFields(code: number, c: number, d: number, out: TraceEvent): void 
     out['processed'] = c;
   } else if (code === OpCode.FindElement && d !== 0) {
     out['stored'] = c; // the first u32 of the raw stored value the helper got
+  } else if (code === OpCode.Synchronize) {
+    out['epoch'] = c;
+    out['released'] = d;
   }
 }
 

@@ -64,6 +64,8 @@ export const OpCode = {
   UpdateWithHandle: 20,
   WriteData: 21,
   SetWaitHandle: 22,
+  Synchronize: 23, ///< ebpf_epoch_synchronize (op_end: C = the epoch it waited past, D = the released epoch it saw)
+  DeregisterProvider: 24, ///< the provider of a map deregisters (NMR detach waits for the map's delete)
 } as const;
 
 export const OP_NAMES = [
@@ -71,6 +73,7 @@ export const OP_NAMES = [
   'delete_map', 'batch', 'stall', 'invoke', 'map_cleanup',
   'next_key', 'push', 'pop', 'peek', 'find_element', 'update_batch', 'delete_batch', 'lookup_batch',
   'lookup_and_delete_batch', 'update_with_handle', 'write_data', 'set_wait_handle',
+  'synchronize', 'deregister_provider',
 ] as const;
 
 /** Provider callbacks, numbered; trace names are exactly the seed's. */

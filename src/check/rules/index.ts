@@ -22,6 +22,7 @@ import { ReclaimBoundRule } from './memory.js';
 import { AgeWindowRule } from './age.js';
 import { BadOptionRule } from './option.js';
 import { OpsRule } from './ops.js';
+import { SynchronizeRule } from './synchronize.js';
 
 /** Fresh rule objects (ALL_RULES is one such set). */
 export function createRules(): CheckRule[] {
@@ -30,6 +31,7 @@ export function createRules(): CheckRule[] {
     new ExactlyOnceRule(), new BlockingRule(), new IrqlRule(), new EpochRule(), new ReclaimBoundRule(), new AgeWindowRule(),
     new BadOptionRule(),
     new OpsRule(),
+    new SynchronizeRule(),
   ];
 }
 
