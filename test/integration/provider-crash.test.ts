@@ -149,8 +149,11 @@ describe('integration/provider-crash: a provider that breaks its thread gets a r
     const report = JSON.parse(r.stdout) as CheckedReport;
     const c = report.violations.filter((v) => v.rule === 'provider.crashed');
     expect(c).to.have.length(1);
-    expect(c[0]!.cpu).to.equal(0);
+    // Whichever lane looks first finds it: CPU 0 when its task ends, or (seen once,
+    // on a loaded machine) the system lane, whose own task looked after the write.
+    expect(c[0]!.cpu).to.be.oneOf([0, -1]);
     expect(c[0]!.message).to.contain("the shared buffer's header was overwritten (Magic is 0x0 instead of 0x45504c42");
+    expect(c[0]!.message).to.match(/\(found (when|at) .+\)$/);
   });
 
   it('errors thrown from a timer and from an unhandled promise of the provider', () => {
