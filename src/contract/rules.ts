@@ -57,6 +57,8 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'epoch.paired', sentence: 'Every epoch_enter is matched by an epoch_exit on the same CPU before the operation ends.', source: 'seed: "re-entrant, but should always be called in pairs"' },
   { id: 'memory.reclaim-bound', sentence: 'A retired block is freed within a bound of epoch advances once no CPU holds an epoch at or before its stamp.', source: 'reference 2.5 (reclaim on the next commit)' },
   { id: 'age.window', sentence: 'A reader never sees a value retired before its own epoch began (age oracle, as rcutorture\'s pipeline).', source: 'reference 2.5 safety invariant; 6.14' },
+  // ---- detected by the runtime, appended (indexes above never change) ----
+  { id: 'epoch.migrate-dispatch', sentence: 'An epoch entered at DISPATCH is exited on the CPU that entered it (a thread at DISPATCH never migrates).', source: 'reference 2.4, 2.7 (fail fast on a CPU migration at DISPATCH)' },
 ];
 
 export const RuleId: Record<string, number> = Object.fromEntries(RULES.map((r, i) => [r.id, i]));
@@ -81,4 +83,6 @@ export const Rule = {
   OutOfBounds: 16,
   Overflow: 17,
   OutValueUnwritten: 18,
+  /** Appended after the checker's rules (index 40). */
+  MigrateDispatch: 40,
 } as const;

@@ -45,10 +45,13 @@ export class Cpu {
   /** faults.stall for this CPU: operation number (1-based) -> stall length. */
   private readonly stallAt = new Map<number, number>();
   private opNumber = 0;
+  /** The CPU this thread runs on inside the current batch (a `migrate` op moves it; reference 2.4). */
+  private onCpu: number;
 
   constructor(shm: Shm, laneIndex: number, readonly plan: RunPlan, factories: ProviderFactory[], profile: Profile) {
     const spurious = plan.faults.spuriousLockFailAt.length > 0 ? new Set(plan.faults.spuriousLockFailAt) : null;
-    this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt), mutantId(plan.mutant), spurious);
+    this.onCpu = laneIndex;
+    this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt), mutantId(plan.mutant), spurious, profile.perCpuEpochs);
     for (const f of plan.faults.stall) if (f.cpu === laneIndex) this.stallAt.set(f.atOp, f.steps);
     this.maps = plan.maps.map((mp: MapPlan, i: number): MapRt => {
       const provider = instantiate(factories[i] as ProviderFactory, mp.options, mp.name);
@@ -183,8 +186,9 @@ export class Cpu {
       this.lane.epoch.exit(state);
       this.lane.setIrql(Irql.Dispatch);
     } else {
-      this.lane.epoch.exit(state);
+      this.lane.epoch.exitOn(state, this.onCpu);
     }
+    this.onCpu = this.lane.lane;
     this.lane.epoch.releaseState(state);
     if (this.pctx.deferred.length > 0) this.runDeferred();
   }
@@ -218,6 +222,7 @@ export class Cpu {
       case 'stall': return this.stall(op.ms);
       case 'delete_map': return this.deleteMap(this.maps[op.map] as MapRt);
       case 'batch': return this.batch(op.ops, op.count);
+      case 'migrate': return EbpfResult.Success; // only inside a batch (rejected by validation elsewhere)
       default: break;
     }
     if (!dispatch) {
@@ -252,6 +257,7 @@ export class Cpu {
       lane.beat(); // progress for the watchdog, even for a batch of stalls or of nothing
       for (const op of ops) {
         if (op.op === 'stall') { this.stall(op.ms); continue; }
+        if (op.op === 'migrate') { this.onCpu = op.cpu; continue; }
         if (op.op === 'batch' || op.op === 'delete_map') continue; // rejected by validation
         this.helperOp(op);
       }

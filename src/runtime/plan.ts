@@ -29,7 +29,8 @@ export type OpPlan =
   | { op: 'find_and_delete'; map: number; key: Uint8Array }
   | { op: 'delete_map'; map: number }
   | { op: 'batch'; count: number; ops: OpPlan[] }
-  | { op: 'stall'; ms: number };
+  | { op: 'stall'; ms: number }
+  | { op: 'migrate'; cpu: number };
 
 export interface ThreadPlan {
   cpu: number;

@@ -23,6 +23,14 @@ export interface Profile {
   readonly cleanupInEpoch: boolean;
   /** postprocess_map_delete runs inside an epoch (reference 1.3). */
   readonly mapDeleteInEpoch: boolean;
+  /**
+   * The released epoch is computed as ebpf_epoch.c does it (reference 2.2-2.5):
+   * per-CPU current and released epochs, a PROPOSE and then a COMMIT walked
+   * around the CPUs, each CPU draining its own free list; an epoch exit on
+   * another CPU is forwarded (PASSIVE) or fails fast (DISPATCH, 2.4, 2.7).
+   * documented: one global computation per tick (src/epoch/manager.ts).
+   */
+  readonly perCpuEpochs: boolean;
 }
 
 export const DOCUMENTED: Profile = {
@@ -33,6 +41,7 @@ export const DOCUMENTED: Profile = {
   cleanupAtDispatch: false,
   cleanupInEpoch: true,
   mapDeleteInEpoch: true,
+  perCpuEpochs: false,
 };
 
 /**
@@ -58,6 +67,9 @@ export const EBPF_FOR_WINDOWS: Profile = {
   cleanupInEpoch: false,
   // 1.3, 6.2: postprocess_map_delete runs on the PASSIVE worker, outside any epoch.
   mapDeleteInEpoch: false,
+  // 2.2-2.5, 2.7: per-CPU epochs and the propose/commit ring; exit on another
+  // CPU forwarded at PASSIVE, fail fast at DISPATCH.
+  perCpuEpochs: true,
 };
 
 export const PROFILES: Readonly<Record<string, Profile>> = {

@@ -195,7 +195,7 @@ function setup(cpu: Cpu): Partial<TaskResult> {
 function mapsOf(ops: OpPlan[], into = new Set<number>()): Set<number> {
   for (const op of ops) {
     if (op.op === 'batch') mapsOf(op.ops, into);
-    else if (op.op !== 'stall') into.add(op.map);
+    else if (op.op !== 'stall' && op.op !== 'migrate') into.add(op.map);
   }
   return into;
 }
@@ -281,7 +281,8 @@ function runManager(cpu: Cpu): Partial<TaskResult> {
   for (const m of cpu.maps) cpu.lifecycle.attach(m);
   const manager = new EpochManager(shm, lane.arena, lane.trace, lane.violations,
     { stallEpochs: cpu.plan.stallEpochs, mutant: lane.mutant, dropTicks: new Set(cpu.plan.faults.dropTicks),
-      delayTicks: new Map(cpu.plan.faults.delayTicks.map((d) => [d.tick, d.steps])) },
+      delayTicks: new Map(cpu.plan.faults.delayTicks.map((d) => [d.tick, d.steps])),
+      perCpu: (PROFILES[cpu.plan.profile] ?? PROFILES['documented']!).perCpuEpochs },
     (item) => cpu.lifecycle.runCleanup(item));
   for (;;) {
     const cmd = shm.load(Ctl.ManagerCommand);

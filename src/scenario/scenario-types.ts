@@ -25,11 +25,13 @@ export type ScenarioFindAndDeleteOp = { op: 'find_and_delete'; map: string; key:
 export type ScenarioDeleteMapOp = { op: 'delete_map'; map: string };
 /** Holds an epoch for `ms` milliseconds. */
 export type ScenarioStallOp = { op: 'stall'; ms: number };
+/** Inside a batch only: the thread moves to CPU `cpu` for the rest of the batch, so its epoch exit runs there (reference 2.4). */
+export type ScenarioMigrateOp = { op: 'migrate'; cpu: number };
 /** What one program invocation of a batch may run. */
-export type ScenarioBatchedOp = ScenarioUpdateOp | ScenarioFindOp | ScenarioDeleteOp | ScenarioFindAndDeleteOp | ScenarioStallOp;
+export type ScenarioBatchedOp = ScenarioUpdateOp | ScenarioFindOp | ScenarioDeleteOp | ScenarioFindAndDeleteOp | ScenarioStallOp | ScenarioMigrateOp;
 /** `count` (default 1) invocations of a program running `ops`, all in one epoch. */
 export type ScenarioBatchOp = { op: 'batch'; count?: number; ops: ScenarioBatchedOp[] };
-export type ScenarioOpInput = ScenarioBatchedOp | ScenarioDeleteMapOp | ScenarioBatchOp;
+export type ScenarioOpInput = Exclude<ScenarioBatchedOp, ScenarioMigrateOp> | ScenarioDeleteMapOp | ScenarioBatchOp;
 
 export type ScenarioMapInput = {
   /** A built-in provider name, or a path to a compiled provider module (.js). */

@@ -18,7 +18,7 @@ import { MAX_NESTING, parseJson, tooDeep } from './json-keys.js';
 
 export { parseJson };
 import {
-  parseScenario, describeValue, formatPath, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
+  parseScenario, describeValue, formatPath, type Scenario, type ScenarioOp, type ScenarioBatchedOp, type ScenarioThread, type ScenarioWorkload,
 } from './schema.js';
 
 export interface ScenarioOverrides { cpus?: number; seed?: number }
@@ -147,19 +147,26 @@ function compileThreads(threads: ScenarioThread[], cpus: number, maps: MapPlan[]
     const other = owner.get(t.cpu);
     if (other !== undefined) fail(`${field}.cpu`, `cpu ${t.cpu} already runs threads[${other}]`);
     owner.set(t.cpu, i);
-    const ops = t.ops.map((op, j) => compileOp(op, `${field}.ops[${j}]`, t.irql, maps));
+    const ops = t.ops.map((op, j) => compileOp(op, `${field}.ops[${j}]`, t.irql, maps, cpus));
     return { cpu: t.cpu, irql: t.irql, ops, repeat: t.repeat, controlledRepeat: t.controlledRepeat ?? t.repeat };
   });
 }
 
-function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[]): OpPlan {
+function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[], cpus: number): OpPlan {
   switch (op.op) {
     case 'stall': return { op: 'stall', ms: op.ms };
     case 'batch':
-      return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileOp(o, `${field}.ops[${k}]`, irql, maps)) };
+      return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileBatched(o, `${field}.ops[${k}]`, irql, maps, cpus)) };
     case 'delete_map': return { op: 'delete_map', map: findMap(maps, op.map, `${field}.map`).index };
     default: return compileKeyedOp(op, field, maps);
   }
+}
+
+/** An op inside a batch: `migrate` names a CPU of the scenario; the rest compile as at the top level. */
+function compileBatched(op: ScenarioBatchedOp, field: string, irql: IrqlName, maps: MapPlan[], cpus: number): OpPlan {
+  if (op.op !== 'migrate') return compileOp(op, field, irql, maps, cpus);
+  if (op.cpu >= cpus) fail(`${field}.cpu`, `cpu ${op.cpu} is out of range (cpus = ${cpus})`);
+  return { op: 'migrate', cpu: op.cpu };
 }
 
 type KeyedOp = Extract<ScenarioOp, { key: unknown }>;
