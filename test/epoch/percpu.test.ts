@@ -13,9 +13,6 @@ import { LaneContext } from '../../src/runtime/lane-context.js';
 import { EpochManager } from '../../src/epoch/manager.js';
 import { Mutant } from '../../src/contract/mutants.js';
 import { Irql } from '../../src/contract/irql.js';
-import { compileScenario } from '../../src/scenario/scenario.js';
-import { runPlan } from '../../src/runtime/runner.js';
-import { MemorySink } from '../../src/trace/jsonl.js';
 
 const SYSTEM_LANE = 2;
 const CYCLE = 6;
@@ -198,30 +195,5 @@ describe('epoch/percpu: the per-CPU epoch model (ebpf-for-windows) and scenarios
     as(r, r.cpu0, () => r.cpu0.epoch.exitOn(d, 1));
     expect(r.cpu0.epoch.inEpoch()).to.equal(false);
     expect(violations(r)).to.deep.equal([]);
-  });
-
-  const EXIT_RULES = ['epoch.migrate-dispatch', 'epoch.unpaired', 'epoch.exit-irql', 'epoch.paired'];
-
-  /** A batch on CPU 0 at `irql` that migrates to CPU 1 inside its epoch, run controlled under `profile`. */
-  async function migrateRun(profile: 'documented' | 'ebpf-for-windows', irql: 'PASSIVE' | 'DISPATCH') {
-    const plan = await compileScenario({
-      name: 'migrate', cpus: 2, maps: { m: { provider: 'passthrough', keySize: 4, valueSize: 4, maxEntries: 4 } },
-      threads: [{ cpu: 0, irql, ops: [{ op: 'batch', ops: [{ op: 'find', map: 'm', key: 1 }, { op: 'migrate', cpu: 1 }] }] }],
-    }, 'test', process.cwd(), {});
-    plan.trace = true;
-    plan.profile = profile;
-    plan.mode = 'controlled';
-    const sink = new MemorySink();
-    const report = await runPlan(plan, { sinks: [sink] });
-    // The epoch rules only: the as-built profile's other departures (contract-diff) fire here too.
-    const rules = report.violations.map((v) => v.rule).filter((id) => EXIT_RULES.includes(id));
-    const forwarded = sink.events.filter((e) => e.event === 'epoch_exit_forwarded').map((e) => `${e['fromCpu']}->${e['toCpu']}`);
-    return { rules, forwarded };
-  }
-
-  it('scenario 48 as a scenario (migrate op): forwarded at PASSIVE, epoch.migrate-dispatch at DISPATCH, nothing under documented', async () => {
-    expect(await migrateRun('ebpf-for-windows', 'PASSIVE')).to.deep.equal({ rules: [], forwarded: ['1->0'] });
-    expect(await migrateRun('ebpf-for-windows', 'DISPATCH')).to.deep.equal({ rules: ['epoch.migrate-dispatch'], forwarded: [] });
-    expect(await migrateRun('documented', 'DISPATCH')).to.deep.equal({ rules: [], forwarded: [] });
   });
 });
