@@ -46,6 +46,8 @@ export interface ManagerOptions {
    * advance-compute-free cycle above.
    */
   perCpu?: boolean;
+  /** With perCpu: each tick is one hop of the computation instead of all of it (the unit tests step hop by hop). */
+  hopPerTick?: boolean;
 }
 
 /** Runs a work item found on a free list (a deferred map cleanup). */
@@ -135,9 +137,18 @@ export class EpochManager {
     this.trace.emit(Ev.EpochAdvance, 0, -1, 0, 0, published, released, 0, 0);
   }
 
-  /** A per-CPU tick: one hop of the ring. SYNC: plain reads of words only this thread writes. */
+  /**
+   * A per-CPU tick: the timer starts a computation and the manager, as each
+   * CPU's messenger, carries it round the ring, one hop after another (or
+   * one hop only with options.hopPerTick). Every hop passes the scheduling
+   * gate (a PROPOSE reads the CPU's announcement, a COMMIT stores its
+   * released epoch), so in controlled mode the CPUs may run between two
+   * hops, while CPUs the PROPOSE has not reached yet still have the old
+   * current_epoch. SYNC: plain reads of words only this thread writes.
+   */
   private ringTick(ring: EpochRing): number {
-    const freed = ring.step();
+    let freed = ring.step();
+    while (this.options.hopPerTick !== true && ring.inProgress) freed += ring.step();
     this.notePeakGarbage();
     const i32 = this.shm.i32;
     this.reclaim.tickEnded(this.retiredNotFreed(), (i32[Ctl.PublishedEpoch] as number) - (i32[Ctl.ReleasedEpoch] as number));

@@ -12,13 +12,15 @@
  *
  * The ring is every lane: the simulated CPUs, then the system lane (the
  * PASSIVE worker that runs deferred cleanups lives on a CPU of the real
- * ring). One hop per manager tick: the messages are the runtime's lazy,
- * timer-batched work-queue messages, about 1 ms per hop. The epoch manager
- * thread plays the timer DPC that starts a PROPOSE (whenever no computation
- * is in progress) and each CPU's messenger: it runs the hop on that CPU's
- * behalf, reading the CPU's announced oldest epoch (an atomic the CPU keeps
- * for its active list) and draining the CPU's free list under its FreeLock,
- * so no hop waits for a busy CPU. The message in flight lives in Ctl.Ring*.
+ * ring). The epoch manager thread plays the timer DPC that starts a PROPOSE
+ * at each tick (the timer is taken as always armed) and each CPU's
+ * messenger: it runs every hop on that CPU's behalf, reading the CPU's
+ * announced oldest epoch (an atomic the CPU keeps for its active list) and
+ * draining the CPU's free list under its FreeLock, so no hop waits for a
+ * busy CPU. step() is one hop; a manager tick runs them all (EpochManager),
+ * and every hop passes the scheduling gate, so in controlled mode CPUs run
+ * between hops as they do between the runtime's lazy work-queue messages.
+ * The message in flight lives in Ctl.Ring*.
  *
  * Safety is the reference's argument: a CPU sets its current_epoch only
  * after CPU 0's advance, so a retire stamped max(published, current_epoch)

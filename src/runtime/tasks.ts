@@ -288,7 +288,7 @@ function runManager(cpu: Cpu): Partial<TaskResult> {
     const cmd = shm.load(Ctl.ManagerCommand);
     if (cmd === ManagerCommand.Exit || shm.runState() === RunState.Aborted) break;
     if (cmd === ManagerCommand.Drain) manager.reclaim.endSteady(); // the CPU phase is over: teardown's frees are not the workload's
-    manager.tick();
+    manager.tick(); // per-CPU epochs: one whole propose/commit computation
     shm.i32[Ctl.ManagerHeartbeat]++;
     // Controlled mode: the next tick is the scheduler's decision, not the clock's.
     if (shm.controlled) shm.gate.point(Step.Wait);

@@ -255,6 +255,7 @@ export class Shm {
 
   /** A lane's released_epoch (per-CPU model), set by the COMMIT that reaches it (manager only). */
   storeLaneReleased(lane: number, epoch: number): void {
+    this.gate.point(Step.EpochAdvance);
     Atomics.store(this.i32, laneWord(this.layout, lane, Lane.ReleasedEpoch), epoch);
   }
 

@@ -35,7 +35,7 @@ function rig(perCpu: boolean, mutant = 0): Rig {
   const sys = lane(SYSTEM_LANE);
   shm.lane = SYSTEM_LANE;
   const workItems: Rig['workItems'] = [];
-  const manager = new EpochManager(shm, sys.arena, sys.trace, sys.violations, { stallEpochs: 1000, mutant, perCpu },
+  const manager = new EpochManager(shm, sys.arena, sys.trace, sys.violations, { stallEpochs: 1000, mutant, perCpu, hopPerTick: true },
     (ptr) => workItems.push({ ptr, readerActive: cpu0.epoch.inEpoch() }));
   return { shm, cpu0, cpu1, sys, manager, workItems };
 }
@@ -85,6 +85,17 @@ describe('epoch/percpu: the per-CPU epoch model (ebpf-for-windows) and scenarios
     expect([0, 1, 2].map((l) => laneField(r, l, Lane.ReleasedEpoch))).to.deep.equal([1, 1, 1]);
     expect(r.shm.loadReleasedEpoch()).to.equal(1);
     expect(r.shm.loadPublishedEpoch()).to.equal(2);
+  });
+
+  it('without hopPerTick a manager tick is a whole computation: every CPU has committed when it returns', () => {
+    const r = rig(true);
+    r.manager = new EpochManager(r.shm, r.sys.arena, r.sys.trace, r.sys.violations, { stallEpochs: 1000, perCpu: true }, () => {});
+    const a = retireNew(r, r.cpu1);
+    expect(r.manager.tick()).to.equal(1);
+    expect([0, 1, 2].map((l) => laneField(r, l, Lane.ReleasedEpoch))).to.deep.equal([1, 1, 1]);
+    expect(r.shm.loadBlockState(a)).to.equal(BlockState.Free);
+    expect(r.manager.tick()).to.equal(0);
+    expect(r.shm.loadPublishedEpoch()).to.equal(3);
   });
 
   it('scenario 45: retire while a reader is active: kept by the cycle that sees the reader, freed by the first cycle after its exit', () => {
