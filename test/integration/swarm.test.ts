@@ -30,7 +30,7 @@ function profileOf(mutant: string): { profile?: 'ebpf-for-windows'; rules?: stri
 const BUDGET: Record<string, number> = {
   'free-immediately': 120, 'release-off-by-one': 150, 'local-epoch-stamp': 400, 'skip-cpu': 600, 'callback-under-lock': 10,
   'missing-undo': 30, 'double-delete-callback': 10, 'unlocked-writer': 30, 'helper-not-blocked': 10, 'cleanup-flags': 10,
-  'exit-other-irql': 10, 'percpu-local-stamp': 500,
+  'exit-other-irql': 10, 'percpu-local-stamp': 700,
 };
 
 describe('integration: swarm testing on the default scenario', function () {
