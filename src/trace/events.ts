@@ -24,7 +24,7 @@ export const Ev = {
   Read: 14, ///< a reader read a block (Code = its state, A = block, B = its retire stamp, C = reader's epoch, D = published)
   /** Per-CPU epochs (reference 2.5): the PROPOSE reached a CPU (A = that CPU, B = the epoch it carries, C = proposed after it). */
   EpochPropose: 15,
-  /** Per-CPU epochs: the COMMIT reached a CPU (A = that CPU, B = its new released_epoch, C = blocks it freed). */
+  /** Per-CPU epochs: the COMMIT reached a CPU (A = that CPU, B = its new released_epoch); its frees follow. */
   EpochCommit: 16,
   /** Per-CPU epochs (reference 2.4): a PASSIVE epoch exit on CPU A was forwarded to the enter CPU B (Code = the state). */
   EpochExitForwarded: 17,
