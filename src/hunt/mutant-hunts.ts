@@ -6,7 +6,10 @@
  * Reclamation bugs need a reader paused between finding a value and reading
  * it while a writer replaces it (PCT's change points give exactly that);
  * issue 4920's lagging stamp needs the epoch manager to tick inside long
- * program batches (random scheduling does); failed updates need a full map
+ * program batches (random scheduling does), and the per-CPU model's version
+ * of it (percpu-local-stamp, profile ebpf-for-windows) needs CPUs to run
+ * between two hops of one computation, PASSIVE user ops on one key under
+ * random scheduling; failed updates need a full map
  * (a wider key range); helper and IRQL bugs need a DISPATCH CPU (mixed).
  */
 import { compileScenario } from '../scenario/scenario.js';
