@@ -21,6 +21,8 @@ import { History } from './history.js';
 
 /** Recent retire/free events remembered, to name the releasing CPU in memory reports. */
 const RELEASES_KEPT = 65_536;
+/** Operations that hold inner operations: a program batch's helper calls, a batch IOCTL's per-key updates or deletes. */
+const CONTAINER_OPS: ReadonlySet<string> = new Set(['batch', 'update_batch', 'delete_batch']);
 
 export interface CheckSummary {
   events: number;
@@ -173,7 +175,7 @@ export class ContractChecker implements TraceSink, RecordSink {
           op: String(e['op']), mode: String(e['mode'] ?? 'user'), map: e['map'] as string | undefined,
           key: e['key'] as string | undefined, option: e['option'] as string | undefined, beginSeq: e.seq,
         };
-        if (cpu.op !== null && cpu.op.op === 'batch') cpu.outer = cpu.op;
+        if (cpu.op !== null && CONTAINER_OPS.has(cpu.op.op)) cpu.outer = cpu.op;
         cpu.op = op;
         break;
       }
@@ -191,7 +193,8 @@ export class ContractChecker implements TraceSink, RecordSink {
 
   private endOp(e: TraceEvent): void {
     const cpu = this.cx.cpu(e.cpu);
-    cpu.op = cpu.outer !== null && e['op'] !== 'batch' ? cpu.outer : null;
-    if (e['op'] === 'batch') cpu.outer = null;
+    const container = CONTAINER_OPS.has(String(e['op']));
+    cpu.op = cpu.outer !== null && !container ? cpu.outer : null;
+    if (container) cpu.outer = null;
   }
 }

@@ -13,6 +13,7 @@ export const EbpfResult = {
   KeyNotFound: 19,
   ExtensionFailedToLoad: 23,
   OutOfSpace: 29,
+  NoMoreKeys: 25,
 } as const;
 export type EbpfResultCode = (typeof EbpfResult)[keyof typeof EbpfResult];
 

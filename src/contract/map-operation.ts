@@ -17,3 +17,8 @@ export function flagNames(flags: number): string[] {
 /** Update options (EBPF_ANY / EBPF_NOEXIST / EBPF_EXIST). */
 export const UpdateOption = { Any: 0, NoExist: 1, Exist: 2 } as const;
 export const OPTION_NAMES = ['ANY', 'NOEXIST', 'EXIST'] as const;
+
+/** An update option's name, or its number when it is none of them (a bad option from a program). */
+export function optionName(option: number): string {
+  return OPTION_NAMES[option] ?? String(option);
+}

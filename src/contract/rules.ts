@@ -57,6 +57,11 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'epoch.paired', sentence: 'Every epoch_enter is matched by an epoch_exit on the same CPU before the operation ends.', source: 'seed: "re-entrant, but should always be called in pairs"' },
   { id: 'memory.reclaim-bound', sentence: 'A retired block is freed within a bound of epoch advances once no CPU holds an epoch at or before its stamp.', source: 'reference 2.5 (reclaim on the next commit)' },
   { id: 'age.window', sentence: 'A reader never sees a value retired before its own epoch began (age oracle, as rcutorture\'s pipeline).', source: 'reference 2.5 safety invariant; 6.14' },
+  { id: 'update.bad-option-first', sentence: 'An update whose option is none of ANY, NOEXIST and EXIST fails with EBPF_INVALID_ARGUMENT before any provider callback.', source: 'seed: silent on the order; reference 0 (map option: the user-mode library rejects it before the IOCTL), 1.6' },
+  { id: 'ops.no-callback', sentence: 'get_next_key, push, pop, peek, find_element_function, the lookup batches, update-with-handle, write_data and set_wait_handle run no provider callback.', source: 'reference 1.9, 1.10, 3; scenarios 27, 28, 34, 35, 40' },
+  { id: 'ops.helper-stack-blocked', sentence: 'With updates_original_value, a helper push, pop or peek is blocked: it returns EBPF_OPERATION_NOT_SUPPORTED.', source: 'reference 1.10 (blocking matrix [DOC]); scenario 34' },
+  { id: 'ops.find-element-codes', sentence: 'find_element_function returns EBPF_SUCCESS, EBPF_KEY_NOT_FOUND (no such key) or EBPF_INVALID_OBJECT (not a custom map).', source: 'ebpf_extension.h @retval of ebpf_map_find_element_t; reference 1.9, 6.6; scenario 35' },
+  { id: 'epoch.synchronize-in-epoch', sentence: 'ebpf_epoch_synchronize is never called inside an epoch (there it never returns).', source: 'reference 2.6 (inference), 4 scenario 50' },
   // ---- detected by the runtime, appended (indexes above never change) ----
   { id: 'epoch.migrate-dispatch', sentence: 'An epoch entered at DISPATCH is exited on the CPU that entered it (a thread at DISPATCH never migrates).', source: 'reference 2.4, 2.7 (fail fast on a CPU migration at DISPATCH)' },
 ];
@@ -83,6 +88,6 @@ export const Rule = {
   OutOfBounds: 16,
   Overflow: 17,
   OutValueUnwritten: 18,
-  /** Appended after the checker's rules (index 40). */
-  MigrateDispatch: 40,
+  /** Appended after the checker's rules (index 45). */
+  MigrateDispatch: 45,
 } as const;

@@ -15,7 +15,7 @@
  */
 import {
   BlockField, BlockState, EPOCH_STATE_SLOTS, EPOCH_STATE_WORDS, EpochStateWord, Lane, blockWord, laneWord, stateWord,
-  Counter, counterWord, INFO_ALIGNED_BIT, OWNER_FREER_SHIFT,
+  Counter, counterWord, INFO_ALIGNED_BIT, OWNER_FREER_SHIFT, RunState,
 } from '../shm/layout.js';
 import { Shm } from '../shm/shm.js';
 import { Arena } from '../shm/arena.js';
@@ -181,7 +181,10 @@ export class EpochLane {
   /**
    * epoch_free / epoch_free_cache_aligned: stamps the block with the
    * published epoch and queues it on this lane's free list. A second free of
-   * the same block is a violation and is not performed.
+   * the same block is a violation and is not performed, and the run stops at
+   * the next operation boundary: the runtime fails fast when a block's
+   * freed_epoch is already set (reference 2.5, 2.7; scenario 49). The seed
+   * says nothing of a double free, so both profiles do this.
    */
   retire(ptr: number, aligned: boolean, map = -1): void {
     if (ptr === 0) return; // freeing NULL is a no-op, as in the runtime
@@ -197,7 +200,9 @@ export class EpochLane {
     if (!this.shm.transitionBlock(ptr, BlockState.Allocated, BlockState.Retired)) {
       const st = this.shm.loadBlockState(ptr);
       this.violations.record(Rule.DoubleFree, map, 0, ptr, st,
-        `epoch_free of block ${ptr} (tag ${this.i32[blockWord(ptr, BlockField.Tag)]}) that is already ${st === BlockState.Retired ? 'retired' : 'free'}`);
+        `epoch_free of block ${ptr} (tag ${this.i32[blockWord(ptr, BlockField.Tag)]}) that is already ${st === BlockState.Retired ? 'retired' : 'free'}` +
+        `; the runtime fails fast here (freed_epoch already set), so the run stops`);
+      if (this.shm.runState() === RunState.Running) this.shm.setRunState(RunState.Stopping);
       return;
     }
     const stamp = this.retireStamp();

@@ -41,8 +41,8 @@ export interface ManagerOptions {
    */
   delayTicks?: ReadonlyMap<number, number>;
   /**
-   * Profile switch perCpuEpochs: each tick is one hop of the per-CPU
-   * propose/commit computation (src/epoch/percpu.ts) instead of the whole
+   * Profile switch perCpuEpochs: each tick is one per-CPU propose/commit
+   * computation around the CPUs (src/epoch/percpu.ts) instead of the
    * advance-compute-free cycle above.
    */
   perCpu?: boolean;
@@ -255,7 +255,9 @@ export class EpochManager {
   private freeBlock(ptr: number, released: number, lane: number): void {
     const i32 = this.shm.i32;
     if (this.shm.loadBlockState(ptr) !== BlockState.Retired) {
-      this.violations.record(Rule.DoubleFree, -1, 0, ptr, 0, `block ${ptr} on a free list is not in the retired state`);
+      // The runtime fails fast on an invalid entry during release (reference 2.7): the run stops.
+      this.violations.record(Rule.DoubleFree, -1, 0, ptr, 0, `block ${ptr} on a free list is not in the retired state; the runtime fails fast here, so the run stops`);
+      if (this.shm.runState() === RunState.Running) this.shm.setRunState(RunState.Stopping);
       return;
     }
     const kind = (i32[blockWord(ptr, BlockField.Info)] as number) >>> INFO_KIND_SHIFT;

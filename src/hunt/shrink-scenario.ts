@@ -12,7 +12,7 @@
  * first, once per count.
  *
  * The candidates, in order, each kept when its run still fails:
- *   1. one CPU fewer (threads and stall faults of the removed CPU go too);
+ *   1. one CPU fewer (threads, stall and temporary-buffer faults of the removed CPU go too);
  *   2. workload.controlledOpsPerCpu, binary search;
  *   3. each thread's controlledRepeat, binary search;
  *   4. each thread's op list, ddmin (chunks removed, halving).
@@ -134,11 +134,14 @@ export async function compileLike(candidate: Json, like: RunPlan, opts: { source
 const cpusOf = (s: Json): number => (typeof s['cpus'] === 'number' ? s['cpus'] : 2);
 const threadsOf = (s: Json): Json[] => (Array.isArray(s['threads']) ? s['threads'] as Json[] : []);
 
-/** One CPU fewer: the last CPU's thread and stall faults go with it. */
+/** One CPU fewer: the last CPU's thread, stall faults and temporary-buffer faults go with it. */
 function dropLastCpu(s: Json): void {
   const cpus = cpusOf(s) - 1;
   s['cpus'] = cpus;
   if (Array.isArray(s['threads'])) s['threads'] = threadsOf(s).filter((t) => (t['cpu'] as number) < cpus);
   const faults = s['faults'] as Json | undefined;
   if (faults && Array.isArray(faults['stall'])) faults['stall'] = (faults['stall'] as Json[]).filter((f) => (f['cpu'] as number) < cpus);
+  if (faults && Array.isArray(faults['tempBufferFailAt'])) {
+    faults['tempBufferFailAt'] = (faults['tempBufferFailAt'] as Json[]).filter((f) => (f['cpu'] as number) < cpus);
+  }
 }

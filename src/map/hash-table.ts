@@ -154,13 +154,9 @@ export class HashTable {
    * for each entry, then unpublishes the bucket and retires it and its values.
    */
   drainBucket(info: MapInfo, bucket: number, visit: (keyPtr: number, valuePtr: number) => void): number {
-    const head = this.ctx.shm.loadBucketHead(info.headWord(bucket));
+    const head = this.visitBucket(info, bucket, visit);
     if (head === 0) return 0;
     const count = this.i32[head >> 2] as number;
-    for (let i = 0; i < count; i++) {
-      const e = this.entryWord(info, head, i);
-      visit((e + BucketEntry.Key) << 2, this.i32[e + BucketEntry.Value] as number);
-    }
     this.ctx.shm.publishBucketHead(info.headWord(bucket), 0);
     for (let i = 0; i < count; i++) {
       const e = this.entryWord(info, head, i);
@@ -170,6 +166,20 @@ export class HashTable {
     this.ctx.epoch.retire(head, false, info.index);
     if (info.maxEntries > 0) this.ctx.shm.add(info.entryCountWord, -count);
     return count;
+  }
+
+  /**
+   * Calls `visit(keyPtr, valuePtr)` for each entry of the bucket as it is
+   * now, pointers into that bucket block; returns the block (0: empty).
+   */
+  visitBucket(info: MapInfo, bucket: number, visit: (keyPtr: number, valuePtr: number) => void): number {
+    const head = this.ctx.shm.loadBucketHead(info.headWord(bucket));
+    const count = head === 0 ? 0 : this.i32[head >> 2] as number;
+    for (let i = 0; i < count; i++) {
+      const e = this.entryWord(info, head, i);
+      visit((e + BucketEntry.Key) << 2, this.i32[e + BucketEntry.Value] as number);
+    }
+    return head;
   }
 
   private insert(info: MapInfo, bucket: number, old: number, keyPtr: number, value: number): number {

@@ -10,12 +10,14 @@ import { createProvider as createObject } from './object.js';
 import { createProvider as createPassthrough } from './passthrough.js';
 import { createProvider as createMinimal } from './minimal.js';
 import { createProvider as createLegacy } from './legacy.js';
+import { createProvider as createPreprocess } from './preprocess.js';
 
 export const BUILTIN_PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
   object: createObject,
   passthrough: createPassthrough,
   minimal: createMinimal,
   legacy: createLegacy,
+  preprocess: createPreprocess,
 };
 
 /** Turns a scenario's provider field into a loadable spec: a built-in name, or a file URL. */

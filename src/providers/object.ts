@@ -77,8 +77,14 @@ function parseDeleteSpinUs(options: Record<string, unknown>): number {
  */
 function preprocessMapCreate(ctx: ProviderContext, _mapType: number, keySize: number, valueSize: number,
   _maxEntries: number, out: CreateOut): EbpfResultCode {
+  return createObjectMap(ctx, keySize, valueSize, out, OBJECT_MAP_CONTEXT_TAG);
+}
+
+/** preprocess_map_create of an object map, its context block tagged `tag` (shared with the preprocess provider). */
+export function createObjectMap(ctx: ProviderContext, keySize: number, valueSize: number, out: CreateOut,
+  tag: number): EbpfResultCode {
   if (keySize === 0 || valueSize !== USER_VALUE_BYTES) return EbpfResult.InvalidArgument;
-  const mapContext = ctx.epoch.allocateCacheAlignedWithTag(MAP_CONTEXT_BYTES, OBJECT_MAP_CONTEXT_TAG);
+  const mapContext = ctx.epoch.allocateCacheAlignedWithTag(MAP_CONTEXT_BYTES, tag);
   if (mapContext === 0) return EbpfResult.NoMemory;
   ctx.mem.fill(mapContext, 0, MAP_CONTEXT_BYTES);
   out.actualValueSize = REFERENCE_BYTES;
@@ -92,7 +98,7 @@ function preprocessMapCreate(ctx: ProviderContext, _mapType: number, keySize: nu
  * epoch; or on a failed create, in the IOCTL epoch. Checks that no object
  * outlived the map, then frees the context.
  */
-function postprocessMapDelete(ctx: ProviderContext, mapContext: number): void {
+export function postprocessMapDelete(ctx: ProviderContext, mapContext: number): void {
   if (mapContext === 0) return;
   const live = ctx.mem.readU32(mapContext + MapContextField.LiveObjects);
   if (live !== 0) {
@@ -110,7 +116,7 @@ function postprocessMapDelete(ctx: ProviderContext, mapContext: number): void {
  * its delete. in_value is the stored reference; writes the user value to
  * out_value, which the runtime does not fill itself for an object map.
  */
-function postprocessMapFindElement(ctx: ProviderContext, _mapContext: number, _keySize: number, _key: number,
+export function postprocessMapFindElement(ctx: ProviderContext, _mapContext: number, _keySize: number, _key: number,
   inValueSize: number, inValue: number, outValueSize: number, outValue: number): EbpfResultCode {
   if (inValue === 0 || inValueSize < REFERENCE_BYTES) return EbpfResult.InvalidArgument;
   const obj = ctx.mem.readU32(inValue + ReferenceField.Object);
@@ -130,7 +136,7 @@ function postprocessMapFindElement(ctx: ProviderContext, _mapContext: number, _k
  * out_value (the runtime's temporary buffer). If the core update then fails,
  * the runtime undoes this through postprocessMapDeleteElement (flags UPDATE).
  */
-function preprocessMapUpdateElement(ctx: ProviderContext, mapContext: number, _keySize: number, _key: number,
+export function preprocessMapUpdateElement(ctx: ProviderContext, mapContext: number, _keySize: number, _key: number,
   inValueSize: number, inValue: number, outValueSize: number, outValue: number): EbpfResultCode {
   if (inValue === 0 || inValueSize < USER_VALUE_BYTES || outValue === 0 || outValueSize < REFERENCE_BYTES) {
     return EbpfResult.InvalidArgument;
@@ -160,18 +166,28 @@ function makePostprocessDelete(spinUs: number): NonNullable<ProviderDispatchTabl
    * epoch). Drops the map's reference; the last reference frees the object.
    */
   return function postprocessMapDeleteElement(ctx, mapContext, _keySize, _key, valueSize, value, flags): void {
-    if (value === 0 || valueSize < REFERENCE_BYTES) return;
-    const obj = ctx.mem.readU32(value + ReferenceField.Object);
-    if (obj === 0) return; // never populated by preprocess update: nothing to release
-    const generation = ctx.mem.readU32(value + ReferenceField.Generation) | 0;
-    // -1 means the object was already gone; the memory layer recorded the use after free.
-    const refCount = ctx.mem.atomicAddU32Ref(obj, generation, ObjectField.RefCount, -1);
-    if (refCount !== 0) return;
-    ctx.epoch.free(obj);
-    ctx.mem.atomicAddU32(mapContext + MapContextField.LiveObjects, -1);
-    ctx.mem.atomicAddU32(mapContext + MapContextField.ReleasedObjects, 1);
+    if (!releaseReference(ctx, mapContext, valueSize, value)) return;
     if (spinUs > 0 && (flags & NOT_EXPLICIT) === 0) ctx.services.stallExecution(spinUs);
   };
+}
+
+/**
+ * Drops the map's reference held in the stored value `value` (valueSize
+ * bytes); the last reference frees the object with epoch_free. True when an
+ * object was freed. Shared with the preprocess provider's deprecated delete.
+ */
+export function releaseReference(ctx: ProviderContext, mapContext: number, valueSize: number, value: number): boolean {
+  if (value === 0 || valueSize < REFERENCE_BYTES) return false;
+  const obj = ctx.mem.readU32(value + ReferenceField.Object);
+  if (obj === 0) return false; // never populated by preprocess update: nothing to release
+  const generation = ctx.mem.readU32(value + ReferenceField.Generation) | 0;
+  // -1 means the object was already gone; the memory layer recorded the use after free.
+  const refCount = ctx.mem.atomicAddU32Ref(obj, generation, ObjectField.RefCount, -1);
+  if (refCount !== 0) return false;
+  ctx.epoch.free(obj);
+  ctx.mem.atomicAddU32(mapContext + MapContextField.LiveObjects, -1);
+  ctx.mem.atomicAddU32(mapContext + MapContextField.ReleasedObjects, 1);
+  return true;
 }
 
 /** Builds the associate callback over the rejected program types. */

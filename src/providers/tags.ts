@@ -15,3 +15,5 @@ export const PASSTHROUGH_MAP_CONTEXT_TAG = fourcc('PtMc');
 export const MINIMAL_MAP_CONTEXT_TAG = fourcc('MnMc');
 /** Legacy (deprecated preprocess delete) provider: the per-map context block. */
 export const LEGACY_MAP_CONTEXT_TAG = fourcc('LgMc');
+/** Preprocess provider (update + deprecated preprocess delete): the per-map context block. */
+export const PREPROCESS_MAP_CONTEXT_TAG = fourcc('PpMc');

@@ -127,7 +127,13 @@ export class Callbacks {
     return r === THREW ? EbpfResult.InvalidArgument : r;
   }
 
-  /** Whichever delete callback is registered; returns its result (SUCCESS for the void one). */
+  /**
+   * Whichever delete callback is registered; returns its result (SUCCESS for
+   * the void one). value_size is actual_value_size, the size of the
+   * provider's stored value (seed: "the size in bytes of the provider's
+   * stored value buffer"; reference 1.6, 1.7, 6.7), not the hash table's
+   * max(actual_value_size, value_size) allocation.
+   */
   delete(m: MapRt, keyPtr: number, value: number, flags: number): number {
     const d = m.dispatch;
     const info = m.info as MapInfo;
@@ -135,8 +141,8 @@ export class Callbacks {
     const id = post ? Cb.PostprocessMapDeleteElement : Cb.PreprocessMapDeleteElement;
     let got: unknown = EbpfResult.Success;
     try {
-      if (post) d.postprocessMapDeleteElement!(this.enter(flags, id), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
-      else got = d.preprocessMapDeleteElement!(this.enter(flags, id), m.mapContext, info.keySize, keyPtr, info.storedValueSize, value, flags);
+      if (post) d.postprocessMapDeleteElement!(this.enter(flags, id), m.mapContext, info.keySize, keyPtr, info.actualValueSize, value, flags);
+      else got = d.preprocessMapDeleteElement!(this.enter(flags, id), m.mapContext, info.keySize, keyPtr, info.actualValueSize, value, flags);
     } catch (err) {
       this.threw(m, id, keyPtr, err);
       got = THREW;

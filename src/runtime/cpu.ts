@@ -22,6 +22,8 @@ import { Rule } from '../contract/rules.js';
 import { Mutant, mutantId } from '../contract/mutants.js';
 import { instantiate } from './provider-shape.js';
 import { ProviderExit, describeCrash, recordCrash, stackOf } from './crash.js';
+import { MoreOps, isProgramOp, type MoreOp } from './more-ops.js';
+import { deregisterProvider, synchronize } from './lifetime-ops.js';
 
 const OP_CODES: Record<string, number> = {
   update: OpCode.Update, find: OpCode.Find, delete: OpCode.Delete, find_and_delete: OpCode.FindAndDelete,
@@ -41,7 +43,9 @@ export class Cpu {
   readonly keyPtr: number;
   readonly valuePtr: number;
   readonly outPtr: number;
-  private readonly pctx: LaneProviderContext;
+  readonly pctx: LaneProviderContext;
+  /** next_key, push/pop/peek, find_element, the batch IOCTLs and the unsupported operations. */
+  private readonly more: MoreOps;
   /** faults.stall for this CPU: operation number (1-based) -> stall length. */
   private readonly stallAt = new Map<number, number>();
   private opNumber = 0;
@@ -68,6 +72,8 @@ export class Cpu {
     this.keyPtr = this.lane.scratch(Scratch.Key);
     this.valuePtr = this.lane.scratch(Scratch.ValueIn);
     this.outPtr = this.lane.scratch(Scratch.ValueOut);
+    for (const f of plan.faults.tempBufferFailAt) if (f.cpu === laneIndex) this.custom.tempBufferFailAt.add(f.at);
+    this.more = new MoreOps(this);
   }
 
   /** True while the run wants more work from this CPU. */
@@ -141,7 +147,7 @@ export class Cpu {
     }
   }
 
-  private finishOp(op: number, m: MapRt, result: number): void {
+  finishOp(op: number, m: MapRt, result: number): void {
     this.lane.count(Counter.Ops);
     // Results are ebpf_result_t codes, 0..35 (a provider's are validated in callbacks.ts).
     if ((result >>> 0) < RESULT_CODES) this.lane.count(Counter.ResultBase + result);
@@ -194,7 +200,7 @@ export class Cpu {
   }
 
   /** Runs providers' queued work items: PASSIVE, outside any epoch, after the operation. */
-  private runDeferred(): void {
+  runDeferred(): void {
     const irql = this.lane.irql;
     this.lane.setIrql(Irql.Passive);
     this.pctx.flags = 0; // a driver's own work item: no map operation, caller's process context
@@ -222,8 +228,11 @@ export class Cpu {
       case 'stall': return this.stall(op.ms);
       case 'delete_map': return this.deleteMap(this.maps[op.map] as MapRt);
       case 'batch': return this.batch(op.ops, op.count);
+      case 'synchronize': return synchronize(this.lane, op.inEpoch);
+      case 'deregister_provider': return deregisterProvider(this.lane, this.plan, op.map);
       case 'migrate': return EbpfResult.Success; // only inside a batch (rejected by validation elsewhere)
-      default: break;
+      case 'update': case 'find': case 'delete': case 'find_and_delete': break;
+      default: return this.runMoreOp(op, dispatch);
     }
     if (!dispatch) {
       this.loadOperands(op);
@@ -231,6 +240,15 @@ export class Cpu {
     }
     const state = this.batchBegin();
     const r = this.helperOp(op);
+    this.batchEnd(state);
+    return r;
+  }
+
+  /** An operation beyond CRUD: a program's helper call on a DISPATCH thread, else a user-mode call. */
+  private runMoreOp(op: MoreOp, dispatch: boolean): number {
+    if (!dispatch || !isProgramOp(op)) return this.more.user(op);
+    const state = this.batchBegin();
+    const r = this.more.helper(op);
     this.batchEnd(state);
     return r;
   }
@@ -258,8 +276,9 @@ export class Cpu {
       for (const op of ops) {
         if (op.op === 'stall') { this.stall(op.ms); continue; }
         if (op.op === 'migrate') { this.onCpu = op.cpu; continue; }
-        if (op.op === 'batch' || op.op === 'delete_map') continue; // rejected by validation
-        this.helperOp(op);
+        if (op.op === 'batch' || op.op === 'delete_map' || op.op === 'synchronize' || op.op === 'deregister_provider') continue; // rejected by validation
+        if (op.op === 'update' || op.op === 'find' || op.op === 'delete' || op.op === 'find_and_delete') this.helperOp(op);
+        else if (isProgramOp(op)) this.more.helper(op);
       }
     }
     this.batchEnd(state);

@@ -14,7 +14,7 @@
  * Helper calls on a map whose provider updates the original value are
  * blocked with EBPF_OPERATION_NOT_SUPPORTED before any callback.
  */
-import { EbpfResult } from '../contract/ebpf-result.js';
+import { EbpfResult, type EbpfResultCode } from '../contract/ebpf-result.js';
 import { LaneContext } from './lane-context.js';
 import { Callbacks, MapRt } from './callbacks.js';
 import { Profile } from './profile.js';
@@ -30,6 +30,9 @@ export class CustomMaps implements DeleteNotifier {
   /** For helper finds: the live stored value (pointer, generation). */
   foundValue = 0;
   foundGeneration = 0;
+  /** faults.tempBufferFailAt for this CPU: which updates of a map that updates the original value find no temporary buffer. */
+  readonly tempBufferFailAt = new Set<number>();
+  private tempBuffers = 0;
 
   constructor(
     private readonly lane: LaneContext,
@@ -85,11 +88,16 @@ export class CustomMaps implements DeleteNotifier {
   update(m: MapRt, keyPtr: number, valuePtr: number, option: number, helper: boolean): number {
     const info = m.info as MapInfo;
     if (this.blocked(info, helper)) return EbpfResult.OperationNotSupported;
-    if (option < 0 || option > 2) return EbpfResult.InvalidArgument;
+    // A bad option: user mode (the library) and the documented helper path
+    // reject it first; the as-built helper path fails in the core, after preprocess.
+    const badOption = option < 0 || option > 2;
+    if (badOption && (!helper || this.profile.badOptionFirst)) return EbpfResult.InvalidArgument;
     const flags = helper ? MapOperationFlag.Helper : 0;
     let src = valuePtr;
     let srcLen = info.valueSize;
     if (info.updatesOriginalValue) {
+      // The temporary out-value buffer (reference 1.6 step 3, scenario 15): its allocation fails before any callback.
+      if (this.tempBufferFailAt.size > 0 && this.tempBufferFailAt.has(++this.tempBuffers)) return EbpfResult.NoMemory;
       src = this.lane.scratch(Scratch.Temp);
       srcLen = info.actualValueSize;
       this.lane.mem.fill(src, 0, srcLen);
@@ -104,7 +112,7 @@ export class CustomMaps implements DeleteNotifier {
       if (r !== EbpfResult.Success) return r;
       if (unwritten > 0) this.outValueUnwritten(m, keyPtr, unwritten, srcLen);
     }
-    const result = this.table.update(info, keyPtr, src, srcLen, option);
+    const result = badOption ? EbpfResult.InvalidArgument : this.table.update(info, keyPtr, src, srcLen, option);
     if (result === EbpfResult.Success) {
       this.afterReplace(m, keyPtr, flags);
     } else if (this.hasDeleteCallback(m) && (pre || this.profile.undoWithoutPreprocess) && this.lane.mutant !== Mutant.MissingUndo) {
@@ -147,13 +155,19 @@ export class CustomMaps implements DeleteNotifier {
     return this.callbacks.delete(this.maps[map] as MapRt, keyPtr, valuePtr, flags);
   }
 
-  /** find_element_function: raw lookup, no callbacks, no blocking. */
-  rawFind(map: number, keyPtr: number, out: { ptr: number }): 0 | 6 | 7 {
+  /**
+   * find_element_function: raw lookup, no callbacks, no blocking. A map with
+   * no custom context (a non-custom map) and a missing key fail with the
+   * profile's codes (findElementCodes).
+   */
+  rawFind(map: number, keyPtr: number, out: { ptr: number }): EbpfResultCode {
+    const header = this.profile.findElementCodes === 'header';
     const m = this.maps[map];
-    if (m === undefined || m.info === null || m.mapContext === 0) return EbpfResult.InvalidArgument;
+    if (m === undefined || m.info === null || m.mapContext === 0) return header ? EbpfResult.InvalidObject : EbpfResult.InvalidArgument;
     const value = this.table.find(m.info, keyPtr);
     out.ptr = value;
-    return value === 0 ? EbpfResult.ObjectNotFound : EbpfResult.Success;
+    if (value !== 0) return EbpfResult.Success;
+    return header ? EbpfResult.KeyNotFound : EbpfResult.ObjectNotFound;
   }
 
   hasDeleteCallback(m: MapRt): boolean {

@@ -23,8 +23,10 @@ import type { CreateOut } from '../providers/provider.js';
 import type { MapPlan } from './plan.js';
 import { Mutant } from '../contract/mutants.js';
 
-/** eBPF's first custom map type number (BPF_MAP_TYPE_MAX is 17 at the snapshot). */
+/** eBPF's first custom map type number (BPF_MAP_TYPE_MAX is 17 at the snapshot): the type every provider registers. */
 export const CUSTOM_MAP_TYPE = 15;
+/** BPF_MAP_TYPE_MAX at the snapshot: create rejects a type at or above it before any provider lookup (reference 4 scenario 2). */
+export const BPF_MAP_TYPE_MAX = 17;
 
 export class MapLifecycle {
   constructor(private readonly lane: LaneContext, private readonly maps: CustomMaps) {}
@@ -33,14 +35,26 @@ export class MapLifecycle {
     return mapWord(this.lane.shm.layout, map, field);
   }
 
-  /** Validates the provider and creates the map (user mode, PASSIVE, inside the caller's epoch). */
-  create(m: MapRt, plan: MapPlan): number {
+  /**
+   * Validates the provider and creates the map (user mode, PASSIVE, inside
+   * the caller's epoch). `nameFails` (faults.nameAllocFail): the name
+   * allocation after the custom map was made fails (reference 1.2 step 7).
+   */
+  create(m: MapRt, plan: MapPlan, nameFails = false): number {
     const shm = this.lane.shm;
     shm.store(this.word(m.index, MapField.State), MapState.Creating);
     const r = this.validateAndCreate(m, plan);
     if (r !== EbpfResult.Success) {
       shm.store(this.word(m.index, MapField.State), MapState.Failed);
       return r;
+    }
+    if (nameFails) {
+      // The empty table's cleanup has no entry to call back for; then
+      // postprocess_map_delete, synchronously, in the caller's epoch (reference 4 scenario 44).
+      this.maps.callbacks.mapDelete(m);
+      m.mapContext = 0;
+      shm.store(this.word(m.index, MapField.State), MapState.Failed);
+      return EbpfResult.NoMemory;
     }
     if (!this.preallocateCleanup(m)) {
       shm.store(this.word(m.index, MapField.State), MapState.Failed);
@@ -55,6 +69,8 @@ export class MapLifecycle {
   }
 
   private validateAndCreate(m: MapRt, plan: MapPlan): number {
+    if (plan.mapType >= BPF_MAP_TYPE_MAX) return EbpfResult.InvalidArgument; // an unknown type: no provider lookup
+    if (plan.mapType !== CUSTOM_MAP_TYPE) return EbpfResult.ExtensionFailedToLoad; // NMR finds no provider for the type
     const d = m.dispatch;
     const both = d.preprocessMapDeleteElement !== undefined && d.postprocessMapDeleteElement !== undefined;
     const neither = !this.maps.hasDeleteCallback(m);
@@ -206,12 +222,41 @@ export class MapLifecycle {
         ? MapOperationFlag.MapCleanup | MapOperationFlag.Update : MapOperationFlag.MapCleanup);
     };
     let entries = 0;
-    for (let b = 0; b <= info.bucketMask; b++) entries += this.maps.table.drainBucket(info, b, visit);
+    if (profile.cleanupOrder === 'next-before-delete') entries = this.cleanInOrder(info, visit);
+    else for (let b = 0; b <= info.bucketMask; b++) entries += this.maps.table.drainBucket(info, b, visit);
     if (profile.cleanupInEpoch) this.lane.epoch.exit(state);
     if (profile.cleanupAtDispatch) {
       this.lane.shm.releaseLock(mapLock);
       this.lane.setIrql(Irql.Passive);
     }
     return entries;
+  }
+
+  /**
+   * Cleanup as eBPF for Windows runs it (reference 1.8, 4 scenario 41): the
+   * keys in table order, each entry's callback before the delete of the
+   * entry before it: cb(k1), cb(k2), del(k1), cb(k3), del(k2), ... del(kn).
+   * A delete is an ordinary remove (its bucket lock, no notifier); the
+   * removed value is retired. A bucket is walked as it was when first read:
+   * a block a delete replaced is retired, and only the epoch manager, which
+   * runs this cleanup, frees.
+   */
+  private cleanInOrder(info: MapInfo, visit: (keyPtr: number, valuePtr: number) => void): number {
+    let previous = -1;
+    let entries = 0;
+    const step = (keyPtr: number, valuePtr: number): void => {
+      visit(keyPtr, valuePtr);
+      if (previous >= 0) this.removeForCleanup(info, previous);
+      previous = keyPtr;
+      entries++;
+    };
+    for (let b = 0; b <= info.bucketMask; b++) this.maps.table.visitBucket(info, b, step);
+    if (previous >= 0) this.removeForCleanup(info, previous);
+    return entries;
+  }
+
+  private removeForCleanup(info: MapInfo, keyPtr: number): void {
+    const table = this.maps.table;
+    if (table.remove(info, keyPtr, null, 0) === EbpfResult.Success) this.lane.epoch.retire(table.removed, false, info.index);
   }
 }

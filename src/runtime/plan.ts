@@ -20,6 +20,8 @@ export interface MapPlan {
   options: Record<string, unknown>;
   /** Hash-table buckets: the next power of two >= maxEntries (64 when unbounded). */
   buckets: number;
+  /** The map type create asks for (the scenario's mapType; CUSTOM_MAP_TYPE by default). */
+  mapType: number;
 }
 
 export type OpPlan =
@@ -30,7 +32,24 @@ export type OpPlan =
   | { op: 'delete_map'; map: number }
   | { op: 'batch'; count: number; ops: OpPlan[] }
   | { op: 'stall'; ms: number }
+  /** User-mode get_next_key; `key` null asks for the first key. */
+  | { op: 'next_key'; map: number; key: Uint8Array | null }
+  | { op: 'iterate'; map: number; limit: number }
+  | { op: 'push'; map: number; value: Uint8Array }
+  | { op: 'pop'; map: number }
+  | { op: 'peek'; map: number }
+  /** An extension helper calling find_element_function; map -1 is a BPF_MAP_TYPE_ARRAY map (no custom context). */
+  | { op: 'find_element'; map: number; key: Uint8Array; add: number }
+  | { op: 'update_batch'; map: number; entries: Array<{ key: Uint8Array; value: Uint8Array }>; option: number }
+  | { op: 'delete_batch'; map: number; keys: Uint8Array[] }
+  /** An operation custom maps do not support (reference scenarios 27, 28); `key` for update_with_handle only. */
+  | { op: 'unsupported'; what: UnsupportedOp; map: number; key: Uint8Array | null }
+  | { op: 'synchronize'; inEpoch: boolean }
+  | { op: 'deregister_provider'; map: number }
+  /** Inside a batch only: the thread moves to CPU `cpu` for the rest of the batch (reference 2.4). */
   | { op: 'migrate'; cpu: number };
+
+export type UnsupportedOp = 'lookup_batch' | 'lookup_and_delete_batch' | 'update_with_handle' | 'write_data' | 'set_wait_handle';
 
 export interface ThreadPlan {
   cpu: number;
@@ -40,6 +59,8 @@ export interface ThreadPlan {
   repeat: number;
   /** ... and this many times in controlled mode, where short runs suit the strategies (default: repeat). */
   controlledRepeat: number;
+  /** The program type its program is loaded as (associate). */
+  programType: string;
 }
 
 /** A generated, seeded random op mix (scenario field `workload`). */
@@ -93,6 +114,10 @@ export interface FaultPlan {
   delayTicks: Array<{ tick: number; steps: number }>;
   /** The n-th bucket-lock compare-exchange of the run (1-based) fails spuriously. */
   spuriousLockFailAt: number[];
+  /** On CPU `cpu`, the `at`-th update (1-based) of a map that updates the original value finds no memory for its temporary out-value buffer. */
+  tempBufferFailAt: Array<{ cpu: number; at: number }>;
+  /** Indexes of maps whose name allocation fails after the custom map was made (reference 1.2 step 7). */
+  nameAllocFail: number[];
 }
 
 export interface RunPlan {

@@ -24,6 +24,33 @@ export interface Profile {
   /** postprocess_map_delete runs inside an epoch (reference 1.3). */
   readonly mapDeleteInEpoch: boolean;
   /**
+   * A helper update whose option is none of ANY, NOEXIST, EXIST fails with
+   * INVALID_ARGUMENT before any callback (reference 0 "Map option", 1.6).
+   * documented: yes (the seed is silent on the order; rejecting bad input
+   * first is what the user-mode library does). User mode rejects it first in
+   * both profiles: the library checks before the IOCTL.
+   */
+  readonly badOptionFirst: boolean;
+  /**
+   * bpf_map_pop_elem reaches the custom map's find without the HELPER flag,
+   * so a map that updates the original value does not block it and the NULL
+   * key fails it instead (reference 1.10, scenario 34). documented: pop is a
+   * helper call like peek, blocked with EBPF_OPERATION_NOT_SUPPORTED.
+   */
+  readonly popDropsHelperFlag: boolean;
+  /**
+   * The codes find_element_function returns for a map with no custom context
+   * and for a missing key (reference 1.9, 6.6). documented: the header's
+   * @retval list (ebpf_extension.h): EBPF_INVALID_OBJECT, EBPF_KEY_NOT_FOUND.
+   */
+  readonly findElementCodes: 'header' | 'implementation';
+  /**
+   * The order of map cleanup (reference 1.8, 4 scenario 41). The seed states
+   * none; documented keeps epochlab's own: per bucket, every entry's
+   * callback, then the bucket is unlinked at once.
+   */
+  readonly cleanupOrder: 'per-bucket' | 'next-before-delete';
+  /**
    * The released epoch is computed as ebpf_epoch.c does it (reference 2.2-2.5):
    * per-CPU current and released epochs, a PROPOSE and then a COMMIT walked
    * around the CPUs, each CPU draining its own free list; an epoch exit on
@@ -41,6 +68,10 @@ export const DOCUMENTED: Profile = {
   cleanupAtDispatch: false,
   cleanupInEpoch: true,
   mapDeleteInEpoch: true,
+  badOptionFirst: true,
+  popDropsHelperFlag: false,
+  findElementCodes: 'header',
+  cleanupOrder: 'per-bucket',
   perCpuEpochs: false,
 };
 
@@ -67,6 +98,19 @@ export const EBPF_FOR_WINDOWS: Profile = {
   cleanupInEpoch: false,
   // 1.3, 6.2: postprocess_map_delete runs on the PASSIVE worker, outside any epoch.
   mapDeleteInEpoch: false,
+  // 0 (map option), 1.6, 6.3: the BPF helper path does not check the option;
+  // preprocess update runs, the custom-map glue then fails INVALID_ARGUMENT
+  // (_update_hash_map_entry_operation_context) and the undo fires.
+  badOptionFirst: false,
+  // 1.10, scenario 34: ebpf_map_pop_entry calls the custom find with only
+  // FIND_DELETE, dropping HELPER: the block is bypassed, the NULL key gives -6.
+  popDropsHelperFlag: true,
+  // 1.9, 6.6: _ebpf_custom_map_find_element returns EBPF_INVALID_ARGUMENT
+  // for a NULL custom context and EBPF_OBJECT_NOT_FOUND for a missing key.
+  findElementCodes: 'implementation',
+  // 1.8, 4 scenario 41: cleanup walks the keys in table order and deletes the
+  // previous entry after the next one's callback: cb(k2) before del(k1).
+  cleanupOrder: 'next-before-delete',
   // 2.2-2.5, 2.7: per-CPU epochs and the propose/commit ring; exit on another
   // CPU forwarded at PASSIVE, fail fast at DISPATCH.
   perCpuEpochs: true,

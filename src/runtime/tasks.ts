@@ -177,7 +177,7 @@ function setup(cpu: Cpu): Partial<TaskResult> {
     lane.trace.emit(Ev.OpBegin, OpCode.Create, i, 0, 0, Mode.User, 0, 0, 0);
     const state = lane.epoch.allocateState();
     lane.epoch.enter(state);
-    const r = cpu.lifecycle.create(m, mp);
+    const r = cpu.lifecycle.create(m, mp, cpu.plan.faults.nameAllocFail.includes(i));
     lane.epoch.exit(state);
     lane.epoch.releaseState(state);
     const flags = r === EbpfResult.Success ? (m.info as { flags: number }).flags : 0;
@@ -195,7 +195,7 @@ function setup(cpu: Cpu): Partial<TaskResult> {
 function mapsOf(ops: OpPlan[], into = new Set<number>()): Set<number> {
   for (const op of ops) {
     if (op.op === 'batch') mapsOf(op.ops, into);
-    else if (op.op !== 'stall' && op.op !== 'migrate') into.add(op.map);
+    else if (op.op !== 'stall' && op.op !== 'synchronize' && op.op !== 'deregister_provider' && op.op !== 'migrate' && op.map >= 0) into.add(op.map); // find_element on an array map names none (-1)
   }
   return into;
 }
@@ -210,7 +210,7 @@ function runCpu(cpu: Cpu, cpuIndex: number): Partial<TaskResult> {
   const also = thread !== undefined && w !== null && w.afterThreads;
   const used = thread ? [...mapsOf(thread.ops, new Set(also ? w.maps : []))] : (w?.maps ?? []);
   const runsPrograms = dispatch || (thread?.ops.some((op) => op.op === 'batch') ?? false);
-  const load = runsPrograms ? loadProgram(cpu, used) : { held: [], result: EbpfResult.Success };
+  const load = runsPrograms ? loadProgram(cpu, used, thread?.programType ?? PROGRAM_TYPE) : { held: [], result: EbpfResult.Success };
   if (load.result !== EbpfResult.Success) return { programLoad: load.result };
   cpu.lane.setIrql(dispatch ? Irql.Dispatch : Irql.Passive);
   if (thread) runThread(cpu, thread, dispatch);
@@ -236,12 +236,12 @@ function runThread(cpu: Cpu, thread: ThreadPlan, dispatch: boolean): void {
  * exist, or a provider that refuses the program type) the references taken
  * so far are dropped and the program does not run.
  */
-function loadProgram(cpu: Cpu, used: number[]): { held: MapRt[]; result: number } {
+function loadProgram(cpu: Cpu, used: number[], programType: string): { held: MapRt[]; result: number } {
   const held: MapRt[] = [];
   for (const i of used) {
     const m = cpu.maps[i] as MapRt;
     const acquired = m.info !== null && cpu.lifecycle.acquire(m);
-    const r = acquired ? associate(cpu, m) : EbpfResult.InvalidObject;
+    const r = acquired ? associate(cpu, m, programType) : EbpfResult.InvalidObject;
     if (r === EbpfResult.Success) {
       held.push(m);
       continue;
@@ -253,13 +253,13 @@ function loadProgram(cpu: Cpu, used: number[]): { held: MapRt[]; result: number 
   return { held, result: EbpfResult.Success };
 }
 
-function associate(cpu: Cpu, m: MapRt): number {
+function associate(cpu: Cpu, m: MapRt, programType: string): number {
   const lane = cpu.lane;
   lane.heartbeat(OpCode.AssociateProgramType, m.index);
   lane.trace.emit(Ev.OpBegin, OpCode.AssociateProgramType, m.index, 0, 0, Mode.User, 0, 0, 0);
   const state = lane.epoch.allocateState();
   lane.epoch.enter(state);
-  const r = cpu.custom.callbacks.associate(m, PROGRAM_TYPE);
+  const r = cpu.custom.callbacks.associate(m, programType);
   lane.epoch.exit(state);
   lane.epoch.releaseState(state);
   lane.trace.emit(Ev.OpEnd, OpCode.AssociateProgramType, m.index, 0, r, Mode.User, 0, 0, 0);

@@ -15,6 +15,7 @@ import { checkProviderModule } from '../runtime/provider-load.js';
 import { BadInput } from '../contract/bad-input.js';
 import { builtinScenario } from './builtins.js';
 import { MAX_NESTING, parseJson, tooDeep } from './json-keys.js';
+import { compileMoreOp, type OpCompiler } from './compile-ops.js';
 
 export { parseJson };
 import {
@@ -32,6 +33,8 @@ const fail = (field: string | null, problem: string): never => { throw new Field
 
 const UPDATE_OPTIONS = { ANY: 0, NOEXIST: 1, EXIST: 2 } as const;
 const MAP_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Map types below this are eBPF's built-in maps (reference 0: SAMPLE_HASH_MAP is 15). */
+const FIRST_CUSTOM_MAP_TYPE = 15;
 
 /** Loads a scenario from a .json path or a built-in name and compiles it. */
 export async function loadScenario(arg: string, overrides: ScenarioOverrides): Promise<RunPlan> {
@@ -91,6 +94,7 @@ function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
   const maps = compileMaps(s, dir);
   if (s.threads.length === 0 && !s.workload) fail('threads', 'a scenario needs threads or a workload');
   s.faults.stall.forEach((f, i) => { if (f.cpu >= s.cpus) fail(`faults.stall[${i}].cpu`, `cpu ${f.cpu} is out of range (cpus is ${s.cpus})`); });
+  s.faults.tempBufferFailAt.forEach((f, i) => { if (f.cpu >= s.cpus) fail(`faults.tempBufferFailAt[${i}].cpu`, `cpu ${f.cpu} is out of range (cpus is ${s.cpus})`); });
   // One delay per tick: the manager looks a tick's delay up by its number, so a repeat would be lost.
   s.faults.delayTicks.forEach((f, i) => {
     const first = s.faults.delayTicks.findIndex((g) => g.tick === f.tick);
@@ -108,6 +112,8 @@ function buildPlan(s: Scenario, source: string, dir: string): RunPlan {
       allocFailAt: [...s.faults.allocFailAt], stall: s.faults.stall.map((f) => ({ ...f })),
       dropTicks: [...s.faults.dropTicks], delayTicks: s.faults.delayTicks.map((f) => ({ ...f })),
       spuriousLockFailAt: [...s.faults.spuriousLockFailAt],
+      tempBufferFailAt: s.faults.tempBufferFailAt.map((f) => ({ ...f })),
+      nameAllocFail: s.faults.nameAllocFail.map((name, i) => findMap(maps, name, `faults.nameAllocFail[${i}]`).index),
     },
     trace: true,
   };
@@ -123,10 +129,13 @@ function compileMaps(s: Scenario, dir: string): MapPlan[] {
   return names.map((name, index) => {
     if (!MAP_NAME.test(name)) fail(formatPath(['maps', name]), 'map names must start with a letter or _ and use only letters, digits, _ . -');
     const m = s.maps[name]!;
+    if (m.mapType < FIRST_CUSTOM_MAP_TYPE) {
+      fail(formatPath(['maps', name, 'mapType']), `types below ${FIRST_CUSTOM_MAP_TYPE} are eBPF's built-in maps, which epochlab does not simulate, got ${m.mapType}`);
+    }
     return {
       name, index, provider: providerSpec(m.provider, dir),
       keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries,
-      options: m.options, buckets: bucketCount(m.maxEntries),
+      options: m.options, buckets: bucketCount(m.maxEntries), mapType: m.mapType,
     };
   });
 }
@@ -147,29 +156,43 @@ function compileThreads(threads: ScenarioThread[], cpus: number, maps: MapPlan[]
     const other = owner.get(t.cpu);
     if (other !== undefined) fail(`${field}.cpu`, `cpu ${t.cpu} already runs threads[${other}]`);
     owner.set(t.cpu, i);
-    const ops = t.ops.map((op, j) => compileOp(op, `${field}.ops[${j}]`, t.irql, maps, cpus));
-    return { cpu: t.cpu, irql: t.irql, ops, repeat: t.repeat, controlledRepeat: t.controlledRepeat ?? t.repeat };
+    const ops = t.ops.map((op, j) => compileOp(op, `${field}.ops[${j}]`, t.irql, maps, false, cpus));
+    return {
+      cpu: t.cpu, irql: t.irql, ops, repeat: t.repeat, controlledRepeat: t.controlledRepeat ?? t.repeat, programType: t.programType,
+    };
   });
 }
 
-function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[], cpus: number): OpPlan {
+function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[], inBatch = false, cpus = 64): OpPlan {
   switch (op.op) {
     case 'stall': return { op: 'stall', ms: op.ms };
     case 'batch':
       return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileBatched(o, `${field}.ops[${k}]`, irql, maps, cpus)) };
     case 'delete_map': return { op: 'delete_map', map: findMap(maps, op.map, `${field}.map`).index };
-    default: return compileKeyedOp(op, field, maps);
+    case 'synchronize':
+      passiveOnly(op.op, field, irql);
+      return { op: 'synchronize', inEpoch: op.inEpoch };
+    case 'deregister_provider':
+      passiveOnly(op.op, field, irql);
+      return { op: 'deregister_provider', map: findMap(maps, op.map, `${field}.map`).index };
+    case 'update': case 'find': case 'delete': case 'find_and_delete': return compileKeyedOp(op, field, maps);
+    default: return compileMoreOp(op, field, inBatch || irql === 'DISPATCH', maps, COMPILER);
   }
 }
 
-/** An op inside a batch: `migrate` names a CPU of the scenario; the rest compile as at the top level. */
+/** An op inside a batch: `migrate` names a CPU of the scenario; the rest compile as at the top level, in a batch. */
 function compileBatched(op: ScenarioBatchedOp, field: string, irql: IrqlName, maps: MapPlan[], cpus: number): OpPlan {
-  if (op.op !== 'migrate') return compileOp(op, field, irql, maps, cpus);
+  if (op.op !== 'migrate') return compileOp(op, field, irql, maps, true, cpus);
   if (op.cpu >= cpus) fail(`${field}.cpu`, `cpu ${op.cpu} is out of range (cpus = ${cpus})`);
   return { op: 'migrate', cpu: op.cpu };
 }
 
-type KeyedOp = Extract<ScenarioOp, { key: unknown }>;
+/** ebpf_epoch_synchronize and an NMR deregistration wait: only PASSIVE threads may call them (reference 2.6). */
+function passiveOnly(name: string, field: string, irql: IrqlName): void {
+  if (irql !== 'PASSIVE') fail(`${field}.op`, `${name} waits, so it runs only on PASSIVE threads (this thread is ${irql})`);
+}
+
+type KeyedOp = Extract<ScenarioOp, { op: 'update' | 'find' | 'delete' | 'find_and_delete' }>;
 
 function compileKeyedOp(op: KeyedOp, field: string, maps: MapPlan[]): OpPlan {
   const m = findMap(maps, op.map, `${field}.map`);
@@ -177,7 +200,7 @@ function compileKeyedOp(op: KeyedOp, field: string, maps: MapPlan[]): OpPlan {
   switch (op.op) {
     case 'update': {
       const value = encodeAt(op.value, m.valueSize, 'value', `${field}.value`);
-      return { op: 'update', map: m.index, key, value, option: UPDATE_OPTIONS[op.option] };
+      return { op: 'update', map: m.index, key, value, option: typeof op.option === 'number' ? op.option : UPDATE_OPTIONS[op.option] };
     }
     case 'find': return { op: 'find', map: m.index, key, add: op.add };
     case 'delete': return { op: 'delete', map: m.index, key };
@@ -188,6 +211,9 @@ function compileKeyedOp(op: KeyedOp, field: string, maps: MapPlan[]): OpPlan {
 function findMap(maps: MapPlan[], name: string, field: string): MapPlan {
   return maps.find((m) => m.name === name) ?? fail(field, `no map named ${JSON.stringify(name)}`);
 }
+
+/** What compile-ops.ts uses to compile the operations beyond CRUD. */
+const COMPILER: OpCompiler = { fail, findMap, encodeAt, updateOption: (o) => UPDATE_OPTIONS[o] };
 
 function compileWorkload(w: ScenarioWorkload, maps: MapPlan[]): WorkloadPlan {
   const insertPct = w.insertPct ?? 0;

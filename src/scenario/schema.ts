@@ -17,23 +17,52 @@ const mapName = z.string();
 
 const updateOp = z.strictObject({
   op: z.literal('update'), map: mapName, key: bytes, value: bytes,
-  option: z.enum(['ANY', 'NOEXIST', 'EXIST']).default('ANY'),
+  // A number is a raw option: anything but 0..2 is a bad option (rejected as the profile says).
+  option: z.union([z.enum(['ANY', 'NOEXIST', 'EXIST']), int(0, 2 ** 31 - 1)], {
+    error: (issue) => `expected "ANY", "NOEXIST", "EXIST" or an integer from 0 to ${2 ** 31 - 1}, got ${describeValue(issue.input)}`,
+  }).default('ANY'),
 });
 const findOp = z.strictObject({ op: z.literal('find'), map: mapName, key: bytes, add: z.int().default(0) });
 const deleteOp = z.strictObject({ op: z.literal('delete'), map: mapName, key: bytes });
 const findAndDeleteOp = z.strictObject({ op: z.literal('find_and_delete'), map: mapName, key: bytes });
 const deleteMapOp = z.strictObject({ op: z.literal('delete_map'), map: mapName });
 const stallOp = z.strictObject({ op: z.literal('stall'), ms: num(0, 3_600_000) });
+// Operations beyond CRUD (reference 1.9, 1.10, 1.13, 3; scenarios 27, 28, 34, 35, 40).
+const nextKeyOp = z.strictObject({ op: z.literal('next_key'), map: mapName, key: bytes.optional() });
+const iterateOp = z.strictObject({ op: z.literal('iterate'), map: mapName, limit: int(1, 1_000_000).default(1000) });
+const pushOp = z.strictObject({ op: z.literal('push'), map: mapName, value: bytes });
+const popOp = z.strictObject({ op: z.literal('pop'), map: mapName });
+const peekOp = z.strictObject({ op: z.literal('peek'), map: mapName });
+const findElementOp = z.strictObject({
+  op: z.literal('find_element'), map: mapName.optional(), arrayMap: z.literal(true).optional(), key: bytes, add: z.int().default(0),
+});
+const updateBatchOp = z.strictObject({
+  op: z.literal('update_batch'), map: mapName, entries: z.array(z.strictObject({ key: bytes, value: bytes })).min(1),
+  option: z.enum(['ANY', 'NOEXIST', 'EXIST']).default('ANY'),
+});
+const deleteBatchOp = z.strictObject({ op: z.literal('delete_batch'), map: mapName, keys: z.array(bytes).min(1) });
+const lookupBatchOp = z.strictObject({ op: z.literal('lookup_batch'), map: mapName });
+const lookupAndDeleteBatchOp = z.strictObject({ op: z.literal('lookup_and_delete_batch'), map: mapName });
+const updateWithHandleOp = z.strictObject({ op: z.literal('update_with_handle'), map: mapName, key: bytes });
+const writeDataOp = z.strictObject({ op: z.literal('write_data'), map: mapName });
+const setWaitHandleOp = z.strictObject({ op: z.literal('set_wait_handle'), map: mapName });
+/** ebpf_epoch_synchronize from a PASSIVE thread; inEpoch: called from inside an epoch (reference 4 scenario 50). */
+const synchronizeOp = z.strictObject({ op: z.literal('synchronize'), inEpoch: z.boolean().default(false) });
+/** The provider of `map` deregisters (NMR): returns once every map bound to it was deleted (reference 1.1, 4 scenario 43). */
+const deregisterProviderOp = z.strictObject({ op: z.literal('deregister_provider'), map: mapName });
+
 /** Batches only: the thread moves to another CPU inside the program's epoch (reference 2.4, scenario 48). */
 const migrateOp = z.strictObject({ op: z.literal('migrate'), cpu: int(0, 63) });
 
 /** What a batch (one program invocation at DISPATCH) may contain. */
-const batchedOp = z.discriminatedUnion('op', [updateOp, findOp, deleteOp, findAndDeleteOp, stallOp, migrateOp]);
+const batchedOp = z.discriminatedUnion('op', [updateOp, findOp, deleteOp, findAndDeleteOp, stallOp, pushOp, popOp, peekOp, findElementOp, migrateOp]);
 const batchOp = z.strictObject({
   op: z.literal('batch'), count: int(1, 1_000_000_000).default(1), ops: z.array(batchedOp),
 });
 const threadOp = z.discriminatedUnion('op', [
   updateOp, findOp, deleteOp, findAndDeleteOp, deleteMapOp, batchOp, stallOp,
+  nextKeyOp, iterateOp, pushOp, popOp, peekOp, findElementOp, updateBatchOp, deleteBatchOp, lookupBatchOp,
+  lookupAndDeleteBatchOp, updateWithHandleOp, writeDataOp, setWaitHandleOp, synchronizeOp, deregisterProviderOp,
 ]);
 
 /** Every op name, for telling "unknown op" from "not allowed here". */
@@ -47,6 +76,8 @@ const mapSchema = z.strictObject({
   valueSize: int(1, 4096),
   maxEntries: int(0, 1_048_576),
   options: z.record(z.string(), z.unknown()).default({}),
+  /** The map type create asks for (default 15, the type every provider registers); reference 4 scenarios 1, 2. */
+  mapType: int(0, 0xffff_ffff).default(15),
 });
 
 const threadSchema = z.strictObject({
@@ -55,6 +86,8 @@ const threadSchema = z.strictObject({
   ops: z.array(threadOp),
   repeat: int(1, 1e9).default(1),
   controlledRepeat: int(1, 1e9).optional(),
+  /** The program type the thread's program is loaded as (associate; reference 1.4, 4 scenario 36). */
+  programType: z.string().min(1).max(64).default('sample'),
 });
 
 /** Controlled mode's operation budget per CPU for a generated workload (it has no clock). */
@@ -91,7 +124,9 @@ export const scenarioSchema = z.strictObject({
     dropTicks: z.array(int(1, Number.MAX_SAFE_INTEGER)).default([]),
     delayTicks: z.array(z.strictObject({ tick: int(1, Number.MAX_SAFE_INTEGER), steps: int(1, 1_000_000) })).default([]),
     spuriousLockFailAt: z.array(int(1, Number.MAX_SAFE_INTEGER)).default([]),
-  }).default({ allocFailAt: [], stall: [], dropTicks: [], delayTicks: [], spuriousLockFailAt: [] }),
+    tempBufferFailAt: z.array(z.strictObject({ cpu: int(0, 63), at: int(1, Number.MAX_SAFE_INTEGER) })).default([]),
+    nameAllocFail: z.array(mapName).default([]),
+  }).default({ allocFailAt: [], stall: [], dropTicks: [], delayTicks: [], spuriousLockFailAt: [], tempBufferFailAt: [], nameAllocFail: [] }),
   stallEpochs: int(1, 1e9).default(200),
   watchdogMs: int(1, 3_600_000).default(10_000),
   arenaMB: int(1, 1024).default(64),

@@ -5,7 +5,7 @@
  */
 import { MapFlag, TraceWord } from '../shm/layout.js';
 import { CALLBACK_NAMES, CORE_OUTCOME_NAMES, CbState, EVENT_NAMES, OpCode, Ev, MODE_NAMES, OP_NAMES } from './events.js';
-import { OPTION_NAMES, flagNames } from '../contract/map-operation.js';
+import { flagNames, optionName } from '../contract/map-operation.js';
 import { irqlName } from '../contract/irql.js';
 import { resultName } from '../contract/ebpf-result.js';
 import { RULES } from '../contract/rules.js';
@@ -176,6 +176,15 @@ function opEndFields(code: number, c: number, d: number, out: TraceEvent): void 
     out['preFreeMode'] = (d & MapFlag.PreFreeMode) !== 0;
   } else if (code === OpCode.MapCleanup) {
     out['entries'] = c;
+  } else if (code === OpCode.NextKey) {
+    if (c !== 0) out['restarted'] = true; // the previous key was gone: the IOCTL asked again from the first key
+  } else if (code === OpCode.UpdateBatch || code === OpCode.DeleteBatch) {
+    out['processed'] = c;
+  } else if (code === OpCode.FindElement && d !== 0) {
+    out['stored'] = c; // the first u32 of the raw stored value the helper got
+  } else if (code === OpCode.Synchronize) {
+    out['epoch'] = c;
+    out['released'] = d;
   }
 }
 
@@ -183,8 +192,8 @@ function opFields(code: number, i32: Int32Array, w: number, end: boolean, out: T
   out['op'] = OP_NAMES[code] ?? `op${code}`;
   if (!end) {
     out['mode'] = MODE_NAMES[i32[w + TraceWord.A] as number] ?? 'user';
-    if (code === 2) out['option'] = OPTION_NAMES[i32[w + TraceWord.Flags] as number] ?? 'ANY';
-    if (code === 7 || code === 8) out['count'] = i32[w + TraceWord.B];
+    if (code === 2 || code === OpCode.UpdateBatch) out['option'] = optionName(i32[w + TraceWord.Flags] as number);
+    if (code === 7 || code === 8 || code === OpCode.UpdateBatch || code === OpCode.DeleteBatch) out['count'] = i32[w + TraceWord.B];
   }
 }
 

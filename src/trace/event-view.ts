@@ -25,6 +25,7 @@ export class EventView {
   flags: unknown = undefined; inEpoch: unknown = undefined; bucketLockHeld: unknown = undefined;
   result: unknown = undefined; registered: unknown = undefined; updatesOriginalValue: unknown = undefined;
   preFreeMode: unknown = undefined; entries: unknown = undefined;
+  restarted: unknown = undefined; processed: unknown = undefined; stored: unknown = undefined;
   bucket: unknown = undefined; core: unknown = undefined; stalledCpu: unknown = undefined;
   rule: unknown = undefined; message: unknown = undefined;
   block: unknown = undefined; epoch: unknown = undefined; state: unknown = undefined; depth: unknown = undefined;
@@ -50,6 +51,9 @@ export class EventView {
     this.updatesOriginalValue = undefined;
     this.preFreeMode = undefined;
     this.entries = undefined;
+    this.restarted = undefined;
+    this.processed = undefined;
+    this.stored = undefined;
     this.bucket = undefined;
     this.core = undefined;
     this.stalledCpu = undefined;

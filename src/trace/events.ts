@@ -61,11 +61,28 @@ export const OpCode = {
   Stall: 8,
   Invoke: 9,
   MapCleanup: 10, ///< the deferred work item of a map delete
+  NextKey: 11, ///< user-mode get_next_key (one IOCTL; restarts from the first key when the previous one is gone)
+  Push: 12, ///< bpf_map_push_elem
+  Pop: 13, ///< bpf_map_pop_elem
+  Peek: 14, ///< bpf_map_peek_elem
+  FindElement: 15, ///< an extension helper calling find_element_function
+  UpdateBatch: 16, ///< user-mode update_batch: one IOCTL, per-key updates inside
+  DeleteBatch: 17, ///< user-mode delete_batch: one IOCTL, per-key deletes inside
+  LookupBatch: 18,
+  LookupAndDeleteBatch: 19,
+  UpdateWithHandle: 20,
+  WriteData: 21,
+  SetWaitHandle: 22,
+  Synchronize: 23, ///< ebpf_epoch_synchronize (op_end: C = the epoch it waited past, D = the released epoch it saw)
+  DeregisterProvider: 24, ///< the provider of a map deregisters (NMR detach waits for the map's delete)
 } as const;
 
 export const OP_NAMES = [
   'create', 'find', 'update', 'delete', 'find_and_delete', 'associate_program_type',
   'delete_map', 'batch', 'stall', 'invoke', 'map_cleanup',
+  'next_key', 'push', 'pop', 'peek', 'find_element', 'update_batch', 'delete_batch', 'lookup_batch',
+  'lookup_and_delete_batch', 'update_with_handle', 'write_data', 'set_wait_handle',
+  'synchronize', 'deregister_provider',
 ] as const;
 
 /** Provider callbacks, numbered; trace names are exactly the seed's. */

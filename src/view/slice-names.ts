@@ -13,8 +13,9 @@ export function opName(e: TraceEvent): string {
   return [str(e['op']) ?? 'op', str(e['map']), str(e['key'])].filter((x) => x !== undefined).join(' ');
 }
 
-/** What pairs an op_end with its op_begin on one lane. */
-export const opMatch = (e: TraceEvent): string => `${str(e['op']) ?? ''}|${str(e['map']) ?? ''}|${str(e['key']) ?? ''}`;
+/** What pairs an op_end with its op_begin on one lane (a next_key begins with the previous key and ends with the next one). */
+export const opMatch = (e: TraceEvent): string =>
+  `${str(e['op']) ?? ''}|${str(e['map']) ?? ''}|${e['op'] === 'next_key' ? '' : str(e['key']) ?? ''}`;
 
 export function opArgs(e: TraceEvent): Record<string, unknown> {
   const args: Record<string, unknown> = { mode: e['mode'] };

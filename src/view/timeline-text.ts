@@ -25,6 +25,12 @@ function opText(e: TraceEvent): string {
   return parts.join(' ');
 }
 
+/** `update -> SUCCESS`; a next_key also shows the key it answered and whether it restarted from the first key. */
+function opEndText(e: TraceEvent): string {
+  const next = e['op'] === 'next_key' && e['key'] !== undefined ? ` k=${String(e['key'])}` : '';
+  return `${String(e['op'])}${next}${e['restarted'] === true ? ' (restarted)' : ''} -> ${bare(e['result'])}`;
+}
+
 function callbackText(e: TraceEvent): string {
   const flags = shortFlags(e['flags']);
   const result = e['result'];
@@ -38,7 +44,7 @@ function readText(e: TraceEvent): string {
 
 const TEXTS: Record<string, (e: TraceEvent) => string> = {
   op_begin: opText,
-  op_end: (e) => `${String(e['op'])} -> ${bare(e['result'])}`,
+  op_end: opEndText,
   epoch_enter: (e) => `epoch_enter ${String(e['epoch'])}`,
   epoch_exit: (e) => `epoch_exit ${String(e['epoch'])}`,
   epoch_advance: (e) => `advance ${String(e['epoch'])} (released ${String(e['released'])})`,

@@ -30,6 +30,9 @@ const EXPECTED: ReadonlyArray<{ scenario: string; anyOf: string[] }> = [
   { scenario: 'diff-neither-delete-callback', anyOf: ['delete.exactly-one-registered'] },
   { scenario: 'diff-migrate-dispatch', anyOf: ['epoch.migrate-dispatch'] },
   { scenario: 'legacy-veto', anyOf: ['delete.pre-under-lock'] },
+  { scenario: 'diff-bad-option-after-preprocess', anyOf: ['update.bad-option-first'] },
+  { scenario: 'diff-pop-drops-helper', anyOf: ['ops.helper-stack-blocked'] },
+  { scenario: 'diff-find-element-codes', anyOf: ['ops.find-element-codes'] },
 ];
 
 describe('check/contract-diff', function () {

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { TRACE_RECORD_WORDS, TraceWord } from '../../src/shm/layout.js';
 import { DecodeContext, decodeAt } from '../../src/trace/decode.js';
 import { EventView, TraceRecord, toEvent } from '../../src/trace/event-view.js';
-import { Ev } from '../../src/trace/events.js';
+import { Ev, OP_NAMES } from '../../src/trace/events.js';
 import { Prng } from '../../src/contract/prng.js';
 
 const ctx: DecodeContext = { cpus: 2, mapNames: ['m0', 'm1'], text: (lane, start, length) => `text ${lane}/${start}/${length}` };
@@ -24,7 +24,7 @@ function randomRecord(p: Prng, ev: number): Int32Array {
   rec[TraceWord.Event] = ev;
   for (const f of [TraceWord.Irql, TraceWord.Code, TraceWord.Flags, TraceWord.Result, TraceWord.A, TraceWord.B, TraceWord.C, TraceWord.D, TraceWord.Duration]) rec[f] = pick();
   rec[TraceWord.Map] = [-1, 0, 1, 5][p.below(4)] as number;
-  rec[TraceWord.Code] = p.below(2) === 0 ? p.below(11) : pick();
+  rec[TraceWord.Code] = p.below(2) === 0 ? p.below(OP_NAMES.length) : pick();
   rec[TraceWord.KeyLen] = [0, 4, 8, 3, 64][p.below(5)] as number;
   for (let i = 0; i < 16; i++) rec[TraceWord.Key + i] = p.nextU32() | 0;
   rec[TraceWord.TimeLo] = p.nextU32() | 0;

@@ -20,12 +20,18 @@ import { IrqlRule } from './irql.js';
 import { EpochRule } from './epoch.js';
 import { ReclaimBoundRule } from './memory.js';
 import { AgeWindowRule } from './age.js';
+import { BadOptionRule } from './option.js';
+import { OpsRule } from './ops.js';
+import { SynchronizeRule } from './synchronize.js';
 
 /** Fresh rule objects (ALL_RULES is one such set). */
 export function createRules(): CheckRule[] {
   return [
     new MapFacts(), new LifecycleRule(), new FindRule(), new UpdateRule(), new DeleteRule(), new CleanupRule(),
     new ExactlyOnceRule(), new BlockingRule(), new IrqlRule(), new EpochRule(), new ReclaimBoundRule(), new AgeWindowRule(),
+    new BadOptionRule(),
+    new OpsRule(),
+    new SynchronizeRule(),
   ];
 }
 
