@@ -5,6 +5,7 @@
  * from `epochlab stress SCENARIO --mutant M` with no other option.
  */
 import { MUTANT_NAMES } from '../contract/mutants.js';
+import { MUTANT_HUNTS, huntTargets } from '../hunt/mutant-hunts.js';
 import type { StressTotals } from '../hunt/stress-loop.js';
 import { stress } from './stress.js';
 import type { ScenarioInput } from './scenario-arg.js';
@@ -23,6 +24,13 @@ export interface UntunedResult {
   config: string | null;
 }
 
+/** A mutant of the per-CPU epoch model runs under its profile, stopping only at its own rules (the as-built departures fire anyway). */
+function untunedProfile(mutant: string): { profile?: 'ebpf-for-windows'; rules?: string[] } {
+  const h = MUTANT_HUNTS.find((x) => x.mutant === mutant);
+  const targets = h === undefined ? null : huntTargets(h);
+  return h === undefined || targets === null ? {} : { profile: 'ebpf-for-windows', rules: targets };
+}
+
 /** Hunts each mutant with `stress(scenario, { mutant, runs })`, not shrinking the failure; no failure file is left behind. */
 export async function huntUntuned(scenario: ScenarioInput, runs: number, out: string,
   onRun?: (mutant: string, index: number, total: number, totals: StressTotals) => void,
@@ -30,7 +38,7 @@ export async function huntUntuned(scenario: ScenarioInput, runs: number, out: st
   const results: UntunedResult[] = [];
   for (const [index, mutant] of MUTANT_NAMES.entries()) {
     const r = await stress(scenario, {
-      mutant, runs, shrink: false, out, ...(onRun ? { onRun: (_: unknown, t: StressTotals) => onRun(mutant, index, MUTANT_NAMES.length, t) } : {}),
+      mutant, runs, shrink: false, out, ...untunedProfile(mutant), ...(onRun ? { onRun: (_: unknown, t: StressTotals) => onRun(mutant, index, MUTANT_NAMES.length, t) } : {}),
     });
     const v = r.violation;
     const result: UntunedResult = {

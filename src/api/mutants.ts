@@ -9,7 +9,7 @@
 import { withThreadPool, type ThreadPool } from '../runtime/thread-pool.js';
 import type { RunPlan } from '../runtime/plan.js';
 import type { HuntRun } from '../hunt/hunt.js';
-import { MUTANT_HUNTS, type MutantHunt, huntPlan, huntScenario } from '../hunt/mutant-hunts.js';
+import { MUTANT_HUNTS, type MutantHunt, huntPlan, huntScenario, huntTargets } from '../hunt/mutant-hunts.js';
 import { shrinkFailure } from '../hunt/shrink-failure.js';
 import { countPreemptions } from '../hunt/shrink.js';
 import { stressLoop, type RunRecord, type StressTotals } from '../hunt/stress-loop.js';
@@ -65,7 +65,7 @@ export interface UntunedReport {
 
 /** Hunts one mutant with its plan, seeds 1..budget. */
 async function huntOne(h: MutantHunt, budget: number, threads: ThreadPool, onRun?: RunListener): Promise<MutantResult> {
-  const result = await stressLoop({ runs: budget, timeMs: null, seedStart: 1, shard: 1, shards: 1 },
+  const result = await stressLoop({ runs: budget, timeMs: null, seedStart: 1, shard: 1, shards: 1, rules: huntTargets(h) },
     (seed) => huntPlan(h, seed), (plan) => `epochlab mutants (mutant ${h.mutant}, seed ${plan.seed})`, onRun, threads);
   const base = { mutant: h.mutant, strategy: h.strategy, irql: h.irql, runs: result.records.length, seconds: result.elapsedMs / 1000 };
   if (!result.failing) return { ...base, detected: false, rules: {}, seed: null, scheduleLength: null, shrunk: null };

@@ -28,11 +28,18 @@ export const Mutant = {
   CleanupFlags: 10,
   /** A program's epoch is exited at PASSIVE after entering at DISPATCH. */
   ExitOtherIrql: 11,
+  /**
+   * The per-CPU epoch model (profile perCpuEpochs) stamps a retire with the
+   * CPU's lagging current_epoch instead of max(published, current_epoch):
+   * eBPF for Windows issue 4920 before PR 4924. No effect without that model.
+   */
+  PercpuLocalStamp: 12,
 } as const;
 
 export const MUTANT_NAMES = [
   'free-immediately', 'release-off-by-one', 'local-epoch-stamp', 'skip-cpu', 'callback-under-lock', 'missing-undo',
   'double-delete-callback', 'unlocked-writer', 'helper-not-blocked', 'cleanup-flags', 'exit-other-irql',
+  'percpu-local-stamp',
 ] as const;
 export type MutantName = (typeof MUTANT_NAMES)[number];
 

@@ -62,6 +62,8 @@ export const RULES: readonly RuleInfo[] = [
   { id: 'ops.helper-stack-blocked', sentence: 'With updates_original_value, a helper push, pop or peek is blocked: it returns EBPF_OPERATION_NOT_SUPPORTED.', source: 'reference 1.10 (blocking matrix [DOC]); scenario 34' },
   { id: 'ops.find-element-codes', sentence: 'find_element_function returns EBPF_SUCCESS, EBPF_KEY_NOT_FOUND (no such key) or EBPF_INVALID_OBJECT (not a custom map).', source: 'ebpf_extension.h @retval of ebpf_map_find_element_t; reference 1.9, 6.6; scenario 35' },
   { id: 'epoch.synchronize-in-epoch', sentence: 'ebpf_epoch_synchronize is never called inside an epoch (there it never returns).', source: 'reference 2.6 (inference), 4 scenario 50' },
+  // ---- detected by the runtime, appended (indexes above never change) ----
+  { id: 'epoch.migrate-dispatch', sentence: 'An epoch entered at DISPATCH is exited on the CPU that entered it (a thread at DISPATCH never migrates).', source: 'reference 2.4, 2.7 (fail fast on a CPU migration at DISPATCH)' },
 ];
 
 export const RuleId: Record<string, number> = Object.fromEntries(RULES.map((r, i) => [r.id, i]));
@@ -86,4 +88,6 @@ export const Rule = {
   OutOfBounds: 16,
   Overflow: 17,
   OutValueUnwritten: 18,
+  /** Appended after the checker's rules (index 45). */
+  MigrateDispatch: 45,
 } as const;

@@ -24,6 +24,7 @@ import { Ev } from '../trace/events.js';
 import { Rule } from '../contract/rules.js';
 import { Violations } from '../trace/violations.js';
 import { Mutant } from '../contract/mutants.js';
+import { Irql } from '../contract/irql.js';
 
 /** An epoch_state_t handle: the slot index of a state in this lane's record. */
 export type EpochState = number;
@@ -68,6 +69,8 @@ export class EpochLane {
     private readonly trace: TraceWriter,
     private readonly violations: Violations,
     private readonly mutant: number = 0,
+    /** Profile switch perCpuEpochs: retire stamps with max(published, this CPU's current_epoch); exitOn forwards (src/epoch/percpu.ts). */
+    private readonly perCpu = false,
   ) {
     const l = shm.layout;
     this.i32 = shm.i32;
@@ -202,12 +205,49 @@ export class EpochLane {
       if (this.shm.runState() === RunState.Running) this.shm.setRunState(RunState.Stopping);
       return;
     }
-    // The local-epoch-stamp mutant is eBPF for Windows issue 4920: a CPU's own lagging epoch.
-    const stamp = this.mutant === Mutant.LocalEpochStamp ? this.i32[this.w.localEpoch] as number : this.shm.loadPublishedEpoch();
+    const stamp = this.retireStamp();
     this.stampRetired(ptr, stamp);
     if (!this.shm.controlled && !this.trace.on && (this.i32[this.w.activeCount] as number) > 0) this.holdRetired(ptr);
     else this.enqueueRetired(ptr);
     if (this.trace.on) this.trace.emit(Ev.Retire, 0, map, 0, 0, ptr, stamp, 0, 0, this.i32[blockWord(ptr, BlockField.Tag)] as number);
+  }
+
+  /** The freed_epoch a retire gives its block now. */
+  private retireStamp(): number {
+    if (this.perCpu) {
+      const current = this.shm.loadCurrentEpoch(this.lane);
+      // The percpu-local-stamp mutant is issue 4920 in the per-CPU model: the CPU's lagging current_epoch alone.
+      if (this.mutant === Mutant.PercpuLocalStamp) return current;
+      return Math.max(this.shm.loadPublishedEpoch(), current); // PR 4924's stamp (reference 2.5)
+    }
+    // The local-epoch-stamp mutant is eBPF for Windows issue 4920: a CPU's own lagging epoch.
+    return this.mutant === Mutant.LocalEpochStamp ? this.i32[this.w.localEpoch] as number : this.shm.loadPublishedEpoch();
+  }
+
+  /**
+   * epoch_exit by a thread that now runs on CPU `cpu` (it migrated inside
+   * its epoch; reference 2.4). With per-CPU epochs, an epoch entered at
+   * DISPATCH fails fast (recorded; the exit is then made so the run goes
+   * on), and one entered at PASSIVE is forwarded: the enter CPU's messenger
+   * runs the exit at DISPATCH with the recorded IRQL set to DISPATCH, while
+   * the thread waits (this lane's thread runs it: a lane is its CPU). The
+   * documented model has no per-CPU epoch state: a plain exit.
+   */
+  exitOn(state: EpochState, cpu: number): void {
+    if (!this.perCpu || cpu === this.lane || !this.isActive(state)) return this.exit(state);
+    const i32 = this.i32;
+    const s = this.stateBase + state * EPOCH_STATE_WORDS;
+    if ((i32[s + EpochStateWord.IrqlAtEnter] as number) >= Irql.Dispatch) {
+      this.violations.record(Rule.MigrateDispatch, -1, 0, 0, 0,
+        `epoch_exit on CPU ${cpu} of an epoch entered at DISPATCH on CPU ${this.lane}: the runtime fails fast`);
+      return this.exit(state);
+    }
+    if (this.trace.on) this.trace.emit(Ev.EpochExitForwarded, state, -1, 0, 0, cpu, this.lane, 0, 0);
+    const irql = i32[this.w.irql] as number;
+    i32[this.w.irql] = Irql.Dispatch;
+    i32[s + EpochStateWord.IrqlAtEnter] = Irql.Dispatch;
+    this.exit(state);
+    i32[this.w.irql] = irql;
   }
 
   /**

@@ -24,6 +24,7 @@ import { Violations } from '../trace/violations.js';
 import { Rule } from '../contract/rules.js';
 import { Mutant } from '../contract/mutants.js';
 import { ReclaimStats } from './reclaim-stats.js';
+import { EpochRing } from './percpu.js';
 
 export interface ManagerOptions {
   /** A lane whose announced epoch lags the published one by more than this many advances is named in a stall warning. */
@@ -39,6 +40,14 @@ export interface ManagerOptions {
    * too, it is delayed, then dropped; both are counted).
    */
   delayTicks?: ReadonlyMap<number, number>;
+  /**
+   * Profile switch perCpuEpochs: each tick is one per-CPU propose/commit
+   * computation around the CPUs (src/epoch/percpu.ts) instead of the
+   * advance-compute-free cycle above.
+   */
+  perCpu?: boolean;
+  /** With perCpu: each tick is one hop of the computation instead of all of it (the unit tests step hop by hop). */
+  hopPerTick?: boolean;
 }
 
 /** Runs a work item found on a free list (a deferred map cleanup). */
@@ -56,6 +65,8 @@ export class EpochManager {
   readonly reclaim: ReclaimStats;
   /** Every lane's Counter.Retired word (the system lane's too: cleanups retire). */
   private readonly retiredWords: Int32Array;
+  /** The per-CPU computation (options.perCpu), or null. */
+  private readonly ring: EpochRing | null;
 
   constructor(
     private readonly shm: Shm,
@@ -79,6 +90,15 @@ export class EpochManager {
     this.retiredWords = Int32Array.from({ length: l.lanes }, (_, i) => counterWord(l, i, Counter.Retired));
     // A plain read: only this thread writes the published epoch (and reading it through Shm would add a scheduling point).
     this.reclaim = new ReclaimStats(shm.i32[Ctl.PublishedEpoch] as number);
+    this.ring = options.perCpu === true ? new EpochRing(shm, trace, options.mutant ?? 0, {
+      published: (epoch) => this.reclaim.published(epoch),
+      drain: (lane, released) => {
+        this.reclaim.beginFrees();
+        return this.drainLane(lane, released);
+      },
+      stall: (lane, announced, published) => this.checkStall(lane, announced, published),
+      cycleEnded: (published, released) => this.advanced(published, released),
+    }) : null;
   }
 
   /** One advance-compute-free cycle. Returns the number of blocks freed. */
@@ -90,6 +110,7 @@ export class EpochManager {
       this.shm.i32[counterWord(this.shm.layout, this.shm.layout.lanes - 1, Counter.DroppedTicks)]++;
       return 0;
     }
+    if (this.ring !== null) return this.ringTick(this.ring);
     const published = this.shm.advancePublishedEpoch();
     this.reclaim.published(published);
     let oldest = published;
@@ -100,14 +121,37 @@ export class EpochManager {
       this.checkStall(lane, announced, published);
     }
     const released = this.options.mutant === Mutant.ReleaseOffByOne ? oldest : oldest - 1;
-    this.shm.storeReleasedEpoch(released);
-    this.shm.add(Ctl.EpochAdvances, 1);
-    this.trace.emit(Ev.EpochAdvance, 0, -1, 0, 0, published, released, 0, 0);
+    this.advanced(published, released);
     let freed = 0;
     this.reclaim.beginFrees();
     for (let lane = 0; lane < this.lanes; lane++) freed += this.drainLane(lane, released);
     this.notePeakGarbage();
     this.reclaim.tickEnded(this.retiredNotFreed(), published - released);
+    return freed;
+  }
+
+  /** The released epoch of a finished computation: published, counted and traced (the checker's epoch_advance). */
+  private advanced(published: number, released: number): void {
+    this.shm.storeReleasedEpoch(released);
+    this.shm.add(Ctl.EpochAdvances, 1);
+    this.trace.emit(Ev.EpochAdvance, 0, -1, 0, 0, published, released, 0, 0);
+  }
+
+  /**
+   * A per-CPU tick: the timer starts a computation and the manager, as each
+   * CPU's messenger, carries it round the ring, one hop after another (or
+   * one hop only with options.hopPerTick). Every hop passes the scheduling
+   * gate (a PROPOSE reads the CPU's announcement, a COMMIT stores its
+   * released epoch), so in controlled mode the CPUs may run between two
+   * hops, while CPUs the PROPOSE has not reached yet still have the old
+   * current_epoch. SYNC: plain reads of words only this thread writes.
+   */
+  private ringTick(ring: EpochRing): number {
+    let freed = ring.step();
+    while (this.options.hopPerTick !== true && ring.inProgress) freed += ring.step();
+    this.notePeakGarbage();
+    const i32 = this.shm.i32;
+    this.reclaim.tickEnded(this.retiredNotFreed(), (i32[Ctl.PublishedEpoch] as number) - (i32[Ctl.ReleasedEpoch] as number));
     return freed;
   }
 

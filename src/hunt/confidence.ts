@@ -17,7 +17,7 @@ export interface BugClass {
 }
 
 export const BUG_CLASSES: readonly BugClass[] = [
-  { name: 'reclamation races', mutants: ['free-immediately', 'release-off-by-one', 'local-epoch-stamp', 'skip-cpu'],
+  { name: 'reclamation races', mutants: ['free-immediately', 'release-off-by-one', 'local-epoch-stamp', 'skip-cpu', 'percpu-local-stamp'],
     needs: ['sharedKeys'], absent: 'no two CPUs ever touched the same key with one of them writing' },
   { name: 'unlocked writers', mutants: ['unlocked-writer'], needs: ['sharedKeys'],
     absent: 'no two CPUs ever touched the same key with one of them writing' },

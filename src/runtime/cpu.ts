@@ -49,10 +49,13 @@ export class Cpu {
   /** faults.stall for this CPU: operation number (1-based) -> stall length. */
   private readonly stallAt = new Map<number, number>();
   private opNumber = 0;
+  /** The CPU this thread runs on inside the current batch (a `migrate` op moves it; reference 2.4). */
+  private onCpu: number;
 
   constructor(shm: Shm, laneIndex: number, readonly plan: RunPlan, factories: ProviderFactory[], profile: Profile) {
     const spurious = plan.faults.spuriousLockFailAt.length > 0 ? new Set(plan.faults.spuriousLockFailAt) : null;
-    this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt), mutantId(plan.mutant), spurious);
+    this.onCpu = laneIndex;
+    this.lane = new LaneContext(shm, laneIndex, new Set(plan.faults.allocFailAt), mutantId(plan.mutant), spurious, profile.perCpuEpochs);
     for (const f of plan.faults.stall) if (f.cpu === laneIndex) this.stallAt.set(f.atOp, f.steps);
     this.maps = plan.maps.map((mp: MapPlan, i: number): MapRt => {
       const provider = instantiate(factories[i] as ProviderFactory, mp.options, mp.name);
@@ -189,8 +192,9 @@ export class Cpu {
       this.lane.epoch.exit(state);
       this.lane.setIrql(Irql.Dispatch);
     } else {
-      this.lane.epoch.exit(state);
+      this.lane.epoch.exitOn(state, this.onCpu);
     }
+    this.onCpu = this.lane.lane;
     this.lane.epoch.releaseState(state);
     if (this.pctx.deferred.length > 0) this.runDeferred();
   }
@@ -226,6 +230,7 @@ export class Cpu {
       case 'batch': return this.batch(op.ops, op.count);
       case 'synchronize': return synchronize(this.lane, op.inEpoch);
       case 'deregister_provider': return deregisterProvider(this.lane, this.plan, op.map);
+      case 'migrate': return EbpfResult.Success; // only inside a batch (rejected by validation elsewhere)
       case 'update': case 'find': case 'delete': case 'find_and_delete': break;
       default: return this.runMoreOp(op, dispatch);
     }
@@ -270,6 +275,7 @@ export class Cpu {
       lane.beat(); // progress for the watchdog, even for a batch of stalls or of nothing
       for (const op of ops) {
         if (op.op === 'stall') { this.stall(op.ms); continue; }
+        if (op.op === 'migrate') { this.onCpu = op.cpu; continue; }
         if (op.op === 'batch' || op.op === 'delete_map' || op.op === 'synchronize' || op.op === 'deregister_provider') continue; // rejected by validation
         if (op.op === 'update' || op.op === 'find' || op.op === 'delete' || op.op === 'find_and_delete') this.helperOp(op);
         else if (isProgramOp(op)) this.more.helper(op);

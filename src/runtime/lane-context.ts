@@ -43,13 +43,15 @@ export class LaneContext {
     /** The planted bug, if any (Mutant.*). */
     readonly mutant: number = 0,
     /** Bucket-lock attempts that fail spuriously (faults.spuriousLockFailAt), or null. */
-    readonly spuriousLocks: ReadonlySet<number> | null = null) {
+    readonly spuriousLocks: ReadonlySet<number> | null = null,
+    /** Profile switch perCpuEpochs (src/epoch/percpu.ts). */
+    perCpuEpochs = false) {
     this.i32 = shm.i32;
     this.trace = new TraceWriter(shm, lane);
     this.violations = new Violations(shm, lane, this.trace);
     this.arena = new Arena(shm, allocFailAt, lane);
     if (this.arena.checked) this.arena.onRedZone = (ptr, at) => this.redZoneWritten(ptr, at);
-    this.epoch = new EpochLane(shm, lane, this.arena, this.trace, this.violations, mutant);
+    this.epoch = new EpochLane(shm, lane, this.arena, this.trace, this.violations, mutant, perCpuEpochs);
     this.mem = new Memory(shm, (ptr, gen, write) => this.violations.record(Rule.UseAfterFree, -1, 0, ptr, gen,
       this.arena.isBlockPointer(ptr)
         ? `${write ? 'write to' : 'read of'} block ${ptr} (generation ${gen}) after it was freed`

@@ -49,7 +49,7 @@ export interface OpHost {
   runDeferred(): void;
 }
 
-export type MoreOp = Exclude<OpPlan, { op: 'update' | 'find' | 'delete' | 'find_and_delete' | 'delete_map' | 'batch' | 'stall' | 'synchronize' | 'deregister_provider' }>;
+export type MoreOp = Exclude<OpPlan, { op: 'update' | 'find' | 'delete' | 'find_and_delete' | 'delete_map' | 'batch' | 'stall' | 'synchronize' | 'deregister_provider' | 'migrate' }>;
 /** The user-mode calls among them that are one IOCTL each. */
 type IoctlOp = Exclude<MoreOp, { op: 'iterate' | 'find_element' }>;
 /** The helper calls a program may make among them. */

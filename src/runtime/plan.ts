@@ -45,7 +45,9 @@ export type OpPlan =
   /** An operation custom maps do not support (reference scenarios 27, 28); `key` for update_with_handle only. */
   | { op: 'unsupported'; what: UnsupportedOp; map: number; key: Uint8Array | null }
   | { op: 'synchronize'; inEpoch: boolean }
-  | { op: 'deregister_provider'; map: number };
+  | { op: 'deregister_provider'; map: number }
+  /** Inside a batch only: the thread moves to CPU `cpu` for the rest of the batch (reference 2.4). */
+  | { op: 'migrate'; cpu: number };
 
 export type UnsupportedOp = 'lookup_batch' | 'lookup_and_delete_batch' | 'update_with_handle' | 'write_data' | 'set_wait_handle';
 

@@ -50,6 +50,14 @@ export interface Profile {
    * callback, then the bucket is unlinked at once.
    */
   readonly cleanupOrder: 'per-bucket' | 'next-before-delete';
+  /**
+   * The released epoch is computed as ebpf_epoch.c does it (reference 2.2-2.5):
+   * per-CPU current and released epochs, a PROPOSE and then a COMMIT walked
+   * around the CPUs, each CPU draining its own free list; an epoch exit on
+   * another CPU is forwarded (PASSIVE) or fails fast (DISPATCH, 2.4, 2.7).
+   * documented: one global computation per tick (src/epoch/manager.ts).
+   */
+  readonly perCpuEpochs: boolean;
 }
 
 export const DOCUMENTED: Profile = {
@@ -64,6 +72,7 @@ export const DOCUMENTED: Profile = {
   popDropsHelperFlag: false,
   findElementCodes: 'header',
   cleanupOrder: 'per-bucket',
+  perCpuEpochs: false,
 };
 
 /**
@@ -102,6 +111,9 @@ export const EBPF_FOR_WINDOWS: Profile = {
   // 1.8, 4 scenario 41: cleanup walks the keys in table order and deletes the
   // previous entry after the next one's callback: cb(k2) before del(k1).
   cleanupOrder: 'next-before-delete',
+  // 2.2-2.5, 2.7: per-CPU epochs and the propose/commit ring; exit on another
+  // CPU forwarded at PASSIVE, fail fast at DISPATCH.
+  perCpuEpochs: true,
 };
 
 export const PROFILES: Readonly<Record<string, Profile>> = {

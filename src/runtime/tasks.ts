@@ -195,7 +195,7 @@ function setup(cpu: Cpu): Partial<TaskResult> {
 function mapsOf(ops: OpPlan[], into = new Set<number>()): Set<number> {
   for (const op of ops) {
     if (op.op === 'batch') mapsOf(op.ops, into);
-    else if (op.op !== 'stall' && op.op !== 'synchronize' && op.op !== 'deregister_provider' && op.map >= 0) into.add(op.map); // find_element on an array map names none (-1)
+    else if (op.op !== 'stall' && op.op !== 'synchronize' && op.op !== 'deregister_provider' && op.op !== 'migrate' && op.map >= 0) into.add(op.map); // find_element on an array map names none (-1)
   }
   return into;
 }
@@ -281,13 +281,14 @@ function runManager(cpu: Cpu): Partial<TaskResult> {
   for (const m of cpu.maps) cpu.lifecycle.attach(m);
   const manager = new EpochManager(shm, lane.arena, lane.trace, lane.violations,
     { stallEpochs: cpu.plan.stallEpochs, mutant: lane.mutant, dropTicks: new Set(cpu.plan.faults.dropTicks),
-      delayTicks: new Map(cpu.plan.faults.delayTicks.map((d) => [d.tick, d.steps])) },
+      delayTicks: new Map(cpu.plan.faults.delayTicks.map((d) => [d.tick, d.steps])),
+      perCpu: (PROFILES[cpu.plan.profile] ?? PROFILES['documented']!).perCpuEpochs },
     (item) => cpu.lifecycle.runCleanup(item));
   for (;;) {
     const cmd = shm.load(Ctl.ManagerCommand);
     if (cmd === ManagerCommand.Exit || shm.runState() === RunState.Aborted) break;
     if (cmd === ManagerCommand.Drain) manager.reclaim.endSteady(); // the CPU phase is over: teardown's frees are not the workload's
-    manager.tick();
+    manager.tick(); // per-CPU epochs: one whole propose/commit computation
     shm.i32[Ctl.ManagerHeartbeat]++;
     // Controlled mode: the next tick is the scheduler's decision, not the clock's.
     if (shm.controlled) shm.gate.point(Step.Wait);

@@ -149,6 +149,13 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, BuiltinScenario>> = {
       { op: 'delete', map: 'm', key: 1 },
     ]),
   },
+  'diff-migrate-dispatch': {
+    description: 'a DISPATCH program batch on CPU 0 whose thread moves to CPU 1 inside its epoch; documented, an epoch state is not tied to a CPU; as built (per-CPU epochs) the exit on another CPU fails fast (reference 2.4, 2.7)',
+    scenario: {
+      name: 'diff-migrate-dispatch', cpus: 2, maps: { m: u32map('passthrough', 16) },
+      threads: [{ cpu: 0, irql: 'DISPATCH', ops: [{ op: 'batch', ops: [{ op: 'update', map: 'm', key: 1, value: 10 }, { op: 'migrate', cpu: 1 }] }] }],
+    },
+  },
   'retire-before-unlink': {
     description: 'CPU 0 deletes and re-inserts 4 keys of an object map (a slow delete callback: 200 us after epoch_free) while CPU 1 keeps finding them; as built (PRE_FREE) readers can reach retired objects (reference 6.14)',
     scenario: {

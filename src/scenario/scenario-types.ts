@@ -52,16 +52,18 @@ export type ScenarioLookupAndDeleteBatchOp = { op: 'lookup_and_delete_batch'; ma
 export type ScenarioUpdateWithHandleOp = { op: 'update_with_handle'; map: string; key: ScenarioBytes };
 export type ScenarioWriteDataOp = { op: 'write_data'; map: string };
 export type ScenarioSetWaitHandleOp = { op: 'set_wait_handle'; map: string };
+/** Inside a batch only: the thread moves to CPU `cpu` for the rest of the batch, so its epoch exit runs there (reference 2.4). */
+export type ScenarioMigrateOp = { op: 'migrate'; cpu: number };
 /** What one program invocation of a batch may run. */
 export type ScenarioBatchedOp = ScenarioUpdateOp | ScenarioFindOp | ScenarioDeleteOp | ScenarioFindAndDeleteOp | ScenarioStallOp
-  | ScenarioPushOp | ScenarioPopOp | ScenarioPeekOp | ScenarioFindElementOp;
+  | ScenarioPushOp | ScenarioPopOp | ScenarioPeekOp | ScenarioFindElementOp | ScenarioMigrateOp;
 /** `count` (default 1) invocations of a program running `ops`, all in one epoch. */
 export type ScenarioBatchOp = { op: 'batch'; count?: number; ops: ScenarioBatchedOp[] };
 /** ebpf_epoch_synchronize (PASSIVE threads): waits one full epoch cycle; inEpoch (default false) calls it inside an epoch, where it never returns. */
 export type ScenarioSynchronizeOp = { op: 'synchronize'; inEpoch?: boolean };
 /** The provider of `map` deregisters: returns only after every map bound to it has been deleted (PASSIVE threads). */
 export type ScenarioDeregisterProviderOp = { op: 'deregister_provider'; map: string };
-export type ScenarioOpInput = ScenarioBatchedOp | ScenarioDeleteMapOp | ScenarioBatchOp
+export type ScenarioOpInput = Exclude<ScenarioBatchedOp, ScenarioMigrateOp> | ScenarioDeleteMapOp | ScenarioBatchOp
   | ScenarioNextKeyOp | ScenarioIterateOp | ScenarioUpdateBatchOp | ScenarioDeleteBatchOp | ScenarioLookupBatchOp
   | ScenarioLookupAndDeleteBatchOp | ScenarioUpdateWithHandleOp | ScenarioWriteDataOp | ScenarioSetWaitHandleOp
   | ScenarioSynchronizeOp | ScenarioDeregisterProviderOp;

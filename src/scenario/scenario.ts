@@ -19,7 +19,7 @@ import { compileMoreOp, type OpCompiler } from './compile-ops.js';
 
 export { parseJson };
 import {
-  parseScenario, describeValue, formatPath, type Scenario, type ScenarioOp, type ScenarioThread, type ScenarioWorkload,
+  parseScenario, describeValue, formatPath, type Scenario, type ScenarioOp, type ScenarioBatchedOp, type ScenarioThread, type ScenarioWorkload,
 } from './schema.js';
 
 export interface ScenarioOverrides { cpus?: number; seed?: number }
@@ -156,18 +156,18 @@ function compileThreads(threads: ScenarioThread[], cpus: number, maps: MapPlan[]
     const other = owner.get(t.cpu);
     if (other !== undefined) fail(`${field}.cpu`, `cpu ${t.cpu} already runs threads[${other}]`);
     owner.set(t.cpu, i);
-    const ops = t.ops.map((op, j) => compileOp(op, `${field}.ops[${j}]`, t.irql, maps));
+    const ops = t.ops.map((op, j) => compileOp(op, `${field}.ops[${j}]`, t.irql, maps, false, cpus));
     return {
       cpu: t.cpu, irql: t.irql, ops, repeat: t.repeat, controlledRepeat: t.controlledRepeat ?? t.repeat, programType: t.programType,
     };
   });
 }
 
-function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[], inBatch = false): OpPlan {
+function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[], inBatch = false, cpus = 64): OpPlan {
   switch (op.op) {
     case 'stall': return { op: 'stall', ms: op.ms };
     case 'batch':
-      return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileOp(o, `${field}.ops[${k}]`, irql, maps, true)) };
+      return { op: 'batch', count: op.count, ops: op.ops.map((o, k) => compileBatched(o, `${field}.ops[${k}]`, irql, maps, cpus)) };
     case 'delete_map': return { op: 'delete_map', map: findMap(maps, op.map, `${field}.map`).index };
     case 'synchronize':
       passiveOnly(op.op, field, irql);
@@ -178,6 +178,13 @@ function compileOp(op: ScenarioOp, field: string, irql: IrqlName, maps: MapPlan[
     case 'update': case 'find': case 'delete': case 'find_and_delete': return compileKeyedOp(op, field, maps);
     default: return compileMoreOp(op, field, inBatch || irql === 'DISPATCH', maps, COMPILER);
   }
+}
+
+/** An op inside a batch: `migrate` names a CPU of the scenario; the rest compile as at the top level, in a batch. */
+function compileBatched(op: ScenarioBatchedOp, field: string, irql: IrqlName, maps: MapPlan[], cpus: number): OpPlan {
+  if (op.op !== 'migrate') return compileOp(op, field, irql, maps, true, cpus);
+  if (op.cpu >= cpus) fail(`${field}.cpu`, `cpu ${op.cpu} is out of range (cpus = ${cpus})`);
+  return { op: 'migrate', cpu: op.cpu };
 }
 
 /** ebpf_epoch_synchronize and an NMR deregistration wait: only PASSIVE threads may call them (reference 2.6). */

@@ -51,8 +51,11 @@ const synchronizeOp = z.strictObject({ op: z.literal('synchronize'), inEpoch: z.
 /** The provider of `map` deregisters (NMR): returns once every map bound to it was deleted (reference 1.1, 4 scenario 43). */
 const deregisterProviderOp = z.strictObject({ op: z.literal('deregister_provider'), map: mapName });
 
+/** Batches only: the thread moves to another CPU inside the program's epoch (reference 2.4, scenario 48). */
+const migrateOp = z.strictObject({ op: z.literal('migrate'), cpu: int(0, 63) });
+
 /** What a batch (one program invocation at DISPATCH) may contain. */
-const batchedOp = z.discriminatedUnion('op', [updateOp, findOp, deleteOp, findAndDeleteOp, stallOp, pushOp, popOp, peekOp, findElementOp]);
+const batchedOp = z.discriminatedUnion('op', [updateOp, findOp, deleteOp, findAndDeleteOp, stallOp, pushOp, popOp, peekOp, findElementOp, migrateOp]);
 const batchOp = z.strictObject({
   op: z.literal('batch'), count: int(1, 1_000_000_000).default(1), ops: z.array(batchedOp),
 });
@@ -64,6 +67,8 @@ const threadOp = z.discriminatedUnion('op', [
 
 /** Every op name, for telling "unknown op" from "not allowed here". */
 export const OP_NAMES: readonly string[] = threadOp.options.map((o) => o.shape.op.value);
+/** Ops allowed only inside a batch. */
+const BATCH_ONLY_OPS: readonly string[] = ['migrate'];
 
 const mapSchema = z.strictObject({
   provider: z.string().min(1),
@@ -132,6 +137,7 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioMap = z.output<typeof mapSchema>;
 export type ScenarioThread = z.output<typeof threadSchema>;
 export type ScenarioOp = z.output<typeof threadOp>;
+export type ScenarioBatchedOp = z.output<typeof batchedOp>;
 export type ScenarioWorkload = z.output<typeof workloadSchema>;
 
 /** True only when A and B are the same type. */
@@ -226,6 +232,7 @@ function unionProblem(issue: z.core.$ZodIssueInvalidUnion): string {
   const value = input?.[tag];
   if (value === undefined) return 'missing';
   if (typeof value === 'string' && OP_NAMES.includes(value)) return `op "${value}" is not allowed inside a batch`;
+  if (typeof value === 'string' && BATCH_ONLY_OPS.includes(value)) return `op "${value}" is allowed only inside a batch`;
   return `unknown ${tag} ${describeValue(value)}`;
 }
 

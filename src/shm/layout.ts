@@ -51,6 +51,16 @@ export const Ctl = {
   ReleasedEpoch: 32, ///< every block stamped <= this may be (or was) freed
   EpochAdvances: 33,
   ManagerHeartbeat: 34,
+  /**
+   * The per-CPU epoch computation (profile perCpuEpochs, reference 2.5): the
+   * message on its way around the ring (EpochMessage.*), the CPU it is at,
+   * the epoch CPU 0 published for it and the proposed epoch so far. Written
+   * by the epoch manager only (it plays each CPU's messenger), plain words.
+   */
+  RingMessage: 35,
+  RingCpu: 36,
+  RingEpoch: 37,
+  RingProposed: 38,
   // line 3: the global trace sequence counter (Atomics.add per event).
   TraceSeq: 48,
   // line 4: run state, written by the main thread / watchdog, polled by all.
@@ -110,6 +120,8 @@ export const SchedState = { Absent: 0, Runnable: 1, Done: 2 } as const;
  * frees apart from the workload's); Exit: final drain, then end.
  */
 export const ManagerCommand = { None: 0, Drain: 1, Exit: 2 } as const;
+/** Ctl.RingMessage: no computation in progress, or the kind of message on its way round the CPUs (reference 2.5). */
+export const EpochMessage = { None: 0, Propose: 1, Commit: 2 } as const;
 
 /**
  * Per-lane record. Line 0 is written by the owning lane only and read by the
@@ -140,6 +152,15 @@ export const Lane = {
   FreeHead: 17, ///< first retired block (payload byte offset), 0 = empty
   FreeTail: 18,
   FreeLength: 19,
+  /**
+   * Per-CPU epoch model (profile perCpuEpochs, reference 2.2): this CPU's
+   * current_epoch (a copy of the published epoch that may lag; set when the
+   * PROPOSE reaches this CPU; starts at 1) and released_epoch (set by the
+   * COMMIT; starts at 0). Written by the epoch manager as this CPU's
+   * messenger with Atomics.store; CurrentEpoch is read by the lane's retire.
+   */
+  CurrentEpoch: 20,
+  ReleasedEpoch: 21,
   // lines 2..5: epoch_state_t slots (see EpochStateWord).
   StateBase: 32,
   // lines 6..9: counters (owner-written; see Counter).

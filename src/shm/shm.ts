@@ -72,6 +72,7 @@ export class Shm {
       w[laneWord(layout, lane, Lane.ActiveHead)] = -1;
       w[laneWord(layout, lane, Lane.FreeSlots)] = 0xff; // EPOCH_STATE_SLOTS free
       w[laneWord(layout, lane, Lane.LastOp)] = -1;
+      w[laneWord(layout, lane, Lane.CurrentEpoch)] = 1; // current_epoch starts at 1 (reference 2.2)
     }
     // SYNC: workers receive the buffer through postMessage after these plain
     // writes; the structured-clone handoff orders them before the first read.
@@ -234,6 +235,28 @@ export class Shm {
   loadAnnounce(lane: number): number {
     this.gate.point(Step.EpochScan);
     return Atomics.load(this.i32, this.announceWords[lane] as number);
+  }
+
+  /**
+   * The per-CPU model's current_epoch of `lane`, set by the PROPOSE that
+   * reaches it (manager only). SYNC: the store follows the manager's
+   * advancePublishedEpoch, so a lane that reads this value and then the
+   * published epoch never sees the published epoch older than it.
+   */
+  storeCurrentEpoch(lane: number, epoch: number): void {
+    Atomics.store(this.i32, laneWord(this.layout, lane, Lane.CurrentEpoch), epoch);
+  }
+
+  /** A lane's current_epoch (per-CPU model; its retire reads its own). SYNC: pairs with storeCurrentEpoch. */
+  loadCurrentEpoch(lane: number): number {
+    this.gate.point(Step.EpochRead);
+    return Atomics.load(this.i32, laneWord(this.layout, lane, Lane.CurrentEpoch));
+  }
+
+  /** A lane's released_epoch (per-CPU model), set by the COMMIT that reaches it (manager only). */
+  storeLaneReleased(lane: number, epoch: number): void {
+    this.gate.point(Step.EpochAdvance);
+    Atomics.store(this.i32, laneWord(this.layout, lane, Lane.ReleasedEpoch), epoch);
   }
 
   storeReleasedEpoch(epoch: number): void {

@@ -136,6 +136,9 @@ function details(ev: number, code: number, i32: Int32Array, w: number, lane: num
     case Ev.Read: return readFields(code, a, b, c, d, out);
     case Ev.StallWarning: out['stalledCpu'] = a === ctx.cpus ? -1 : a; out['epoch'] = b; out['published'] = c; return;
     case Ev.Violation: return violationFields(code, a, lane, c, d, ctx, out);
+    case Ev.EpochPropose: out['epoch'] = b; out['atCpu'] = a === ctx.cpus ? -1 : a; out['proposed'] = c; return;
+    case Ev.EpochCommit: out['released'] = b; out['atCpu'] = a === ctx.cpus ? -1 : a; return;
+    case Ev.EpochExitForwarded: out['state'] = code; out['fromCpu'] = a; out['toCpu'] = b; return;
     default: out['code'] = code; out['a'] = a; out['b'] = b;
   }
 }

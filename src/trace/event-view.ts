@@ -33,6 +33,7 @@ export class EventView {
   readerEpoch: unknown = undefined; published: unknown = undefined; age: unknown = undefined;
   value: unknown = undefined; newValue: unknown = undefined; dur: unknown = undefined;
   code: unknown = undefined; a: unknown = undefined; b: unknown = undefined;
+  atCpu: unknown = undefined; proposed: unknown = undefined; fromCpu: unknown = undefined; toCpu: unknown = undefined;
 
   /** Makes every field after the head undefined again (a view is reused once nothing refers to it). */
   clear(): void {
@@ -74,6 +75,10 @@ export class EventView {
     this.code = undefined;
     this.a = undefined;
     this.b = undefined;
+    this.atCpu = undefined;
+    this.proposed = undefined;
+    this.fromCpu = undefined;
+    this.toCpu = undefined;
   }
 }
 

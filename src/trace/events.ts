@@ -22,6 +22,12 @@ export const Ev = {
   Violation: 12,
   // 13 is unused (kept so that the numbers of recorded events never change).
   Read: 14, ///< a reader read a block (Code = its state, A = block, B = its retire stamp, C = reader's epoch, D = published)
+  /** Per-CPU epochs (reference 2.5): the PROPOSE reached a CPU (A = that CPU, B = the epoch it carries, C = proposed after it). */
+  EpochPropose: 15,
+  /** Per-CPU epochs: the COMMIT reached a CPU (A = that CPU, B = its new released_epoch); its frees follow. */
+  EpochCommit: 16,
+  /** Per-CPU epochs (reference 2.4): a PASSIVE epoch exit on CPU A was forwarded to the enter CPU B (Code = the state). */
+  EpochExitForwarded: 17,
 } as const;
 
 export const EVENT_NAMES: Record<number, string> = {
@@ -37,6 +43,9 @@ export const EVENT_NAMES: Record<number, string> = {
   [Ev.StallWarning]: 'stall_warning',
   [Ev.Violation]: 'violation',
   [Ev.Read]: 'read',
+  [Ev.EpochPropose]: 'epoch_propose',
+  [Ev.EpochCommit]: 'epoch_commit',
+  [Ev.EpochExitForwarded]: 'epoch_exit_forwarded',
 };
 
 /** Map operations, as they appear in scenarios and traces. */

@@ -17,6 +17,7 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 const IMPLEMENTED = new Set<string>([
   ...RULES.slice(0, Rule.OutValueUnwritten + 1).map((r) => r.id),
+  RULES[Rule.MigrateDispatch]!.id,
   ...ALL_RULES.flatMap((r) => [...r.ids]),
 ]);
 
@@ -27,6 +28,7 @@ const EXPECTED: ReadonlyArray<{ scenario: string; anyOf: string[] }> = [
   { scenario: 'diff-map-delete-outside-epoch', anyOf: ['epoch.callback-inside'] },
   { scenario: 'diff-undo-without-preprocess', anyOf: ['update.undo-once'] },
   { scenario: 'diff-neither-delete-callback', anyOf: ['delete.exactly-one-registered'] },
+  { scenario: 'diff-migrate-dispatch', anyOf: ['epoch.migrate-dispatch'] },
   { scenario: 'legacy-veto', anyOf: ['delete.pre-under-lock'] },
   { scenario: 'diff-bad-option-after-preprocess', anyOf: ['update.bad-option-first'] },
   { scenario: 'diff-pop-drops-helper', anyOf: ['ops.helper-stack-blocked'] },

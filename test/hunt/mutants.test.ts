@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOnce, HuntRun } from '../../src/hunt/hunt.js';
-import { MUTANT_HUNTS, MutantHunt, huntPlan, huntScenario } from '../../src/hunt/mutant-hunts.js';
+import { MUTANT_HUNTS, MutantHunt, huntPlan, huntScenario, huntTargets } from '../../src/hunt/mutant-hunts.js';
 import { MUTANT_NAMES } from '../../src/contract/mutants.js';
 import type { RunPlan } from '../../src/runtime/plan.js';
 import { ThreadPool } from '../../src/runtime/thread-pool.js';
@@ -28,7 +28,8 @@ async function hunt(h: MutantHunt): Promise<{ run: HuntRun; plan: RunPlan } | nu
   for (let seed = 1; seed <= h.budget; seed++) {
     const plan = await huntPlan(h, seed);
     const run = await runOnce(plan, 'test', [], threads);
-    if (Object.keys(run.rules).length > 0) return { run, plan };
+    const targets = huntTargets(h);
+    if (targets === null ? Object.keys(run.rules).length > 0 : targets.some((r) => (run.rules[r] ?? 0) > 0)) return { run, plan };
   }
   return null;
 }

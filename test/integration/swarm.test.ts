@@ -17,12 +17,20 @@ import { join } from 'node:path';
 import { stress } from '../../src/api/stress.js';
 import { replay } from '../../src/api/replay.js';
 import { MUTANT_NAMES } from '../../src/contract/mutants.js';
+import { MUTANT_HUNTS, huntTargets } from '../../src/hunt/mutant-hunts.js';
+
+/** A mutant of the per-CPU epoch model: its profile, and its own rules (the as-built departures fire in every run). */
+function profileOf(mutant: string): { profile?: 'ebpf-for-windows'; rules?: string[] } {
+  const h = MUTANT_HUNTS.find((x) => x.mutant === mutant)!;
+  const targets = huntTargets(h);
+  return targets === null ? {} : { profile: 'ebpf-for-windows', rules: targets };
+}
 
 /** Runs of `stress default` (2 CPUs, seeds from 1) within which each mutant must be found. */
 const BUDGET: Record<string, number> = {
   'free-immediately': 120, 'release-off-by-one': 150, 'local-epoch-stamp': 400, 'skip-cpu': 600, 'callback-under-lock': 10,
   'missing-undo': 30, 'double-delete-callback': 10, 'unlocked-writer': 30, 'helper-not-blocked': 10, 'cleanup-flags': 10,
-  'exit-other-irql': 10,
+  'exit-other-irql': 10, 'percpu-local-stamp': 700,
 };
 
 describe('integration: swarm testing on the default scenario', function () {
@@ -36,7 +44,7 @@ describe('integration: swarm testing on the default scenario', function () {
 
   for (const mutant of MUTANT_NAMES) {
     it(`stress default --mutant ${mutant} finds it with no other option`, async () => {
-      const r = await stress('default', { mutant, cpus: 2, runs: BUDGET[mutant]!, shrink: false, out: join(dir, `${mutant}.json`) });
+      const r = await stress('default', { mutant, cpus: 2, runs: BUDGET[mutant]!, shrink: false, out: join(dir, `${mutant}.json`), ...profileOf(mutant) });
       expect(r.violation, `${mutant}: not found in ${r.runs} runs`).to.not.equal(null);
       expect(r.violation!.config, 'the configuration that found it').to.match(/^#\d+, /);
       expect(r.swarm!.configs).to.be.at.least(1);
