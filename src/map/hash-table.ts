@@ -150,17 +150,14 @@ export class HashTable {
   }
 
   /**
-   * Empties one bucket (map cleanup / destroy): unpublishes the bucket, then
-   * calls `visit(keyPtr, valuePtr)` for each entry (so a delete callback runs
-   * after its entry was removed, as the seed says), then retires the bucket
-   * and its values. The unpublished block stays readable while it is
-   * visited: nothing frees a block before it is retired.
+   * Empties one bucket (map cleanup / destroy): calls `visit(keyPtr, valuePtr)`
+   * for each entry, then unpublishes the bucket and retires it and its values.
    */
   drainBucket(info: MapInfo, bucket: number, visit: (keyPtr: number, valuePtr: number) => void): number {
-    const head = this.ctx.shm.loadBucketHead(info.headWord(bucket));
+    const head = this.visitBucket(info, bucket, visit);
     if (head === 0) return 0;
+    const count = this.i32[head >> 2] as number;
     this.ctx.shm.publishBucketHead(info.headWord(bucket), 0);
-    const count = this.visitBlock(info, head, visit);
     for (let i = 0; i < count; i++) {
       const e = this.entryWord(info, head, i);
       this.ctx.epoch.retire(this.i32[e + BucketEntry.Value] as number, false, info.index);
@@ -177,18 +174,12 @@ export class HashTable {
    */
   visitBucket(info: MapInfo, bucket: number, visit: (keyPtr: number, valuePtr: number) => void): number {
     const head = this.ctx.shm.loadBucketHead(info.headWord(bucket));
-    this.visitBlock(info, head, visit);
-    return head;
-  }
-
-  /** Calls `visit(keyPtr, valuePtr)` for each entry of bucket block `head` (0: none); returns the count. */
-  private visitBlock(info: MapInfo, head: number, visit: (keyPtr: number, valuePtr: number) => void): number {
     const count = head === 0 ? 0 : this.i32[head >> 2] as number;
     for (let i = 0; i < count; i++) {
       const e = this.entryWord(info, head, i);
       visit((e + BucketEntry.Key) << 2, this.i32[e + BucketEntry.Value] as number);
     }
-    return count;
+    return head;
   }
 
   private insert(info: MapInfo, bucket: number, old: number, keyPtr: number, value: number): number {
