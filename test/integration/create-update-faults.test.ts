@@ -9,22 +9,10 @@
 import { expect } from 'chai';
 import { callbackSequence, opResults } from '../support/run.js';
 import { PROFILES, fixtureProvider, runUnder, type ProfileName } from '../support/profile-run.js';
+import { CREATE, MAP_DELETE, cleanupIrql, del, find, oneThread, u32Map, update, type Json } from '../support/one-map.js';
 import type { TraceEvent } from '../../src/trace/decode.js';
 
-type Json = Record<string, unknown>;
-
-const u32Map = (provider: string, options: Json = {}): Json => ({ provider, keySize: 4, valueSize: 4, maxEntries: 16, options });
-const oneThread = (map: Json, ops: Json[], irql: 'PASSIVE' | 'DISPATCH' = 'PASSIVE', extra: Json = {}): Json =>
-  ({ cpus: 1, maps: { m: map }, threads: [{ cpu: 0, irql, ops }], ...extra });
-const update = (key: number, value: number, option?: string | number): Json =>
-  ({ op: 'update', map: 'm', key, value, ...(option === undefined ? {} : { option }) });
-const find = (key: number): Json => ({ op: 'find', map: 'm', key });
-const del = (key: number): Json => ({ op: 'delete', map: 'm', key });
-
-const CREATE = 'preprocess_map_create 0 PASSIVE SUCCESS';
-const MAP_DELETE = 'postprocess_map_delete 0 PASSIVE';
 const cpu0 = (events: TraceEvent[]): string[] => opResults(events.filter((e) => e.cpu === 0));
-const cleanupIrql = (p: ProfileName): string => (p === 'documented' ? 'PASSIVE' : 'DISPATCH');
 
 describe('map creation that fails after preprocess_map_create (reference 1.2)', function () {
   this.timeout(60_000);

@@ -18,29 +18,17 @@ import { runOnce } from '../../src/hunt/hunt.js';
 import { createProvider as createPreprocess } from '../../src/providers/preprocess.js';
 import { callbackSequence, opResults } from '../support/run.js';
 import { PROFILES, runUnder as run, type ProfileName as Profile } from '../support/profile-run.js';
+import { CREATE, MAP_DELETE, cleanupIrql, del, find, oneThread, u32Map, update, type Json } from '../support/one-map.js';
 import type { RunReport } from '../../src/runtime/report.js';
 import type { TraceEvent } from '../../src/trace/decode.js';
 
-type Json = Record<string, unknown>;
 const AS_BUILT: Profile = 'ebpf-for-windows';
 
-const u32Map = (provider: string, options: Json = {}, maxEntries = 16): Json => ({ provider, keySize: 4, valueSize: 4, maxEntries, options });
-const oneThread = (map: Json, ops: Json[], irql: 'PASSIVE' | 'DISPATCH' = 'PASSIVE', extra: Json = {}): Json =>
-  ({ cpus: 1, maps: { m: map }, threads: [{ cpu: 0, irql, ops }], ...extra });
-const update = (key: number, value: number, option?: string | number): Json =>
-  ({ op: 'update', map: 'm', key, value, ...(option === undefined ? {} : { option }) });
-const del = (key: number): Json => ({ op: 'delete', map: 'm', key });
-const find = (key: number): Json => ({ op: 'find', map: 'm', key });
-
-const CREATE = 'preprocess_map_create 0 PASSIVE SUCCESS';
-const MAP_DELETE = 'postprocess_map_delete 0 PASSIVE';
 const PRE_UPDATE = 'preprocess_map_update_element 0 PASSIVE SUCCESS';
 const FIND = 'postprocess_map_find_element 0 PASSIVE SUCCESS';
 /** The deprecated callback of an explicit delete in PRE_FREE mode: under the bucket lock, so at DISPATCH. */
 const PRE_DELETE_LOCKED = 'preprocess_map_delete_element 0 DISPATCH SUCCESS';
 const VETO_LOCKED = 'preprocess_map_delete_element 0 DISPATCH OPERATION_NOT_SUPPORTED';
-/** MAP_CLEANUP: documented at PASSIVE; as built at DISPATCH under the custom-map spinlock (reference 1.8). */
-const cleanupIrql = (p: Profile): string => (p === 'documented' ? 'PASSIVE' : 'DISPATCH');
 
 const keyHex = (k: number): string => Buffer.from(new Uint32Array([k]).buffer).toString('hex');
 const opEnd = (events: TraceEvent[], op: string): TraceEvent | undefined => events.find((e) => e.event === 'op_end' && e['op'] === op);
